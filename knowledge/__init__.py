@@ -1,0 +1,1 @@
+"""The knowledge base: FAQ entries, regions, curation, retrieval index and curated content."""

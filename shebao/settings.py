@@ -1,0 +1,44 @@
+"""Configuration from the environment (12-factor): one frozen ``Settings`` object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///shebao.db"
+    redis_url: str | None = None
+    core_base_url: str | None = None
+    wechat_token: str = "shebao-dev-token"
+    wechat_appid: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_aes_key: str | None = None
+    secret_key: str = "dev-only-change-me"
+    reply_budget_seconds: float = 3.5
+    max_body_bytes: int = 64 * 1024
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=_env("DATABASE_URL", "sqlite:///shebao.db") or "sqlite:///shebao.db",
+            redis_url=_env("REDIS_URL"),
+            core_base_url=_env("CORE_BASE_URL"),
+            wechat_token=_env("WECHAT_TOKEN", "shebao-dev-token") or "shebao-dev-token",
+            wechat_appid=_env("WECHAT_APPID"),
+            wechat_app_secret=_env("WECHAT_APP_SECRET"),
+            wechat_aes_key=_env("WECHAT_AES_KEY"),
+            secret_key=_env("SECRET_KEY", "dev-only-change-me") or "dev-only-change-me",
+            reply_budget_seconds=float(_env("REPLY_BUDGET_SECONDS", "3.5") or 3.5),
+        )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
