@@ -1,0 +1,48 @@
+"""The engine's input and output: what every channel hands in and gets back."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Message:
+    channel: str  # "wechat", "miniprogram", "cli"
+    user: str  # the channel's user id (openid), or a CLI --user
+    text: str
+    region: str | None = None
+    role: str = "citizen"  # "citizen" or "volunteer"
+    max_bytes: int | None = None  # the channel's reply limit in UTF-8 bytes, if any
+
+
+@dataclass
+class Candidate:
+    faq_id: str
+    question: str
+    score: float
+
+
+@dataclass
+class Reply:
+    text: str
+    intent: str
+    confidence: float
+    outcome: str = "answered"  # answered | clarified | abstained | handed_off | form | error
+    faq_id: str | None = None
+    region: str | None = None
+    sources: list[str] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``shebao ask --json`` object of DESIGN.md."""
+        return {
+            "intent": self.intent,
+            "confidence": round(self.confidence, 4),
+            "answer": self.text,
+            "faq_id": self.faq_id,
+            "region": self.region,
+            "sources": list(self.sources),
+            "candidates": [asdict(c) | {"score": round(c.score, 4)} for c in self.candidates],
+            "outcome": self.outcome,
+        }

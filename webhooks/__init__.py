@@ -1,0 +1,33 @@
+"""HTTP entry points: the Flask app factory and the blueprints it registers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from shebao.settings import Settings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides ``Settings`` fields (tests pass a plain dict)."""
+    from webhooks.services import Services
+
+    settings = Settings.from_env()
+    overrides = {k: v for k, v in (config or {}).items() if hasattr(settings, k)}
+    settings = settings.with_overrides(**overrides)
+
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
+    services = Services(settings)
+    app.extensions["shebao"] = services
+
+    from webhooks import health
+
+    app.register_blueprint(health.bp)
+    for module_name in ("webhooks.wechat",):
+        module = __import__(module_name, fromlist=["bp"])
+        app.register_blueprint(module.bp)
+    return app

@@ -1,0 +1,27 @@
+"""The app's long-lived parts (settings, database, engine), built once per process."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from flask import current_app
+
+from shebao.db import Database
+from shebao.settings import Settings
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.db.create_all()
+
+    @cached_property
+    def bot(self):  # type: ignore[no-untyped-def]
+        from bot.engine import Bot
+
+        return Bot(self.settings, self.db)
+
+
+def services() -> Services:
+    return current_app.extensions["shebao"]  # type: ignore[no-any-return]
