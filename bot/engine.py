@@ -1,29 +1,152 @@
-"""The conversation engine (placeholder until the understanding pipeline lands)."""
+"""The conversation engine: ``Bot.handle(Message) -> Reply`` for every channel.
+
+A turn goes: control words that refer to the last reply (「更多」, 「2」, a city name after we
+asked for one) → several questions pasted at once → understand (normalise, classify,
+retrieve) → pick the intent → its handler → shape to the channel's byte limit → record.
+"""
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import date
 
+from bot import policy as _policy  # noqa: F401  (registers handlers)
+from bot import simple as _simple  # noqa: F401
+from bot import texts
+from bot.context import Turn
+from bot.dialogue import DialogueStore, State
 from bot.models import Exchange
+from bot.registry import HANDLERS
+from bot.shaping import cut
+from bot.split import split_questions
 from bot.types import Message, Reply
+from bot.understanding import Understanding, Understood
+from intents.taxonomy import CHITCHAT, HANDOFF, OUT_OF_SCOPE, POLICY
 from shebao.db import Database
 from shebao.masking import mask_text
 from shebao.settings import Settings
 
+_MORE = re.compile(r"^(更多|继续|下一页|more|还有呢)$")
+_PICK = re.compile(r"^(?:第)?([1-9])(?:个|条|项)?$")
+_GREETING = re.compile(r"^(你好|您好|在吗|在不在|hello|hi|哈喽|早上好|下午好|晚上好|喂)+")
+# A strong knowledge-base match overrides a chitchat / out-of-scope guess.
+OVERRIDE_AT = 0.70
+
 
 class Bot:
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: Settings, db: Database, today: date | None = None) -> None:
         self.settings = settings
         self.db = db
+        self.understanding = Understanding(db, today)
+        self.dialogue = DialogueStore(db)
 
     def handle(self, message: Message) -> Reply:
         started = time.perf_counter()
-        reply = Reply(text=f"收到：{message.text}", intent="out_of_scope", confidence=0.0,
-                      outcome="abstained")
-        with self.db.session() as s:
-            s.add(Exchange(channel=message.channel, user_key=message.user,
-                           message=mask_text(message.text), intent=reply.intent,
-                           confidence=reply.confidence, outcome=reply.outcome,
-                           reply=mask_text(reply.text),
-                           latency_ms=(time.perf_counter() - started) * 1000))
+        state = self.dialogue.load(f"{message.channel}:{message.user}")
+        reply, normalized = self._respond(message, state)
+        reply = self._shape(reply, message, state)
+        self.dialogue.save(state)
+        self._record(message, state, reply, normalized, time.perf_counter() - started)
         return reply
+
+    # -- the turn ---------------------------------------------------------------------------
+
+    def _respond(self, message: Message, state: State) -> tuple[Reply, str]:
+        text = message.text.strip()
+        if not text:
+            return Reply(texts.EMPTY, CHITCHAT, 1.0, "answered"), ""
+        regions = self.understanding.regions
+        named = regions.canonical(text)
+        if message.region in regions:
+            state.region = message.region
+        normalized = self.understanding.normalize(text)
+
+        if _MORE.match(normalized):
+            rest = state.pop("more")
+            return Reply(rest or texts.NO_MORE, POLICY, 1.0, "answered"), normalized
+        pick = _PICK.match(normalized)
+        if pick and state.data.get("last_candidates"):
+            return self._pick(message, state, int(pick.group(1))), normalized
+        pending = state.data.get("pending_region_question")
+        if pending and named:
+            state.region = named
+            state.pop("pending_region_question")
+            reply = self._understand_and_answer(message, state, pending)
+            reply.text = texts.REGION_SAVED.format(region=named) + reply.text
+            return reply, normalized
+        if named and not message.region:
+            state.region = named
+
+        questions = split_questions(self.understanding.normalize.readable(text))
+        if len(questions) > 1:
+            return self._many(message, state, questions), normalized
+        return self._understand_and_answer(message, state, text), normalized
+
+    def _understand_and_answer(self, message: Message, state: State, text: str) -> Reply:
+        u = self.understanding.understand(_GREETING.sub("", text) or text, state.region)
+        intent = self._intent(u)
+        turn = Turn(self, message, state, u, state.region)
+        reply = HANDLERS[intent](turn)
+        if intent not in (HANDOFF,):
+            state.data["last_question"] = text
+        return reply
+
+    def _intent(self, u: Understood) -> str:
+        intent = u.prediction.intent
+        top = u.hits[0].score if u.hits else 0.0
+        if intent in (CHITCHAT, OUT_OF_SCOPE) and top >= OVERRIDE_AT:
+            return POLICY
+        return intent if intent in HANDLERS else POLICY
+
+    def _pick(self, message: Message, state: State, number: int) -> Reply:
+        from bot.policy import answer_entry
+
+        ids = state.data["last_candidates"]
+        if number > len(ids):
+            return Reply(texts.PICK_OUT_OF_RANGE, POLICY, 1.0, "clarified")
+        entry = self.understanding.index.get(ids[number - 1])
+        if entry is None:
+            return Reply(texts.ABSTAIN, POLICY, 0.0, "abstained")
+        u = Understood(message.text, message.text, _certain(POLICY), [])
+        return answer_entry(Turn(self, message, state, u, state.region), entry, 1.0)
+
+    def _many(self, message: Message, state: State, questions: list[str]) -> Reply:
+        parts = [texts.MULTI_HEAD.format(n=len(questions))]
+        replies: list[Reply] = []
+        for i, q in enumerate(questions, 1):
+            r = self._understand_and_answer(message, state, q)
+            replies.append(r)
+            parts.append(f"【{i}】{q}\n{r.text}")
+        state.pop("last_candidates")
+        first = replies[0]
+        return Reply("\n\n".join(parts), first.intent, min(r.confidence for r in replies),
+                     first.outcome, faq_id=first.faq_id, region=first.region,
+                     sources=[s for r in replies for s in r.sources],
+                     candidates=first.candidates)
+
+    # -- output -----------------------------------------------------------------------------
+
+    def _shape(self, reply: Reply, message: Message, state: State) -> Reply:
+        if message.max_bytes:
+            reply.text, rest = cut(reply.text, message.max_bytes, texts.MORE_HINT)
+            if rest:
+                state.data["more"] = rest
+        return reply
+
+    def _record(self, message: Message, state: State, reply: Reply, normalized: str,
+                seconds: float) -> None:
+        with self.db.session() as s:
+            s.add(Exchange(
+                channel=message.channel, user_key=state.user_key, role=message.role,
+                region=state.region, message=mask_text(message.text),
+                normalized=mask_text(normalized), intent=reply.intent,
+                confidence=reply.confidence, outcome=reply.outcome, faq_id=reply.faq_id,
+                reply=mask_text(reply.text), latency_ms=seconds * 1000,
+            ))
+
+
+def _certain(intent: str):  # type: ignore[no-untyped-def]
+    from intents.classifier import Prediction
+
+    return Prediction(intent, 1.0, {intent: 1.0})

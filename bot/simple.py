@@ -1,0 +1,59 @@
+"""Intents answered without the knowledge base: chitchat, out of scope, hand-off, reports."""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.context import Turn
+from bot.models import Handoff
+from bot.registry import handles
+from bot.types import Reply
+from intents.taxonomy import CHITCHAT, HANDOFF, OUT_OF_SCOPE, REPORT_FRAUD
+from shebao.masking import mask_text
+
+_THANKS = ("谢", "感谢", "多谢", "thank", "辛苦")
+_BYE = ("再见", "拜拜", "bye", "没事了", "没问题了")
+_WHO = ("你是谁", "机器人", "人工智能", "你叫什么", "真人吗")
+
+
+@handles(CHITCHAT)
+def chitchat(turn: Turn) -> Reply:
+    norm = turn.understood.normalized
+    if any(w in norm for w in _THANKS):
+        text = texts.THANKS
+    elif any(w in norm for w in _BYE):
+        text = texts.GOODBYE
+    elif any(w in norm for w in _WHO):
+        text = texts.IDENTITY
+    elif any(w in norm for w in ("你好", "您好", "在吗", "hello", "hi", "早上好", "晚上好")):
+        text = texts.GREETING
+    else:
+        text = texts.CHITCHAT
+    return Reply(text, CHITCHAT, turn.understood.prediction.confidence, "answered")
+
+
+@handles(OUT_OF_SCOPE)
+def out_of_scope(turn: Turn) -> Reply:
+    return Reply(texts.OUT_OF_SCOPE, OUT_OF_SCOPE, turn.understood.prediction.confidence,
+                 "answered")
+
+
+def open_handoff(turn: Turn, kind: str = "handoff") -> None:
+    context = turn.state.data.get("last_abstained") or turn.state.data.get("last_question") or ""
+    with turn.bot.db.session() as s:
+        s.add(Handoff(channel=turn.message.channel, user_key=turn.state.user_key,
+                      role=turn.message.role, question=mask_text(turn.text),
+                      context=mask_text(f"[{kind}] {context}".strip())))
+
+
+@handles(HANDOFF)
+def handoff(turn: Turn) -> Reply:
+    open_handoff(turn)
+    text = texts.HANDOFF_VOLUNTEER if turn.message.role == "volunteer" else texts.HANDOFF
+    return Reply(text, HANDOFF, turn.understood.prediction.confidence, "handed_off")
+
+
+@handles(REPORT_FRAUD)
+def report_fraud(turn: Turn) -> Reply:
+    open_handoff(turn, kind="report")
+    return Reply(texts.REPORT_FRAUD, REPORT_FRAUD, turn.understood.prediction.confidence,
+                 "handed_off")

@@ -1,0 +1,92 @@
+"""The understanding pipeline the engine calls: normalise, classify, retrieve.
+
+Holds the parts that are expensive to build (vocabulary, classifier, index) and rebuilds the
+index when staff publish (the knowledge base's generation counter moves) or the day changes,
+so every worker answers from new text within seconds without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from intents.classifier import IntentClassifier, Prediction
+from intents.normalize import Normalizer, TypoCorrector
+from knowledge.index import Hit, KnowledgeIndex, entry_from_row
+from knowledge.models import Entry, KbState
+from knowledge.regions import Regions, load_regions
+from knowledge.vocabulary import Vocabulary, load_vocabulary
+from shebao.db import Database
+
+RELOAD_CHECK_SECONDS = 2.0
+
+
+@dataclass
+class Understood:
+    text: str
+    normalized: str
+    prediction: Prediction
+    hits: list[Hit]
+
+
+def build_normalizer(vocabulary: Vocabulary) -> Normalizer:
+    corrector = TypoCorrector.build(vocabulary.domain_words, vocabulary.tokenizer.FREQ)
+    return Normalizer(corrector)
+
+
+class Understanding:
+    def __init__(self, db: Database, today: date | None = None) -> None:
+        self.db = db
+        self.fixed_today = today
+        self.regions: Regions = load_regions()
+        self.vocabulary = load_vocabulary()
+        self.normalize = build_normalizer(self.vocabulary)
+        self.classifier = IntentClassifier(self.normalize)
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._checked_at = 0.0
+        self._index: KnowledgeIndex | None = None
+
+    def today(self) -> date:
+        return self.fixed_today or date.today()
+
+    def words(self, normalized: str) -> list[str]:
+        return self.vocabulary.tokens(normalized)
+
+    @property
+    def index(self) -> KnowledgeIndex:
+        now = time.monotonic()
+        if self._index is not None and now - self._checked_at < RELOAD_CHECK_SECONDS \
+                and self._index.built_for == self.today():
+            return self._index
+        with self._lock:
+            self._checked_at = now
+            generation = self._current_generation()
+            if (self._index is None or generation != self._generation
+                    or self._index.built_for != self.today()):
+                self._index = self._build(generation)
+            return self._index
+
+    def _current_generation(self) -> int:
+        with self.db.session() as s:
+            state = s.get(KbState, 1)
+            return state.generation if state else 0
+
+    def _build(self, generation: int) -> KnowledgeIndex:
+        today = self.today()
+        with self.db.session() as s:
+            rows = s.scalars(select(Entry).where(Entry.status == "published")
+                             .order_by(Entry.id)).all()
+            entries = [entry_from_row(r) for r in rows if r.in_force(today)]
+        self._generation = generation
+        return KnowledgeIndex(entries, self.normalize, self.words, self.regions, today)
+
+    def understand(self, text: str, region: str | None) -> Understood:
+        normalized = self.normalize(text)
+        prediction = self.classifier.predict(text, normalized=normalized)
+        hits = self.index.search(text, region, normalized=normalized)
+        return Understood(text, normalized, prediction, hits)

@@ -1,0 +1,1 @@
+"""Understanding what was asked: text normalisation, the intent taxonomy and its classifier."""

@@ -1,0 +1,172 @@
+"""One normalisation pipeline for everything citizens type or say.
+
+Order matters: width folding first (so later rules see one form), traditional → simplified,
+Cantonese colloquial forms → Mandarin, voice-recognition fillers out, pinyin-input typos on
+domain words corrected, then punctuation, emoji and whitespace removed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Container, Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+import opencc
+import yaml
+from pypinyin import lazy_pinyin
+
+# Characters that only occur in written Cantonese: single-character Cantonese rules (唔 → 不,
+# 係 → 是) are applied only when one of these is present, so Mandarin 关系 stays 关系.
+_CANTONESE_MARKERS = set("唔咩冇喺嘅咗啲佢乜嘢攞搵哋畀冚嚟嗰噉咁點邊幾係")
+_PUNCT = re.compile(r"[^\w]+", re.UNICODE)
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FUZZY_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
+
+
+@cache
+def _data() -> dict[str, object]:
+    text = resources.files("intents").joinpath("data/colloquial.yaml").read_text("utf-8")
+    return yaml.safe_load(text) or {}
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _cantonese_rules() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(multi-character rules, single-character rules), longest first."""
+    raw = _data().get("cantonese") or {}
+    pairs: list[tuple[str, str]] = []
+    for src, dst in dict(raw).items():  # type: ignore[call-overload]
+        for form in {str(src), _converter().convert(str(src))}:
+            pairs.append((form, str(dst)))
+    pairs.sort(key=lambda p: -len(p[0]))
+    return [p for p in pairs if len(p[0]) > 1], [p for p in pairs if len(p[0]) == 1]
+
+
+@cache
+def _fillers() -> re.Pattern[str]:
+    words = sorted((str(w) for w in (_data().get("fillers") or [])), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+
+
+@cache
+def _typos() -> list[tuple[str, str]]:
+    raw = dict(_data().get("typos") or {})  # type: ignore[call-overload]
+    return sorted(((str(k), str(v)) for k, v in raw.items()), key=lambda p: -len(p[0]))
+
+
+def fold_width(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def to_simplified(text: str) -> str:
+    return _converter().convert(text)
+
+
+def cantonese_to_mandarin(text: str) -> str:
+    multi, single = _cantonese_rules()
+    for src, dst in multi:
+        if src in text:
+            text = text.replace(src, dst)
+    if any(ch in _CANTONESE_MARKERS for ch in text):
+        for src, dst in single:
+            text = text.replace(src, dst)
+    return text
+
+
+def strip_fillers(text: str) -> str:
+    return _fillers().sub("", text)
+
+
+def strip_punctuation(text: str) -> str:
+    """Punctuation, emoji, symbols and whitespace out; letters, digits and Han stay."""
+    return _PUNCT.sub("", text).replace("_", "").lower()
+
+
+@lru_cache(maxsize=8192)
+def _syllable(ch: str) -> str:
+    if not ("\u4e00" <= ch <= "\u9fff"):
+        return ch
+    return _fuzz_syllable(lazy_pinyin(ch)[0])
+
+
+def _fuzz_syllable(s: str) -> str:
+    for long, short in _FUZZY_INITIALS:
+        if s.startswith(long):
+            s = short + s[len(long):]
+            break
+    for long, short in _FUZZY_FINALS:
+        if s.endswith(long):
+            s = s[: -len(long)] + short
+            break
+    return s.replace("l", "n", 1) if s.startswith("l") else s
+
+
+@dataclass(frozen=True)
+class TypoCorrector:
+    """Corrects pinyin-input errors on domain words: 社宝卡 → 社保卡, 养老精 → 养老金.
+
+    A window of the text whose (fuzzy) pinyin equals a domain word's, shares at least one
+    character with it, and is not itself a known word is replaced by the domain word.
+    """
+
+    by_sound: dict[tuple[str, ...], str]
+    known_words: Container[str]
+    lengths: tuple[int, ...]
+
+    @classmethod
+    def build(cls, vocabulary: Iterable[str], known_words: Container[str]) -> TypoCorrector:
+        by_sound: dict[tuple[str, ...], str] = {}
+        for word in vocabulary:
+            if 2 <= len(word) <= 6 and all("\u4e00" <= c <= "\u9fff" for c in word):
+                by_sound.setdefault(tuple(_syllable(c) for c in word), word)
+        lengths = tuple(sorted({len(k) for k in by_sound}, reverse=True))
+        return cls(by_sound, known_words, lengths)
+
+    def correct(self, text: str) -> str:
+        for wrong, right in _typos():
+            text = text.replace(wrong, right)
+        sounds = [_syllable(c) for c in text]
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            for n in self.lengths:
+                if i + n > len(text):
+                    continue
+                window = text[i : i + n]
+                word = self.by_sound.get(tuple(sounds[i : i + n]))
+                if (word and word != window and window not in self.known_words
+                        and any(a == b for a, b in zip(window, word, strict=True))):
+                    out.append(word)
+                    i += n
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+
+class Normalizer:
+    """The whole pipeline; build once (it loads the vocabulary), call for every message."""
+
+    def __init__(self, corrector: TypoCorrector | None = None) -> None:
+        self.corrector = corrector
+
+    def readable(self, text: str) -> str:
+        """Normalised but with punctuation kept: for splitting and for showing to staff."""
+        text = fold_width(text)
+        text = to_simplified(text)
+        text = cantonese_to_mandarin(text)
+        text = strip_fillers(text)
+        if self.corrector is not None:
+            text = self.corrector.correct(text)
+        return re.sub(r"\s+", " ", text).strip()
+
+    def __call__(self, text: str) -> str:
+        return strip_punctuation(self.readable(text))

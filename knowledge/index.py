@@ -1,0 +1,249 @@
+"""The retrieval index: BM25 over words and character bigrams, then a rapidfuzz rerank.
+
+Every question of every entry in force is a document; an entry scores as its best question
+plus a little for its answer and keywords. Scoring is sparse-matrix arithmetic over the
+query's terms only (scipy), so it grows with the postings touched, not with Python loops over
+entries; the rerank looks at the top few entries only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy import sparse
+
+from knowledge.regions import Regions
+
+K1 = 1.2
+B = 0.75
+ANSWER_WEIGHT = 0.25
+BIGRAM_WEIGHT = 0.6
+RERANK_DEPTH = 20
+STOPWORDS = frozenset(
+    "我 你 您 他 她 的 了 吗 呢 吧 啊 呀 嘛 么 是 有 在 和 与 及 或 就 都 也 还 要 想 能 可以 会 "
+    "请问 问 一下 问一下 我想 想问 请 帮 帮我 怎么 怎么样 怎样 如何 什么 哪里 哪儿 多少 几 "
+    "个 这 那 这个 那个 咨询 谢谢 麻烦 老师 你好 您好".split()
+)
+
+
+@dataclass
+class IndexedEntry:
+    id: str
+    topic: str
+    question: str
+    questions: list[str]
+    answer: str
+    region: str
+    category: str
+    source: str
+    keywords: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    entry: IndexedEntry
+    score: float  # 0..1, the combined score used for the decision
+    similarity: float  # 0..1, best rapidfuzz similarity to one of the entry's questions
+    coverage: float  # 0..1, share of the query's term weight the best question contains
+    matched_question: str
+    matched_terms: list[str]
+    variants: list[str] = field(default_factory=list)  # regions of other variants of the topic
+
+
+Analyzer = Callable[[str], list[str]]
+
+
+def bigrams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
+
+
+class TermSpace:
+    """Maps the terms of a text (words and bigrams) to columns, and back."""
+
+    def __init__(self, words: Analyzer) -> None:
+        self.words = words
+        self.columns: dict[str, int] = {}
+
+    def terms(self, normalized: str) -> list[str]:
+        ws = [w for w in self.words(normalized) if w not in STOPWORDS and w.strip()]
+        return ["w:" + w for w in ws] + ["b:" + b for b in bigrams(normalized)]
+
+    def add(self, terms: Sequence[str]) -> list[int]:
+        return [self.columns.setdefault(t, len(self.columns)) for t in terms]
+
+
+def _bm25_matrix(docs: list[list[int]], n_terms: int) -> tuple[sparse.csc_matrix, np.ndarray]:
+    n = len(docs)
+    lengths = np.array([len(d) for d in docs], dtype=np.float64)
+    avg = float(lengths.mean()) if n else 1.0
+    df = np.zeros(n_terms, dtype=np.float64)
+    rows: list[int] = []
+    cols: list[int] = []
+    tfs: list[float] = []
+    for i, doc in enumerate(docs):
+        for col, tf in Counter(doc).items():
+            rows.append(i)
+            cols.append(col)
+            tfs.append(tf)
+            df[col] += 1
+    idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+    tf = np.array(tfs, dtype=np.float64)
+    r = np.array(rows, dtype=np.int64)
+    c = np.array(cols, dtype=np.int64)
+    norm = K1 * (1 - B + B * lengths[r] / max(avg, 1e-9)) if n else np.array([])
+    weights = idf[c] * tf * (K1 + 1) / (tf + norm) if n else np.array([])
+    matrix = sparse.csc_matrix((weights, (r, c)), shape=(n, n_terms))
+    return matrix, idf
+
+
+class KnowledgeIndex:
+    """An immutable index of the entries in force on ``built_for``; rebuild to change it."""
+
+    def __init__(self, entries: list[IndexedEntry], normalize: Callable[[str], str],
+                 words: Analyzer, regions: Regions, built_for: date) -> None:
+        self.entries = entries
+        self.normalize = normalize
+        self.regions = regions
+        self.built_for = built_for
+        self.space = TermSpace(words)
+        q_docs: list[list[int]] = []
+        a_docs: list[list[int]] = []
+        self.q_text: list[str] = []
+        self.q_entry: list[int] = []
+        starts: list[int] = []
+        for e_i, entry in enumerate(entries):
+            starts.append(len(q_docs))
+            for q in entry.questions:
+                norm = normalize(q)
+                self.q_text.append(norm)
+                self.q_entry.append(e_i)
+                q_docs.append(self.space.add(self.space.terms(norm)))
+            body = normalize(entry.answer + " " + " ".join(entry.keywords))
+            a_docs.append(self.space.add(self.space.terms(body)))
+        n_terms = len(self.space.columns)
+        self.q_matrix, self.idf = _bm25_matrix(q_docs, n_terms)
+        self.a_matrix, _ = _bm25_matrix(a_docs, n_terms)
+        self.q_terms = [set(d) for d in q_docs]
+        self.starts = np.array(starts, dtype=np.int64)
+        self.q_entry_arr = np.array(self.q_entry, dtype=np.int64)
+        self._region_masks: dict[str | None, np.ndarray] = {}
+        self.by_topic: dict[str, list[int]] = {}
+        for e_i, entry in enumerate(entries):
+            self.by_topic.setdefault(entry.topic, []).append(e_i)
+        self.by_id = {e.id: i for i, e in enumerate(entries)}
+        self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, entry_id: str) -> IndexedEntry | None:
+        i = self.by_id.get(entry_id)
+        return None if i is None else self.entries[i]
+
+    def _region_mask(self, region: str | None) -> np.ndarray:
+        mask = self._region_masks.get(region)
+        if mask is None:
+            mask = np.array([self.regions.applies(e.region, region) for e in self.entries],
+                            dtype=bool)
+            self._region_masks[region] = mask
+        return mask
+
+    def _term_weights(self, terms: list[str]) -> tuple[list[int], np.ndarray, float]:
+        counts = Counter(terms)
+        cols: list[int] = []
+        weights: list[float] = []
+        total = 0.0
+        for term, n in counts.items():
+            scale = 1.0 if term.startswith("w:") else BIGRAM_WEIGHT
+            col = self.space.columns.get(term)
+            idf = self.idf[col] if col is not None else self.max_idf
+            total += idf * scale * n
+            if col is not None:
+                cols.append(col)
+                weights.append(scale * n)
+        return cols, np.array(weights, dtype=np.float64), total
+
+    def search(self, text: str, region: str | None = None, limit: int = 5,
+               normalized: str | None = None) -> list[Hit]:
+        if not self.entries:
+            return []
+        query = normalized if normalized is not None else self.normalize(text)
+        if not query:
+            return []
+        terms = self.space.terms(query)
+        cols, weights, total = self._term_weights(terms)
+        if not cols:
+            return []
+        q_scores = self.q_matrix[:, cols] @ weights
+        e_scores = np.maximum.reduceat(q_scores, self.starts) if len(self.starts) else q_scores
+        e_scores = e_scores + ANSWER_WEIGHT * (self.a_matrix[:, cols] @ weights)
+        e_scores = np.where(self._region_mask(region), e_scores, -1.0)
+        depth = min(RERANK_DEPTH, int(np.count_nonzero(e_scores > 0)))
+        if depth == 0:
+            return []
+        top = np.argpartition(-e_scores, depth - 1)[:depth]
+        best = float(e_scores[top].max())
+        col_set = dict(zip(cols, weights, strict=True))
+        hits = [self._rerank(int(i), query, col_set, total, float(e_scores[i]) / best)
+                for i in top]
+        hits.sort(key=lambda h: -h.score)
+        return self._resolve_topics(hits, region)[:limit]
+
+    def _rerank(self, e_i: int, query: str, cols: dict[int, float], total: float,
+                relative: float) -> Hit:
+        start = int(self.starts[e_i])
+        end = int(self.starts[e_i + 1]) if e_i + 1 < len(self.starts) else len(self.q_text)
+        best_sim, best_q, best_cov, best_terms = 0.0, "", 0.0, set()
+        for qi in range(start, end):
+            cand = self.q_text[qi]
+            sim = max(fuzz.ratio(query, cand), 0.9 * fuzz.token_set_ratio(
+                " ".join(query), " ".join(cand))) / 100.0
+            shared = self.q_terms[qi].intersection(cols)
+            cov = sum(self.idf[c] * cols[c] for c in shared) / total if total else 0.0
+            if (sim + cov) > (best_sim + best_cov):
+                best_sim, best_q, best_cov, best_terms = sim, cand, cov, shared
+        score = 0.45 * best_sim + 0.40 * min(best_cov, 1.0) + 0.15 * relative
+        return Hit(self.entries[e_i], score, best_sim, best_cov, best_q,
+                   sorted(self._term_name(c) for c in best_terms))
+
+    def _term_name(self, col: int) -> str:
+        if not hasattr(self, "_names"):
+            self._names = {v: k for k, v in self.space.columns.items()}
+        return self._names[col][2:]
+
+    def _resolve_topics(self, hits: list[Hit], region: str | None) -> list[Hit]:
+        """One hit per topic; the asker's most specific regional variant wins."""
+        seen: set[str] = set()
+        out: list[Hit] = []
+        for hit in hits:
+            topic = hit.entry.topic
+            if topic in seen:
+                continue
+            seen.add(topic)
+            variants = [self.entries[i] for i in self.by_topic.get(topic, [])]
+            if region in self.regions:
+                usable = [v for v in variants if self.regions.applies(v.region, region)]
+                if usable:
+                    hit.entry = max(usable, key=lambda v: self.regions.depth(v.region))
+                hit.variants = []
+            else:
+                hit.variants = sorted({v.region for v in variants})
+            out.append(hit)
+        return out
+
+
+def entry_from_row(row: object) -> IndexedEntry:
+    """An ``IndexedEntry`` from a ``knowledge.models.Entry`` (duck-typed to avoid a cycle)."""
+    questions = [row.question, *(row.similar_questions or [])]  # type: ignore[attr-defined]
+    return IndexedEntry(
+        id=row.id, topic=row.topic or row.id, question=row.question,  # type: ignore[attr-defined]
+        questions=questions, answer=row.answer, region=row.region,  # type: ignore[attr-defined]
+        category=row.category, source=row.source_label(),  # type: ignore[attr-defined]
+        keywords=list(row.keywords or []),  # type: ignore[attr-defined]
+    )
+
