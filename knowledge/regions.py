@@ -40,7 +40,7 @@ class Regions:
         """The region named in ``text`` (江门, 江门市, 广东江门 …), most specific first."""
         best: tuple[int, str] | None = None
         for name in self.parent:
-            stem = name.rstrip("省市区县") if len(name) > 2 else name
+            stem = name[:-1] if len(name) > 2 and name[-1] in "省市区县" else name
             if name in text or (len(stem) >= 2 and stem in text):
                 key = (self.depth(name), name)
                 if best is None or key > best:
