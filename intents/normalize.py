@@ -1,7 +1,8 @@
 """One normalisation pipeline for everything citizens type or say.
 
-Order matters: width folding first (so later rules see one form), traditional → simplified,
-Cantonese colloquial forms → Mandarin, voice-recognition fillers out, pinyin-input typos on
+Order matters: width folding first (so later rules see one form), Cantonese colloquial forms →
+Mandarin (before traditional → simplified, so 係 is still 係 and 关系 is never touched),
+traditional → simplified, voice-recognition fillers out, pinyin-input typos on
 domain words corrected, then punctuation, emoji and whitespace removed.
 """
 
@@ -19,8 +20,8 @@ import yaml
 from pypinyin import lazy_pinyin
 
 # Characters that only occur in written Cantonese: single-character Cantonese rules (唔 → 不,
-# 係 → 是) are applied only when one of these is present, so Mandarin 关系 stays 关系.
-_CANTONESE_MARKERS = set("唔咩冇喺嘅咗啲佢乜嘢攞搵哋畀冚嚟嗰噉咁點邊幾係")
+# 係 → 是) are applied only when one of these is present, so Mandarin text is never touched.
+_CANTONESE_MARKERS = set("唔咩冇喺嘅咗啲佢乜嘢攞搵揾哋畀冚嚟嗰噉咁睇嘢咪")
 _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
@@ -41,10 +42,7 @@ def _converter() -> opencc.OpenCC:
 def _cantonese_rules() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(multi-character rules, single-character rules), longest first."""
     raw = _data().get("cantonese") or {}
-    pairs: list[tuple[str, str]] = []
-    for src, dst in dict(raw).items():  # type: ignore[call-overload]
-        for form in {str(src), _converter().convert(str(src))}:
-            pairs.append((form, str(dst)))
+    pairs = [(str(src), str(dst)) for src, dst in dict(raw).items()]  # type: ignore[call-overload]
     pairs.sort(key=lambda p: -len(p[0]))
     return [p for p in pairs if len(p[0]) > 1], [p for p in pairs if len(p[0]) == 1]
 
@@ -161,8 +159,8 @@ class Normalizer:
     def readable(self, text: str) -> str:
         """Normalised but with punctuation kept: for splitting and for showing to staff."""
         text = fold_width(text)
-        text = to_simplified(text)
         text = cantonese_to_mandarin(text)
+        text = to_simplified(text)
         text = strip_fillers(text)
         if self.corrector is not None:
             text = self.corrector.correct(text)

@@ -50,6 +50,7 @@ def load_vocabulary() -> Vocabulary:
         group = [str(w) for w in group]
         for w in group:
             canonical.setdefault(w, group[0])
-            tokenizer.add_word(w, 2000)
+            if not tokenizer.FREQ.get(w):  # keep jieba's own frequency for common words
+                tokenizer.add_word(w, 2000)
         words.extend(group)
     return Vocabulary(tokenizer, canonical, sorted(set(words)))
