@@ -1,0 +1,23 @@
+"""Time in the sandbox: aware UTC instants outside, naive UTC in the tables, dates in China."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+CHINA = timezone(timedelta(hours=8), "CST")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def naive(instant: datetime) -> datetime:
+    return instant.astimezone(UTC).replace(tzinfo=None)
+
+
+def aware(stored: datetime) -> datetime:
+    return stored.replace(tzinfo=UTC)
+
+
+def china_date(instant: datetime) -> date:
+    return instant.astimezone(CHINA).date()
