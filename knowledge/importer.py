@@ -26,7 +26,7 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -66,6 +66,11 @@ COLUMNS = (
 REQUIRED_COLUMNS = ("id", "question", "answer", "region", "category", "source_title")
 SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx", ".jsonl")
 
+_DATE_COLUMNS = ("source_date", "effective_from", "effective_to")
+# Excel on Chinese Windows writes dates into CSV as 2024/1/1; people also type 2024年1月1日.
+_LOCAL_DATE = re.compile(r"^(\d{4})\s*[/.年-]\s*(\d{1,2})\s*[/.月-]\s*(\d{1,2})\s*日?$")
+# The schema names fields as the YAML format nests them; CSV, XLSX and JSON lines are flat.
+_SCHEMA_TO_COLUMN = {"source": "source_title", "source.date": "source_date"}
 _SIMILAR_SPLIT = re.compile(r"[\n|]+")
 _KEYWORD_SPLIT = re.compile(r"[\n|,，、;；]+")
 
@@ -144,6 +149,18 @@ def _cell(value: Any) -> Any:
     return str(value).strip()
 
 
+def _local_date(value: Any) -> Any:
+    """``2024/1/1`` or ``2024年1月1日`` as a date; anything else as it was, for the schema to
+    accept or report."""
+    match = _LOCAL_DATE.match(value) if isinstance(value, str) else None
+    if match is None:
+        return value
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return value
+
+
 def _split(value: Any, pattern: re.Pattern[str]) -> list[str]:
     if value in (None, ""):
         return []
@@ -173,9 +190,11 @@ def _read_table(path: Path, rows: Iterator[tuple[int, list[Any]]]
         raw = {name: value for name, value in zip(header, values, strict=False) if name}
         raw["similar_questions"] = _split(raw.get("similar_questions"), _SIMILAR_SPLIT)
         raw["keywords"] = _split(raw.get("keywords"), _KEYWORD_SPLIT)
+        for name in _DATE_COLUMNS:
+            raw[name] = _local_date(raw.get(name))
         where = f"{path}, row {number}"
         entry, errs = parse_entry(raw, where)
-        problems += errs
+        problems += [replace(p, field=_SCHEMA_TO_COLUMN.get(p.field, p.field)) for p in errs]
         if entry is not None:
             out.append((entry, where))
     if header is None:
@@ -201,7 +220,7 @@ def _read_jsonl(path: Path) -> tuple[list[tuple[EntryData, str]], list[Problem]]
         if "source_title" in raw:
             raw.pop("source", None)  # the exporter's display label, not the title
         entry, errs = parse_entry(raw, where)
-        problems += errs
+        problems += [replace(p, field=_SCHEMA_TO_COLUMN.get(p.field, p.field)) for p in errs]
         if entry is not None:
             out.append((entry, where))
     return out, problems

@@ -69,7 +69,7 @@ def test_one_bad_row_fails_the_import_and_writes_nothing(database_url: str,
     result = run("import", str(path))
     assert result.exit_code == 1
     assert f"{path}, row 3, field region: unknown region '火星市'" in result.stderr
-    assert f"{path}, row 4, field source.date: not a date" in result.stderr
+    assert f"{path}, row 4, field source_date: not a date" in result.stderr
     assert "2 problems; nothing was imported" in result.stderr
     assert result.stdout == ""
     assert entry_ids(database_url) == []

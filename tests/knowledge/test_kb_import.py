@@ -94,6 +94,14 @@ def test_csv_saved_by_chinese_excel_as_gbk_is_read(tmp_path: Path) -> None:
     assert entries[0].answer.startswith("关于gbk-a")
 
 
+def test_csv_dates_as_excel_writes_them(tmp_path: Path) -> None:
+    raw = make_raw("local-dates", effective_from="2024/1/1", effective_to="2025年12月31日")
+    entries, problems = validate_paths([write_csv(tmp_path / "a.csv", [raw])])
+    assert problems == []
+    assert (entries[0].effective_from, entries[0].effective_to) == (date(2024, 1, 1),
+                                                                   date(2025, 12, 31))
+
+
 def test_xlsx_date_cells_and_numbers(tmp_path: Path) -> None:
     row = table_row(make_raw("xlsx-a", effective_from="2024-01-01"))
     row[COLUMNS.index("source_date")] = date(2021, 5, 6)
@@ -139,12 +147,14 @@ def test_unsupported_and_unreadable_files_are_problems(tmp_path: Path) -> None:
 # ── validation rules, each naming file, row and field ────────────────────────────────────────
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"source_title": "", "source_number": "", "source_date": ""}, "source", "missing source"),
+    ({"source_title": "", "source_number": "", "source_date": ""}, "source_title",
+     "missing source"),
     ({"region": ""}, "region", "missing"),
     ({"region": "火星市"}, "region", "unknown region"),
     ({"answer": "很" * 400}, "answer", "400 characters"),
-    ({"source_date": "2021-13-01"}, "source.date", "not a date"),
+    ({"source_date": "2021-13-01"}, "source_date", "not a date"),
     ({"effective_from": "下个月"}, "effective_from", "not a date"),
+    ({"effective_to": "2024/2/30"}, "effective_to", "not a date"),
     ({"effective_from": "2024-01-01", "effective_to": "2023-01-01"}, "effective_to",
      "ends before"),
     ({"status": "live"}, "status", "must be one of"),
