@@ -11,7 +11,9 @@ import re
 import time
 from datetime import date
 
-from bot import policy as _policy  # noqa: F401  (registers handlers)
+from bot import calc as _calc  # noqa: F401  (registers handlers)
+from bot import personal as _personal  # noqa: F401
+from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
 from bot import texts
 from bot.context import Turn
@@ -32,6 +34,8 @@ _PICK = re.compile(r"^(?:第)?([1-9])(?:个|条|项)?$")
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hello|hi|哈喽|早上好|下午好|晚上好|喂)+")
 # A strong knowledge-base match overrides a chitchat / out-of-scope guess.
 OVERRIDE_AT = 0.70
+UNSURE_INTENT = 0.60
+UNSURE_OVERRIDE = 0.55
 
 
 class Bot:
@@ -96,6 +100,10 @@ class Bot:
         intent = u.prediction.intent
         top = u.hits[0].score if u.hits else 0.0
         if intent in (CHITCHAT, OUT_OF_SCOPE) and top >= OVERRIDE_AT:
+            return POLICY
+        # A hesitant guess at a personal intent loses to a good knowledge-base match: asking
+        # about rules is far more common than asking about one's own record without "我".
+        if intent != POLICY and u.prediction.confidence < UNSURE_INTENT and top >= UNSURE_OVERRIDE:
             return POLICY
         return intent if intent in HANDLERS else POLICY
 

@@ -232,7 +232,12 @@ class KnowledgeIndex:
                     hit.entry = max(usable, key=lambda v: self.regions.depth(v.region))
                 hit.variants = []
             else:
-                hit.variants = sorted({v.region for v in variants})
+                national = [v for v in variants if self.regions.parent.get(v.region, "") is None]
+                if national:  # valid wherever the asker is, so no need to ask where
+                    hit.entry = national[0]
+                    hit.variants = []
+                else:
+                    hit.variants = sorted({v.region for v in variants})
             out.append(hit)
         return out
 
