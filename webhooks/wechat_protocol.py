@@ -1,0 +1,228 @@
+"""WeChat's wire protocol, in one place: signatures, safe XML, AES, passive reply shaping.
+
+Nothing here knows what a message means. The view calls ``Codec.decode`` on a request and
+``Codec.encode`` on a reply text; both raise ``ProtocolError`` subclasses carrying the HTTP
+status the view answers with (403 bad signature, 400 malformed or hostile XML).
+
+XML is parsed with defusedxml and any DTD is refused, so no entity (internal or external) is
+ever resolved; only then does wechatpy (xmltodict, entities disabled) see the document.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import defusedxml.ElementTree as DET
+from defusedxml import DefusedXmlException
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.messages import BaseMessage
+from wechatpy.replies import TextReply
+from wechatpy.utils import WeChatSigner
+
+from webhooks import wechat_texts as texts
+
+PASSIVE_REPLY_MAX_BYTES = 2048  # WeChat's limit for a passive text reply, in UTF-8 bytes
+CUSTOMER_SERVICE_MAX_BYTES = 2048  # and for a customer-service text message's content
+
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SAFE_NONCE = re.compile(r"^[0-9A-Za-z]{1,64}$")
+
+
+class ProtocolError(Exception):
+    status = 400
+
+
+class BadSignature(ProtocolError):
+    status = 403
+
+
+class BadXml(ProtocolError):
+    status = 400
+
+
+def signature(token: str, timestamp: str, nonce: str, *extra: str) -> str:
+    """WeChat's signature: sha1 of the sorted, concatenated strings."""
+    signer = WeChatSigner()
+    signer.add_data(token, timestamp, nonce, *extra)
+    return str(signer.signature)
+
+
+def check_signature(token: str, args: Mapping[str, str]) -> None:
+    """Check ``signature`` over token, timestamp, nonce (raises ``BadSignature``)."""
+    given, timestamp, nonce = (args.get(k, "") for k in ("signature", "timestamp", "nonce"))
+    if not (given and timestamp and nonce):
+        raise BadSignature("signature, timestamp or nonce missing")
+    expected = signature(token, timestamp, nonce)
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise BadSignature("bad signature")
+
+
+def parse_xml(body: bytes | str) -> ET.Element:
+    """Parse untrusted XML: no DTD, no entities, no external references."""
+    try:
+        root = DET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DefusedXmlException, ET.ParseError, ValueError) as exc:
+        raise BadXml(f"{type(exc).__name__}: {exc}") from exc
+    if root.tag != "xml":
+        raise BadXml(f"root element is <{root.tag}>, not <xml>")
+    return root
+
+
+@dataclass
+class Inbound:
+    """A decoded request: the wechatpy message and how to answer it."""
+
+    message: BaseMessage
+    encrypted: bool
+    nonce: str
+
+
+class Codec:
+    """Decodes requests and encodes replies for one Official Account configuration."""
+
+    def __init__(self, token: str, aes_key: str | None, appid: str | None) -> None:
+        self.token = token
+        self.crypto = WeChatCrypto(token, aes_key, appid or "") if aes_key else None
+
+    def decode(self, body: bytes, args: Mapping[str, str]) -> Inbound:
+        """Verify and parse a POST. ``signature`` must already have been checked."""
+        outer = parse_xml(body)
+        encrypted = args.get("encrypt_type", "").lower() == "aes"
+        xml_text: str
+        if encrypted:
+            ciphertext = outer.findtext("Encrypt")
+            if not ciphertext:
+                raise BadXml("encrypt_type=aes but no <Encrypt>")
+            expected = signature(self.token, args.get("timestamp", ""), args.get("nonce", ""),
+                                 ciphertext)
+            given = args.get("msg_signature", "")
+            if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+                raise BadSignature("bad msg_signature")
+            if self.crypto is not None:
+                xml_text = self._decrypt(ciphertext, args)
+                parse_xml(xml_text)  # the decrypted document gets the same scrutiny
+            elif outer.findtext("MsgType"):
+                # Compatible mode without a configured key: the plaintext twin is authentic
+                # (both signatures checked); answer in plain, which compatible mode accepts.
+                encrypted = False
+                xml_text = _as_text(body)
+            else:
+                raise BadXml("safe-mode message but WECHAT_AES_KEY is not configured")
+        else:
+            xml_text = _as_text(body)
+        try:
+            message = parse_message(xml_text)
+        except Exception as exc:  # xmltodict / wechatpy field errors on odd documents
+            raise BadXml(f"unparseable message: {type(exc).__name__}: {exc}") from exc
+        fields = message._data if message is not None else {}
+        for name in ("FromUserName", "ToUserName", "MsgType"):
+            if not isinstance(fields.get(name), str) or not fields[name]:
+                raise BadXml(f"message lacks a plain <{name}>")
+        try:
+            int(fields.get("CreateTime") or 0)
+            int(fields.get("MsgId") or 0)
+        except (TypeError, ValueError) as exc:
+            raise BadXml("CreateTime or MsgId is not a number") from exc
+        assert message is not None
+        return Inbound(message=message, encrypted=encrypted and self.crypto is not None,
+                       nonce=args.get("nonce", ""))
+
+    def _decrypt(self, ciphertext: str, args: Mapping[str, str]) -> str:
+        assert self.crypto is not None
+        try:
+            plain = self.crypto.decrypt_message(
+                {"Encrypt": ciphertext}, args.get("msg_signature", ""),
+                args.get("timestamp", ""), args.get("nonce", ""))
+        except InvalidSignatureException as exc:
+            raise BadSignature("bad msg_signature") from exc
+        except InvalidAppIdException as exc:
+            raise BadSignature("message is for another AppID") from exc
+        except Exception as exc:  # bad base64, padding, UTF-8: not a message we can read
+            raise BadXml(f"cannot decrypt: {type(exc).__name__}") from exc
+        return str(plain)
+
+    def encode(self, inbound: Inbound, text: str, created: int | None = None) -> str:
+        """Render a passive text reply (escaped, within the byte limit), encrypted if needed."""
+        xml = render_text_reply(inbound.message, text, created)
+        if inbound.encrypted and self.crypto is not None:
+            nonce = inbound.nonce if _SAFE_NONCE.match(inbound.nonce) else secrets.token_hex(8)
+            return str(self.crypto.encrypt_message(xml, nonce))
+        return xml
+
+
+def _as_text(body: bytes | str) -> str:
+    if isinstance(body, str):
+        return body
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadXml("body is not UTF-8") from exc
+
+
+def raw_type(message: BaseMessage) -> str:
+    """The message's ``MsgType`` as sent (wechatpy maps types it does not know to "unknown")."""
+    return str(message._data.get("MsgType", "")).strip().lower()
+
+
+def cdata(value: str) -> str:
+    """Make ``value`` safe inside ``<![CDATA[…]]>`` (which wechatpy does not do)."""
+    value = _XML_ILLEGAL.sub("", value).encode("utf-8", "replace").decode("utf-8")
+    return value.replace("]]>", "]]]]><![CDATA[>")
+
+
+def render_text_reply(message: BaseMessage, text: str, created: int | None = None) -> str:
+    """The passive reply XML for ``text``, cut to fit ``PASSIVE_REPLY_MAX_BYTES`` in all."""
+    budget = content_budget(message)
+    body = fit_bytes(text, budget)
+    reply = TextReply(source=cdata(message.target or ""), target=cdata(message.source or ""),
+                      content=cdata(body), time=created if created is not None else time.time())
+    return str(reply.render())
+
+
+def content_budget(message: BaseMessage) -> int:
+    """Bytes left for the reply's content once the XML envelope around it is counted."""
+    envelope = TextReply(source=cdata(message.target or ""), target=cdata(message.source or ""),
+                         content="", time=int(time.time())).render()
+    return PASSIVE_REPLY_MAX_BYTES - len(envelope.encode("utf-8"))
+
+
+def escaped_size(text: str) -> int:
+    return len(cdata(text).encode("utf-8"))
+
+
+def fit_bytes(text: str, limit: int, suffix: str = texts.TRUNCATED) -> str:
+    """``text`` if its escaped form fits in ``limit`` bytes; else cut at a sentence end + suffix.
+
+    The engine already shortens long answers (with a way to read on); this is the last guard.
+    """
+    if escaped_size(text) <= limit:
+        return text
+    room = limit - escaped_size(suffix)
+    if room <= 0:
+        return _prefix_within(suffix, limit)
+    head = _prefix_within(text, room)
+    ends = [m.end() for m in _SENTENCE_END.finditer(head)]
+    if ends and ends[-1] >= len(head) * 0.5:
+        head = head[: ends[-1]]
+    return head.rstrip() + suffix
+
+
+def _prefix_within(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` whose escaped form fits in ``limit`` bytes."""
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if escaped_size(text[:mid]) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo]

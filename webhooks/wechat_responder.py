@@ -1,0 +1,158 @@
+"""Answering within WeChat's deadline: de-dup, the engine under a budget, late delivery.
+
+``Responder.respond`` decides what goes back on the wire for one decoded message:
+
+* a retry (its key is already claimed) waits, within its own budget, for the first attempt's
+  outcome and gets the same reply text and CreateTime, or ``success`` if the first attempt
+  is still working or has deferred its answer to a customer-service message;
+* a fixed reply is recorded and returned at once;
+* an engine question runs in a thread pool. If it finishes within
+  ``settings.reply_budget_seconds`` of the request's arrival its answer is the passive reply;
+  otherwise the request answers ``success`` and the worker, when done, sends the full answer
+  through the ``Sender`` (``ref="late:<key>"``). Which of the two happens is settled by
+  compare-and-set on the ledger row (``working`` → ``replied`` vs ``working`` → ``deferred``),
+  so the answer leaves exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from bot.types import Message
+from shebao.masking import mask_text
+from webhooks import wechat_texts as texts
+from webhooks.wechat_dedup import Ledger, message_key
+from webhooks.wechat_handlers import Ask, Ignore, action_for
+from webhooks.wechat_outbound import Sender, SendError, make_sender
+from webhooks.wechat_protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
+
+log = logging.getLogger("shebao.wechat")
+
+
+@dataclass(frozen=True)
+class PassiveReply:
+    text: str
+    created: int
+
+
+class Responder:
+    """Per-app runtime of the WeChat webhook; its threads are started lazily per process."""
+
+    def __init__(self, services: Any, threads: int = 8) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.threads = threads
+        self.codec = Codec(self.settings.wechat_token, self.settings.wechat_aes_key,
+                           self.settings.wechat_appid)
+        self.ledger = Ledger(services.db)
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_pid = 0
+        self._lock = threading.Lock()
+
+    @cached_property
+    def sender(self) -> Sender:
+        return make_sender(self.settings, self.services.db)
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        # Created on first use in each process: a pool inherited through fork has no threads.
+        with self._lock:
+            if self._executor is None or self._executor_pid != os.getpid():
+                self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="wechat")
+                self._executor_pid = os.getpid()
+            return self._executor
+
+    def shutdown(self, wait: bool = True) -> None:
+        with self._lock:
+            if self._executor is not None and self._executor_pid == os.getpid():
+                self._executor.shutdown(wait=wait)
+            self._executor = None
+
+    def respond(self, inbound: Inbound, started: float) -> PassiveReply | None:
+        """The passive reply for ``inbound``, or None for ``success``."""
+        message = inbound.message
+        action = action_for(message)
+        if isinstance(action, Ignore):
+            return None
+        key = message_key(message)
+        openid = str(message.source)
+        kind = raw_type(message)
+        if kind == "event":
+            kind += ":" + str(message._data.get("Event", "")).lower()
+        deadline = started + self.settings.reply_budget_seconds
+        asked = action.text if isinstance(action, Ask) else ""
+        log.info("wechat in %s from %s key=%s text=%s", kind, _short(openid), key,
+                 mask_text(asked[:200]))
+
+        if not self.ledger.claim(key, openid, kind):
+            outcome = self.ledger.wait(key, deadline)
+            log.info("wechat retry %s: first attempt %s", key,
+                     outcome.status if outcome else "unknown")
+            if outcome and outcome.status == "replied" and outcome.reply_text is not None:
+                return PassiveReply(outcome.reply_text, outcome.reply_time or int(time.time()))
+            return None
+
+        if not isinstance(action, Ask):
+            created = int(time.time())
+            self.ledger.reply(key, action.text, created, _ms_since(started))
+            return PassiveReply(action.text, created)
+
+        bot = self.services.bot
+        max_bytes = content_budget(message)
+        future: Future[PassiveReply | None] = self.executor.submit(
+            self._answer, bot, key, openid, action.text, max_bytes, started)
+        try:
+            return future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            if self.ledger.defer(key):
+                log.info("wechat %s over budget: success now, customer-service message later",
+                         key)
+                return None
+            # The worker replied in the instant between the timeout and the defer.
+            try:
+                return future.result(timeout=1.0)
+            except FutureTimeout:
+                return None
+
+    def _answer(self, bot: Any, key: str, openid: str, text: str, max_bytes: int,
+                started: float) -> PassiveReply | None:
+        """Worker thread: ask the engine, then reply passively or deliver late."""
+        try:
+            reply = bot.handle(Message(channel="wechat", user=openid, text=text,
+                                       max_bytes=max_bytes))
+            answer = reply.text or texts.ENGINE_ERROR
+        except Exception:
+            log.exception("engine failed on %s", key)
+            answer = texts.ENGINE_ERROR
+        latency = _ms_since(started)
+        passive = fit_bytes(answer, max_bytes)
+        created = int(time.time())
+        if self.ledger.reply(key, passive, created, latency):
+            log.info("wechat out %s in %.0f ms: %s", key, latency, mask_text(passive[:200]))
+            return PassiveReply(passive, created)
+        try:
+            self.sender.send_text(openid, answer, ref=f"late:{key}", reason="late_reply")
+            self.ledger.settle(key, "delivered", answer, latency)
+            log.info("wechat late %s delivered after %.0f ms", key, latency)
+        except SendError:
+            self.ledger.settle(key, "failed", answer, latency)
+        except Exception:
+            log.exception("late delivery of %s failed", key)
+            self.ledger.settle(key, "failed", answer, latency)
+        return None
+
+
+def _ms_since(started: float) -> float:
+    return (time.monotonic() - started) * 1000
+
+
+def _short(openid: str) -> str:
+    return openid[:6] + "…" if len(openid) > 6 else openid
