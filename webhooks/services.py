@@ -6,6 +6,7 @@ from functools import cached_property
 
 from flask import current_app
 
+from knowledge.importer import load_shipped_content
 from shebao.db import Database
 from shebao.settings import Settings
 
@@ -15,6 +16,7 @@ class Services:
         self.settings = settings
         self.db = Database(settings.database_url)
         self.db.create_all()
+        load_shipped_content(self.db)
 
     @cached_property
     def bot(self):  # type: ignore[no-untyped-def]
