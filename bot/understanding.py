@@ -50,6 +50,7 @@ class Understanding:
         self._generation = -1
         self._checked_at = 0.0
         self._index: KnowledgeIndex | None = None
+        self._rebuilding = threading.Event()
 
     def today(self) -> date:
         return self.fixed_today or date.today()
@@ -59,16 +60,37 @@ class Understanding:
 
     @property
     def index(self) -> KnowledgeIndex:
+        """The current index. A stale one keeps serving while its successor is built."""
         now = time.monotonic()
-        if self._index is not None and now - self._checked_at < RELOAD_CHECK_SECONDS \
-                and self._index.built_for == self.today():
-            return self._index
+        index = self._index
+        if index is not None and now - self._checked_at < RELOAD_CHECK_SECONDS:
+            return index
+        self._checked_at = now
+        generation = self._current_generation()
+        if index is not None and generation == self._generation \
+                and index.built_for == self.today():
+            return index
+        if index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = self._build(generation)
+                return self._index
+        if not self._rebuilding.is_set():
+            self._rebuilding.set()
+            threading.Thread(target=self._rebuild, args=(generation,), daemon=True).start()
+        return index
+
+    def _rebuild(self, generation: int) -> None:
+        try:
+            self._index = self._build(generation)
+        finally:
+            self._rebuilding.clear()
+
+    def refresh(self) -> KnowledgeIndex:
+        """Rebuild now (tests and the staff console's "try a question" want no delay)."""
         with self._lock:
-            self._checked_at = now
-            generation = self._current_generation()
-            if (self._index is None or generation != self._generation
-                    or self._index.built_for != self.today()):
-                self._index = self._build(generation)
+            self._index = self._build(self._current_generation())
+            self._checked_at = time.monotonic()
             return self._index
 
     def _current_generation(self) -> int:

@@ -167,4 +167,8 @@ class Normalizer:
         return re.sub(r"\s+", " ", text).strip()
 
     def __call__(self, text: str) -> str:
+        return self._cached(text)
+
+    @lru_cache(maxsize=200_000)  # noqa: B019  (one Normalizer per process; bounded)
+    def _cached(self, text: str) -> str:
         return strip_punctuation(self.readable(text))

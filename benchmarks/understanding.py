@@ -1,0 +1,100 @@
+"""Latency and memory of one understand-and-answer call at growing knowledge-base sizes.
+
+    python benchmarks/understanding.py [--sizes 100,1000,10000,50000] [--queries 400]
+
+The shipped entries are kept and padded with generated ones (questions built from the domain
+vocabulary and region names), so the large bases look like a real base, only bigger. Prints
+p50/p99 of ``Understanding.understand`` plus the policy decision, the index's memory, and the
+growth of p50 relative to the smallest base.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.understanding import Understanding  # noqa: E402
+from knowledge.index import IndexedEntry, KnowledgeIndex  # noqa: E402
+from shebao.db import Database  # noqa: E402
+
+TEMPLATES = ["{a}{b}怎么办理", "{a}和{b}有什么区别", "{r}{a}需要什么材料", "{a}{b}多久能办好",
+             "我想问{a}的{b}", "{r}的{a}标准是多少", "{a}可以网上办{b}吗", "{b}{a}去哪里办"]
+
+
+def generated(n: int, words: list[str], regions: list[str], seed: int = 7) -> list[IndexedEntry]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        a, b, c = rng.sample(words, 3)
+        r = rng.choice(regions)
+        qs = [t.format(a=a, b=b, r=r) for t in rng.sample(TEMPLATES, 4)]
+        out.append(IndexedEntry(id=f"gen-{i}", topic=f"gen-{i}", question=qs[0], questions=qs,
+                                answer=f"{r}{a}{b}{c}的办理说明。", region=r, category="生成",
+                                source="生成数据", keywords=[a, b]))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,1000,10000,50000")
+    parser.add_argument("--queries", type=int, default=400)
+    args = parser.parse_args()
+
+    db = Database("sqlite:///:memory:")
+    db.create_all()
+    from knowledge.importer import load_shipped_content
+
+    load_shipped_content(db)
+    u = Understanding(db, today=date.today())
+    real = list(u.index.entries)
+    queries = [q for e in real for q in e.questions[1:]]
+    random.Random(1).shuffle(queries)
+    queries = (queries * 10)[: args.queries]
+    words = [w for w in u.vocabulary.domain_words if len(w) >= 2]
+    regions = [r for r in u.regions.parent]
+
+    from bot.policy import ANSWER_AT
+
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        pad = generated(max(0, size - len(real)), words, regions)
+        tracemalloc.start()
+        built = time.perf_counter()
+        index = KnowledgeIndex(real + pad, u.normalize, u.words, u.regions, date.today())
+        build_s = time.perf_counter() - built
+        _, peak = tracemalloc.get_traced_memory()
+        current = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        u._index, u._checked_at = index, float("inf")  # pin the index for the measurement
+        for q in queries[:20]:
+            u.understand(q, None)
+        times = []
+        for i, q in enumerate(queries):
+            t = time.perf_counter()
+            result = u.understand(q, "江门市" if i % 2 else None)
+            _ = result.hits and result.hits[0].score >= ANSWER_AT
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        p50 = statistics.median(times)
+        p99 = times[int(len(times) * 0.99) - 1]
+        rows.append((len(index), p50, p99, current / 2**20, peak / 2**20, build_s))
+    base = rows[0][1]
+    print(f"{'entries':>8} {'p50 ms':>8} {'p99 ms':>8} {'p50 vs first':>12} "
+          f"{'index MiB':>10} {'build peak MiB':>14} {'build s':>8}")
+    for n, p50, p99, mem, peak, build_s in rows:
+        print(f"{n:>8} {p50:>8.2f} {p99:>8.2f} {p50 / base:>11.2f}x {mem:>10.1f} {peak:>14.1f}"
+              f" {build_s:>8.1f}")
+    first, last = rows[0], rows[-1]
+    print(f"entries grew {last[0] / first[0]:.0f}x, p50 grew {last[1] / first[1]:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
