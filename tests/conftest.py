@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 import struct
 import threading
@@ -142,7 +143,8 @@ class WeChatActions:
             if mode == "compat":
                 body = document.replace("</xml>", encrypted + "</xml>")
             else:
-                to_user = ET.fromstring(document).findtext("ToUserName") or ""
+                found = re.search(r"<ToUserName><!\[CDATA\[(.*?)\]\]></ToUserName>", document)
+                to_user = found.group(1) if found else ""
                 body = f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>{encrypted}</xml>"
             query |= {"encrypt_type": "aes",
                       "msg_signature": wechat_signature(self.token, timestamp, nonce, ciphertext)}
