@@ -24,7 +24,14 @@ from bot.shaping import cut
 from bot.split import split_questions
 from bot.types import Message, Reply
 from bot.understanding import Understanding, Understood
-from intents.taxonomy import CHITCHAT, HANDOFF, OUT_OF_SCOPE, POLICY
+from intents.taxonomy import (
+    CALC_UNEMPLOYMENT,
+    CHITCHAT,
+    HANDOFF,
+    OUT_OF_SCOPE,
+    PERSONAL,
+    POLICY,
+)
 from shebao.db import Database
 from shebao.masking import mask_text
 from shebao.settings import Settings
@@ -32,6 +39,9 @@ from shebao.settings import Settings
 _MORE = re.compile(r"^(更多|继续|下一页|more|还有呢)$")
 _PICK = re.compile(r"^(?:第)?([1-9])(?:个|条|项)?$")
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hello|hi|哈喽|早上好|下午好|晚上好|喂)+")
+_LATIN_GREETING = re.compile(r"^(hi|hello|hey|ok|okay|thanks|thank ?you|bye|good|nice)+$")
+_HAS_YEARS = re.compile(r"\d|[一二两三四五六七八九十]年")
+_SELF = re.compile(r"我|俺|本人|自己|咱|帮.{0,2}查|查.{0,2}下")
 # A strong knowledge-base match overrides a chitchat / out-of-scope guess.
 OVERRIDE_AT = 0.70
 UNSURE_INTENT = 0.60
@@ -105,6 +115,16 @@ class Bot:
         # about rules is far more common than asking about one's own record without "我".
         if intent != POLICY and u.prediction.confidence < UNSURE_INTENT and top >= UNSURE_OVERRIDE:
             return POLICY
+        # "One's own record" needs someone whose record it is: without 我/本人/… it is a
+        # question about the rules (茂名企业退休人员月人均养老金是多少).
+        if intent in PERSONAL and not _SELF.search(u.normalized) and top >= UNSURE_OVERRIDE / 2:
+            return POLICY
+        if intent == CALC_UNEMPLOYMENT and not (_SELF.search(u.normalized)
+                                                or _HAS_YEARS.search(u.normalized)):
+            return POLICY
+        if intent == CHITCHAT and not re.search(r"[\u4e00-\u9fff]", u.normalized) \
+                and not _LATIN_GREETING.match(u.normalized):
+            return OUT_OF_SCOPE
         return intent if intent in HANDLERS else POLICY
 
     def _pick(self, message: Message, state: State, number: int) -> Reply:

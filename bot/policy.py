@@ -14,8 +14,8 @@ from bot.types import Candidate, Reply
 from intents.taxonomy import POLICY
 from knowledge.index import Hit, IndexedEntry
 
-ANSWER_AT = 0.62
-CLARIFY_AT = 0.42
+ANSWER_AT = 0.50
+CLARIFY_AT = 0.20
 MARGIN = 0.06  # a top hit this close to the next one is ambiguous, so we clarify
 
 

@@ -40,11 +40,13 @@ def _converter() -> opencc.OpenCC:
 
 @cache
 def _cantonese_rules() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(multi-character rules, single-character rules), longest first."""
-    raw = _data().get("cantonese") or {}
-    pairs = [(str(src), str(dst)) for src, dst in dict(raw).items()]  # type: ignore[call-overload]
-    pairs.sort(key=lambda p: -len(p[0]))
-    return [p for p in pairs if len(p[0]) > 1], [p for p in pairs if len(p[0]) == 1]
+    """(multi-character rules in written and simplified form, single-character rules)."""
+    raw = dict(_data().get("cantonese") or {})  # type: ignore[call-overload]
+    pairs = [(str(src), str(dst)) for src, dst in raw.items()]
+    multi = {p for p in pairs if len(p[0]) > 1}
+    multi |= {(_converter().convert(src), dst) for src, dst in multi}
+    return (sorted(multi, key=lambda p: -len(p[0])),
+            sorted((p for p in pairs if len(p[0]) == 1), key=lambda p: p[0]))
 
 
 @cache
@@ -67,12 +69,17 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
-def cantonese_to_mandarin(text: str) -> str:
+def looks_cantonese(text: str) -> bool:
+    return any(ch in _CANTONESE_MARKERS for ch in text)
+
+
+def cantonese_to_mandarin(text: str, cantonese: bool | None = None) -> str:
+    """Cantonese forms → Mandarin; single characters only when the text is Cantonese."""
     multi, single = _cantonese_rules()
     for src, dst in multi:
         if src in text:
             text = text.replace(src, dst)
-    if any(ch in _CANTONESE_MARKERS for ch in text):
+    if looks_cantonese(text) if cantonese is None else cantonese:
         for src, dst in single:
             text = text.replace(src, dst)
     return text
@@ -159,8 +166,10 @@ class Normalizer:
     def readable(self, text: str) -> str:
         """Normalised but with punctuation kept: for splitting and for showing to staff."""
         text = fold_width(text)
-        text = cantonese_to_mandarin(text)
+        cantonese = looks_cantonese(text)
+        text = cantonese_to_mandarin(text, cantonese)
         text = to_simplified(text)
+        text = cantonese_to_mandarin(text, False)  # forms typed in simplified characters
         text = strip_fillers(text)
         if self.corrector is not None:
             text = self.corrector.correct(text)

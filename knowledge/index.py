@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from scipy import sparse
 
 from knowledge.regions import Regions
+from knowledge.scoring import Calibration, Features, load_calibration
 
 K1 = 1.2
 B = 0.75
@@ -53,6 +54,7 @@ class Hit:
     matched_question: str
     matched_terms: list[str]
     variants: list[str] = field(default_factory=list)  # regions of other variants of the topic
+    features: Features | None = None
 
 
 Analyzer = Callable[[str], list[str]]
@@ -105,8 +107,10 @@ class KnowledgeIndex:
     """An immutable index of the entries in force on ``built_for``; rebuild to change it."""
 
     def __init__(self, entries: list[IndexedEntry], normalize: Callable[[str], str],
-                 words: Analyzer, regions: Regions, built_for: date) -> None:
+                 words: Analyzer, regions: Regions, built_for: date,
+                 calibration: Calibration | None = None) -> None:
         self.entries = entries
+        self.calibration = calibration or load_calibration()
         self.normalize = normalize
         self.regions = regions
         self.built_for = built_for
@@ -126,9 +130,17 @@ class KnowledgeIndex:
             body = normalize(entry.answer + " " + " ".join(entry.keywords))
             a_docs.append(self.space.add(self.space.terms(body)))
         n_terms = len(self.space.columns)
+        self.word_cols = frozenset(c for t, c in self.space.columns.items() if t.startswith("w:"))
+        self.q_words = [" ".join(self.space.words(t)) for t in self.q_text]
         self.q_matrix, self.idf = _bm25_matrix(q_docs, n_terms)
         self.a_matrix, _ = _bm25_matrix(a_docs, n_terms)
-        self.q_terms = [set(d) for d in q_docs]
+        self.q_terms: list[dict[int, float]] = []
+        self.q_mass: list[float] = []
+        for doc in q_docs:
+            weights_of = {c: n * (1.0 if c in self.word_cols else BIGRAM_WEIGHT)
+                          for c, n in Counter(doc).items()}
+            self.q_terms.append(weights_of)
+            self.q_mass.append(sum(self.idf[c] * w for c, w in weights_of.items()))
         self.starts = np.array(starts, dtype=np.int64)
         self.q_entry_arr = np.array(self.q_entry, dtype=np.int64)
         self._region_masks: dict[str | None, np.ndarray] = {}
@@ -189,27 +201,38 @@ class KnowledgeIndex:
         top = np.argpartition(-e_scores, depth - 1)[:depth]
         best = float(e_scores[top].max())
         col_set = dict(zip(cols, weights, strict=True))
-        hits = [self._rerank(int(i), query, col_set, total, float(e_scores[i]) / best)
-                for i in top]
+        query_words = " ".join(self.space.words(query))
+        hits = [self._rerank(int(i), query, query_words, col_set, total,
+                             float(e_scores[i]) / best) for i in top]
         hits.sort(key=lambda h: -h.score)
         return self._resolve_topics(hits, region)[:limit]
 
-    def _rerank(self, e_i: int, query: str, cols: dict[int, float], total: float,
-                relative: float) -> Hit:
+    def _rerank(self, e_i: int, query: str, query_words: str,
+                cols: dict[int, float], total: float, relative: float) -> Hit:
         start = int(self.starts[e_i])
         end = int(self.starts[e_i + 1]) if e_i + 1 < len(self.starts) else len(self.q_text)
-        best_sim, best_q, best_cov, best_terms = 0.0, "", 0.0, set()
+        best: tuple[float, Features, int, set[int]] | None = None
         for qi in range(start, end):
             cand = self.q_text[qi]
-            sim = max(fuzz.ratio(query, cand), 0.9 * fuzz.token_set_ratio(
-                " ".join(query), " ".join(cand))) / 100.0
-            shared = self.q_terms[qi].intersection(cols)
+            shared = self.q_terms[qi].keys() & cols.keys()
             cov = sum(self.idf[c] * cols[c] for c in shared) / total if total else 0.0
-            if (sim + cov) > (best_sim + best_cov):
-                best_sim, best_q, best_cov, best_terms = sim, cand, cov, shared
-        score = 0.45 * best_sim + 0.40 * min(best_cov, 1.0) + 0.15 * relative
-        return Hit(self.entries[e_i], score, best_sim, best_cov, best_q,
-                   sorted(self._term_name(c) for c in best_terms))
+            q_mass = self.q_mass[qi]
+            q_cov = sum(self.idf[c] * self.q_terms[qi][c] for c in shared) / q_mass \
+                if q_mass else 0.0
+            f = Features(
+                ratio=fuzz.ratio(query, cand) / 100.0,
+                words=fuzz.token_set_ratio(query_words, self.q_words[qi]) / 100.0,
+                coverage=min(cov, 1.0), question_coverage=min(q_cov, 1.0), relative=relative,
+                word_match=1.0 if any(c in self.word_cols for c in shared) else 0.0,
+                short=1.0 if len(query) <= 4 else 0.0,
+            )
+            p = self.calibration.probability(f)
+            if best is None or p > best[0]:
+                best = (p, f, qi, set(shared))
+        assert best is not None
+        p, f, qi, shared = best
+        return Hit(self.entries[e_i], p, f.ratio, f.coverage, self.q_text[qi],
+                   sorted(self._term_name(c) for c in shared), features=f)
 
     def _term_name(self, col: int) -> str:
         if not hasattr(self, "_names"):
