@@ -17,6 +17,9 @@ from knowledge.index import Hit, IndexedEntry
 ANSWER_AT = 0.50
 CLARIFY_AT = 0.20
 MARGIN = 0.06  # a top hit this close to the next one is ambiguous, so we clarify
+# A less certain top hit is still answered when nothing else comes near it.
+LEAD_ANSWER_AT = 0.35
+LEAD = 0.20
 
 
 def candidates_of(hits: list[Hit]) -> list[Candidate]:
@@ -70,15 +73,11 @@ def policy(turn: Turn) -> Reply:
         return abstain(turn, hits)
     top = hits[0]
     second = hits[1].score if len(hits) > 1 else 0.0
-    if top.score >= ANSWER_AT and top.score - second >= MARGIN:
+    clear_winner = top.score >= ANSWER_AT and top.score - second >= MARGIN
+    far_ahead = top.score >= LEAD_ANSWER_AT and top.score - second >= LEAD
+    if clear_winner or far_ahead:
         if needs_region(turn, top):
             return ask_region(turn, top)
         return answer_entry(turn, top.entry, top.score, hits)
-    close = [h for h in hits if h.score >= CLARIFY_AT and top.score - h.score < 0.15]
-    if len(close) >= 2:
-        return clarify(turn, close)
-    if top.score >= ANSWER_AT:  # clear winner but a weak runner-up: still answer
-        if needs_region(turn, top):
-            return ask_region(turn, top)
-        return answer_entry(turn, top.entry, top.score, hits)
-    return clarify(turn, hits[:3]) if len(hits) > 1 else abstain(turn, hits)
+    close = [h for h in hits[:3] if h.score >= CLARIFY_AT / 2]
+    return clarify(turn, close)

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from sqlalchemy import select
 
@@ -38,14 +39,20 @@ def build_normalizer(vocabulary: Vocabulary) -> Normalizer:
     return Normalizer(corrector)
 
 
+@cache
+def shared_language() -> tuple[Normalizer, IntentClassifier]:
+    """The normaliser and classifier: pure functions of the shipped data, built once."""
+    normalize = build_normalizer(load_vocabulary())
+    return normalize, IntentClassifier(normalize)
+
+
 class Understanding:
     def __init__(self, db: Database, today: date | None = None) -> None:
         self.db = db
         self.fixed_today = today
         self.regions: Regions = load_regions()
         self.vocabulary = load_vocabulary()
-        self.normalize = build_normalizer(self.vocabulary)
-        self.classifier = IntentClassifier(self.normalize)
+        self.normalize, self.classifier = shared_language()
         self._lock = threading.Lock()
         self._generation = -1
         self._checked_at = 0.0
