@@ -69,17 +69,8 @@ def _decode(tp: Any, data: Any, where: str) -> Any:
         return tuple(_decode(get_args(tp)[0], v, f"{where}[]") for v in _array(data, where))
     if origin is list:
         return [_decode(get_args(tp)[0], v, f"{where}[]") for v in _array(data, where)]
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(data, dict):
-            raise DecodeError(f"{where}: expected an object")
-        hints = _hints(tp)
-        kwargs = {}
-        for f in dataclasses.fields(tp):
-            if f.name in data:
-                kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{where}.{f.name}")
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise DecodeError(f"{where}.{f.name}: missing")
-        return tp(**kwargs)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _decode_dataclass(tp, data, where)
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(data)
     if tp is datetime:
@@ -98,6 +89,19 @@ def _decode(tp: Any, data: Any, where: str) -> Any:
             raise DecodeError(f"{where}: expected {tp.__name__}")
         return data
     raise DecodeError(f"{where}: cannot decode {tp!r}")
+
+
+def _decode_dataclass(cls: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise DecodeError(f"{where}: expected an object")
+    hints = _hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{where}.{f.name}")
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise DecodeError(f"{where}.{f.name}: missing")
+    return cls(**kwargs)
 
 
 def _array(data: Any, where: str) -> list[Any]:

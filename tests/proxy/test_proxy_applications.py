@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import requests
@@ -41,7 +42,7 @@ def test_a_replayed_create_answers_200_and_says_so(sandbox: LiveServer) -> None:
     core = HttpCoreServices(sandbox.url)
     chen = bind(core, CHEN)
     core.session.close()
-    body = {
+    body: dict[str, Any] = {
         "person_ref": chen.person_ref,
         "leaving_date": "2026-10-31",
         "leaving_reason": "layoff",

@@ -145,10 +145,10 @@ def test_refusals_do_not_open_the_circuit(core: HttpCoreServices) -> None:
 def test_a_slow_sandbox_times_out_and_the_create_still_happens_once(
     sandbox: LiveServer, admin: Admin, make_client: MakeClient
 ) -> None:
-    core = make_client(sandbox.url, timeout=0.3)
+    core = make_client(sandbox.url, timeout=0.5)
     chen = bind(core, CHEN)
     request = application_request(chen.person_ref)
-    admin.faults(delay_seconds=1.0, times=1)
+    admin.faults(delay_seconds=1.5, times=1)
 
     with pytest.raises(CoreUnavailable) as unknown:
         core.create_unemployment_application(request, idempotency_key="slow-1")

@@ -81,7 +81,7 @@ def test_logs_never_hold_full_id_or_phone_numbers(
     sandbox: LiveServer, admin: Admin, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    core = HttpCoreServices(sandbox.url, timeout=0.3)
+    core = HttpCoreServices(sandbox.url)
     try:
         chen = bind(core, CHEN)
         with pytest.raises(IdentityMismatch):
