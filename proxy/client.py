@@ -78,6 +78,10 @@ class HttpCoreServices:
         self._sleep = sleep
         self.session = session or _new_session()
 
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.session.close()
+
     # -- the CoreServices methods -------------------------------------------------------------
 
     def start_verification(self, id_number: str, name: str, phone: str) -> Verification:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from proxy import codec
-from proxy.errors import CoreUnavailable, InvalidRequest
+from proxy.errors import CoreUnavailable, InvalidRequest, error_payload
 from proxy.messages import SANDBOX as TEXT
 from proxy.sandbox import idempotency
 from proxy.sandbox.service import SandboxCore
@@ -50,8 +50,7 @@ def planned_faults() -> tuple[Response, int] | None:
     status = core().faults.apply()
     if status is None:
         return None
-    error = CoreUnavailable()
-    return jsonify({"error": {"code": error.code, "message": error.message}}), status
+    return jsonify(error_payload(CoreUnavailable())), status
 
 
 @bp.get("/health")

@@ -42,7 +42,7 @@ def core(sandbox: LiveServer) -> Iterator[HttpCoreServices]:
     """The HTTP client, as the bot uses it, pointed at the sandbox."""
     client = HttpCoreServices(sandbox.url)
     yield client
-    client.session.close()
+    client.close()
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def make_client() -> Iterator[Any]:
 
     yield make
     for client in made:
-        client.session.close()
+        client.close()
 
 
 @pytest.fixture

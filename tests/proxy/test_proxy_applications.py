@@ -41,7 +41,7 @@ def test_the_same_idempotency_key_twice_makes_one_application(core: HttpCoreServ
 def test_a_replayed_create_answers_200_and_says_so(sandbox: LiveServer) -> None:
     core = HttpCoreServices(sandbox.url)
     chen = bind(core, CHEN)
-    core.session.close()
+    core.close()
     body: dict[str, Any] = {
         "person_ref": chen.person_ref,
         "leaving_date": "2026-10-31",

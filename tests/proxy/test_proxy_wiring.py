@@ -45,7 +45,7 @@ def test_with_core_base_url_the_client_is_http() -> None:
     assert isinstance(core, HttpCoreServices)
     assert isinstance(core, CoreServices)
     assert core.base_url == "https://core.example.invalid"
-    core.session.close()
+    core.close()
 
 
 def test_in_process_sandbox_behaves_like_the_http_one() -> None:
@@ -96,7 +96,7 @@ def test_logs_never_hold_full_id_or_phone_numbers(
             application_request(chen.person_ref), idempotency_key="log-1"
         )
     finally:
-        core.session.close()
+        core.close()
     assert "core POST /v1/unemployment-applications" in caplog.text  # it does log
     for number in PERSONAL_DATA:
         assert number not in caplog.text
@@ -125,7 +125,7 @@ def test_the_sandbox_core_command_serves_over_http(tmp_path: Path) -> None:
         assert wait_until(up, timeout=20)
         core = HttpCoreServices(f"http://127.0.0.1:{port}")
         assert bind(core, CHEN).name_masked == "陈*明"
-        core.session.close()
+        core.close()
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)
