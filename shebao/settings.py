@@ -38,6 +38,7 @@ class Settings:
             wechat_aes_key=_env("WECHAT_AES_KEY"),
             secret_key=_env("SECRET_KEY", "dev-only-change-me") or "dev-only-change-me",
             reply_budget_seconds=float(_env("REPLY_BUDGET_SECONDS", "3.5") or 3.5),
+            extra={k: v for k, v in {"core_api_token": _env("CORE_API_TOKEN")}.items() if v},
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
