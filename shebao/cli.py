@@ -103,9 +103,11 @@ def evaluate(path: Path, as_json: bool, errors: bool) -> None:
 def _register() -> None:
     from knowledge.cli import kb
     from proxy.cli import sandbox_core
+    from webhooks.admin.cli import staff
 
     main.add_command(kb)
     main.add_command(sandbox_core)
+    main.add_command(staff)
 
 
 _register()

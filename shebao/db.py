@@ -79,7 +79,7 @@ def import_all_models() -> None:
     """Import every module that defines tables, so ``Base.metadata`` knows them all."""
     import importlib
 
-    for name in ("knowledge.models", "bot.models", "webhooks.models"):
+    for name in ("knowledge.models", "bot.models", "webhooks.models", "webhooks.admin.models"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

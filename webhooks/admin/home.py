@@ -1,0 +1,30 @@
+"""The console's front page: what is waiting for staff, with links to it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import func, select
+
+from bot.models import Handoff
+from knowledge import curation
+from knowledge.models import Entry
+from webhooks.admin import unanswered
+from webhooks.admin.web import transaction
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    with transaction() as s:
+        review = curation.awaiting_review(s)
+        queue_size = s.scalar(select(func.count()).select_from(
+            select(unanswered.Exchange.id).where(unanswered.in_queue()).subquery())) or 0
+        open_handoffs = s.scalar(select(func.count()).select_from(Handoff)
+                                 .where(Handoff.status == "open")) or 0
+        by_status = dict(s.execute(select(Entry.status, func.count())
+                                   .group_by(Entry.status)).tuples().all())
+        generation = curation.generation(s)
+    return render_template("admin/home.html", review=review, queue_size=queue_size,
+                           open_handoffs=open_handoffs, by_status=by_status,
+                           generation=generation)

@@ -1,0 +1,86 @@
+"""The unanswered queue's pages: clusters, and what staff do with one.
+
+From a cluster: start a new entry prefilled with its questions (the entry form marks them
+resolved when the entry is saved), add its questions as other ways of asking to an existing
+entry (through ``curation.update`` and ``submit_for_review``, so a reviewer publishes them), or
+dismiss them as noise.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from knowledge import curation
+from knowledge.models import Entry
+from knowledge.schema import InvalidEntries, question_key
+from webhooks.admin import texts, unanswered
+from webhooks.admin.web import actor, record, transaction
+
+bp = Blueprint("queue", __name__, url_prefix="/queue")
+
+
+@bp.get("")
+def index() -> str:
+    threshold = request.args.get("similar", unanswered.SIMILAR_AT, type=float)
+    with transaction() as s:
+        total = s.scalar(select(func.count()).select_from(
+            select(unanswered.Exchange.id).where(unanswered.in_queue()).subquery())) or 0
+        clusters = unanswered.cluster(unanswered.queued(s), threshold)
+        entries = list(s.execute(select(Entry.id, Entry.question)
+                                 .where(Entry.status != "archived").order_by(Entry.id)))
+    return render_template("admin/queue.html", clusters=clusters, total=total,
+                           entries=entries, threshold=threshold,
+                           low=unanswered.LOW_CONFIDENCE)
+
+
+@bp.post("/dismiss")
+def dismiss() -> Response:
+    ids = unanswered.parse_ids(request.form.get("ids"))
+    with transaction() as s:
+        n = unanswered.triage(s, ids, "dismissed")
+        record(s, "queue_dismiss", f"{n} exchanges", ids=ids)
+    flash(texts.QUEUE_DISMISSED.format(n=n), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/add")
+def add_to_entry() -> Response:
+    """Add the cluster's wordings to an entry's similar questions, for review."""
+    ids = unanswered.parse_ids(request.form.get("ids"))
+    entry_id = (request.form.get("entry_id") or "").strip()
+    submit = request.form.get("submit_for_review", "1") == "1"
+    try:
+        with transaction() as s:
+            if s.get(Entry, entry_id) is None:
+                raise curation.EntryNotFound(f"没有条目 {entry_id!r}")
+            work = curation.working_copy(s, entry_id)
+            have = {question_key(q) for q in
+                    [work.data["question"], *work.data.get("similar_questions", [])]}
+            new: list[str] = []
+            for q in unanswered.questions_of(s, ids):
+                if question_key(q) not in have:
+                    have.add(question_key(q))
+                    new.append(q)
+            if not new:
+                flash(texts.QUEUE_NOTHING_NEW, "info")
+                unanswered.triage(s, ids, "resolved")
+                return redirect(url_for(".index"))
+            similar = [*work.data.get("similar_questions", []), *new]
+            curation.update(s, entry_id, {"similar_questions": similar}, actor())
+            if submit and curation.working_copy(s, entry_id).status == "draft":
+                curation.submit_for_review(s, entry_id, actor())
+            unanswered.triage(s, ids, "resolved")
+            record(s, "queue_add_questions", entry_id, questions=new, ids=ids,
+                   submitted=submit)
+    except InvalidEntries as exc:
+        flash(texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
+              "error")
+        return redirect(url_for(".index"))
+    except curation.CurationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".index"))
+    message = texts.QUEUE_ADDED if submit else texts.QUEUE_ADDED_DRAFT
+    flash(message.format(n=len(new), entry=entry_id), "success")
+    return redirect(url_for("admin.entries.show", entry_id=entry_id))

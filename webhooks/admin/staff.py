@@ -1,0 +1,74 @@
+"""Staff accounts and the audit log (administrators only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from webhooks.admin import accounts, texts
+from webhooks.admin.forms import StaffForm
+from webhooks.admin.models import ROLES, AuditLog, StaffUser
+from webhooks.admin.web import current_staff, record, requires, transaction
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+AUDIT_PAGE = 100
+
+
+@bp.route("", methods=["GET", "POST"])
+@requires("admin")
+def index() -> str | Response | tuple[str, int]:
+    form = StaffForm()
+    if request.method == "POST" and form.validate():
+        try:
+            with transaction() as s:
+                user = accounts.create_user(s, form.username.data or "", form.password.data or "",
+                                            form.role.data or "editor",
+                                            form.display_name.data or "")
+                record(s, "staff_create", user.username, role=user.role)
+        except accounts.AccountError:
+            flash(texts.STAFF_EXISTS.format(username=form.username.data), "error")
+        else:
+            flash(texts.STAFF_CREATED.format(username=form.username.data), "success")
+            return redirect(url_for(".index"))
+    with transaction() as s:
+        users = list(s.scalars(select(StaffUser).order_by(StaffUser.username)))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/staff.html", users=users, form=form, roles=ROLES), status
+
+
+@bp.post("/<int:user_id>")
+@requires("admin")
+def update(user_id: int) -> Response:
+    role = request.form.get("role")
+    active = request.form.get("active") == "1"
+    with transaction() as s:
+        user = s.get(StaffUser, user_id)
+        if user is None:
+            return redirect(url_for(".index"))
+        if user.id == current_staff().id and (not active or role != user.role):
+            flash(texts.STAFF_SELF, "error")
+            return redirect(url_for(".index"))
+        if role in ROLES:
+            user.role = role
+        if user.active and not active:
+            accounts.revoke_sessions(s, user.id)
+        user.active = active
+        record(s, "staff_update", user.username, role=user.role, active=active)
+        flash(texts.STAFF_UPDATED.format(username=user.username), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.get("/audit")
+@requires("admin")
+def audit() -> str:
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    who = request.args.get("actor", "").strip()
+    with transaction() as s:
+        query = select(AuditLog).order_by(AuditLog.id.desc())
+        if who:
+            query = query.where(AuditLog.actor == who)
+        rows = list(s.scalars(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)))
+    return render_template("admin/audit.html", rows=rows[:AUDIT_PAGE],
+                           more=len(rows) > AUDIT_PAGE, page=page, who=who)
