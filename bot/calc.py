@@ -3,14 +3,18 @@
 Months come from 失业保险条例 第十七条 (1–5 years of contributions: up to 12 months; 5–10: up to
 18; 10 or more: up to 24). The monthly amount is never computed from memory: it is the
 knowledge base's entry on the topic ``unemployment-benefit-monthly-amount`` for the asker's
-region, quoted with its source; with no region known, the citizen is asked for it.
+region, quoted with its source; with no region known, the citizen is asked for it. For a
+bound citizen who states no years, the months are the core's count of their 失业保险
+contributions, and the region their 参保地.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot import personal_texts
 from bot.context import Turn
+from bot.personal import recorded_unemployment_months
 from bot.registry import handles
 from bot.types import Reply
 from intents.taxonomy import CALC_UNEMPLOYMENT
@@ -65,6 +69,14 @@ def duration_sentence(years: float) -> str:
     return f"按{ARTICLE}，累计缴费{shown}，失业保险金最长可领{months}个月（全国统一规定）。"
 
 
+def record_sentence(months: int) -> str:
+    """The duration for a bound citizen, from the core's count of 失业保险 months."""
+    if max_months(months / 12) == 0:
+        return personal_texts.CALC_FROM_RECORD_NONE.format(months=months, article=ARTICLE)
+    return personal_texts.CALC_FROM_RECORD.format(months=months, article=ARTICLE,
+                                                  max_months=max_months(months / 12))
+
+
 @handles(CALC_UNEMPLOYMENT)
 def calc_unemployment(turn: Turn) -> Reply:
     text = turn.understood.normalized
@@ -73,8 +85,13 @@ def calc_unemployment(turn: Turn) -> Reply:
     sources = [ARTICLE]
     faq_id = None
     entry_region = None
+    recorded = recorded_unemployment_months(turn) if years is None else None
+    region = turn.region or (recorded[1] if recorded else None)
     if years is not None:
         parts.append(duration_sentence(years))
+    elif recorded is not None:
+        parts.append(record_sentence(recorded[0]))
+        years = recorded[0] / 12
     else:
         parts.append(f"按{ARTICLE}：累计缴费满1年不足5年最长领12个月，满5年不足10年最长18个月，"
                      "10年以上最长24个月。告诉我您交了几年，我帮您算。")
@@ -83,7 +100,7 @@ def calc_unemployment(turn: Turn) -> Reply:
         index = turn.bot.understanding.index
         variants = [index.entries[i] for i in index.by_topic.get(AMOUNT_TOPIC, [])]
         regions = turn.bot.understanding.regions
-        usable = [v for v in variants if turn.region and regions.applies(v.region, turn.region)]
+        usable = [v for v in variants if region and regions.applies(v.region, region)]
         if usable:
             entry = max(usable, key=lambda v: regions.depth(v.region))
             parts.append(f"每月金额（{entry.region}）：{entry.answer}")

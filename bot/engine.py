@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
+from functools import cached_property
 
 from bot import calc as _calc  # noqa: F401  (registers handlers)
+from bot import forms, texts
 from bot import personal as _personal  # noqa: F401
 from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
-from bot import texts
 from bot.context import Turn
 from bot.dialogue import DialogueStore, State
 from bot.models import Exchange
@@ -32,6 +33,7 @@ from intents.taxonomy import (
     PERSONAL,
     POLICY,
 )
+from proxy.core import CoreServices
 from shebao.db import Database
 from shebao.masking import mask_text
 from shebao.settings import Settings
@@ -55,10 +57,18 @@ class Bot:
         self.understanding = Understanding(db, today)
         self.dialogue = DialogueStore(db)
 
+    @cached_property
+    def core(self) -> CoreServices:
+        """The core services (proxy.factory.make_core_services), built on first use."""
+        from proxy.factory import make_core_services
+
+        return make_core_services(self.settings)
+
     def handle(self, message: Message) -> Reply:
         started = time.perf_counter()
         state = self.dialogue.load(f"{message.channel}:{message.user}")
         reply, normalized = self._respond(message, state)
+        reply = forms.remind(state, reply)
         reply = self._shape(reply, message, state)
         self.dialogue.save(state)
         self._record(message, state, reply, normalized, time.perf_counter() - started)
@@ -75,6 +85,9 @@ class Bot:
         if message.region in regions:
             state.region = message.region
         normalized = self.understanding.normalize(text)
+        early = forms.before_understanding(self, message, state, text)  # open forms, 授权码…
+        if early is not None:
+            return early, normalized
 
         if _MORE.match(normalized):
             rest = state.pop("more")

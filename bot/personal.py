@@ -1,25 +1,44 @@
-"""Personal services (own records, binding, applications, benefit calculation).
+"""Personal services: identity binding, own records, 失业保险金 applications, volunteers.
 
-Until identity binding and the core-services client are wired in, each of these intents is
-recognised and answered honestly: the citizen is told what is needed, never a made-up figure.
+Importing this module registers their intent handlers, form kinds and commands (the engine
+imports it for that). The parts:
+
+- bot/forms.py: multi-turn forms and personal commands, hooked into the engine;
+- bot/binding.py: ``account.bind`` and the bind form; bot/records.py: ``personal.*``;
+- bot/application_form.py and bot/applications.py: ``apply.unemployment`` and submission;
+- bot/notifications.py: re-sending kept applications, status-change notices;
+- bot/volunteer.py: the volunteer role, authorisation codes and grants, the access log;
+- bot/personal_texts.py: every sentence; bot/personal_models.py: the tables.
 """
 
 from __future__ import annotations
 
-from bot import texts
+import logging
+
+from bot import application_form, binding, records, volunteer  # noqa: F401  (registration)
 from bot.context import Turn
-from bot.registry import handles
-from bot.types import Reply
-from intents.taxonomy import (
-    APPLY_UNEMPLOYMENT,
-    BIND,
-    CONTRIBUTIONS,
-    PENSION,
-    UNEMPLOYMENT_STATUS,
-)
+from bot.forms import FormContext
+from proxy.errors import CoreError
+from proxy.types import InsuranceType
+
+log = logging.getLogger(__name__)
 
 
-@handles(CONTRIBUTIONS, PENSION, UNEMPLOYMENT_STATUS, APPLY_UNEMPLOYMENT, BIND)
-def personal(turn: Turn) -> Reply:
-    prediction = turn.understood.prediction
-    return Reply(texts.NEED_BINDING, prediction.intent, prediction.confidence, "form")
+def recorded_unemployment_months(turn: Turn) -> tuple[int, str] | None:
+    """A bound asker's 失业保险 contribution months from the core, and their 参保地; None if
+    the asker is not bound or the core cannot say."""
+    ctx = FormContext.from_turn(turn)
+    bound = binding.current(ctx.db, ctx.user_key)
+    if bound is None:
+        return None
+    try:
+        records_ = turn.bot.core.contributions(bound.person_ref,
+                                               insurance_type=InsuranceType.UNEMPLOYMENT)
+    except CoreError as exc:
+        log.info("contribution months unavailable: %s", exc.code)
+        return None
+    volunteer.log_access(ctx.db, actor_key=ctx.user_key, actor_role="citizen",
+                         person_ref=bound.person_ref, what="contributions", via="self",
+                         channel=ctx.message.channel, outcome="shown")
+    found = records_.of(InsuranceType.UNEMPLOYMENT)
+    return (found.total_months if found else 0), bound.region

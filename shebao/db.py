@@ -79,7 +79,8 @@ def import_all_models() -> None:
     """Import every module that defines tables, so ``Base.metadata`` knows them all."""
     import importlib
 
-    for name in ("knowledge.models", "bot.models", "webhooks.models", "webhooks.admin.models"):
+    for name in ("knowledge.models", "bot.models", "webhooks.models", "webhooks.admin.models",
+                 "bot.personal_models", "webhooks.miniprogram_models"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
