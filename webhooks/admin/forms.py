@@ -17,6 +17,7 @@ from wtforms import (
     DateField,
     HiddenField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -36,11 +37,11 @@ class ConsoleForm(FlaskForm):
         csrf = False  # checked for every POST by web.check_csrf
 
 
-def region_choices(blank: str | None = None) -> list[tuple[str, str]]:
+def region_choices(blank: str | None = None) -> list[SelectChoice]:
     regions = load_regions()
-    out = [("", blank)] if blank is not None else []
+    out = [SelectChoice("", blank)] if blank is not None else []
     for name in regions.parent:
-        out.append((name, "　" * regions.depth(name) + name))
+        out.append(SelectChoice(name, "　" * regions.depth(name) + name))
     return out
 
 
@@ -161,5 +162,5 @@ class ImportForm(ConsoleForm):
 class StaffForm(ConsoleForm):
     username = StringField("用户名", validators=[DataRequired(), Length(max=80)])
     display_name = StringField("姓名", validators=[Optional(), Length(max=80)])
-    role = SelectField("角色", choices=[(r, texts.ROLE_NAMES[r]) for r in ROLES])
+    role = SelectField("角色", choices=[SelectChoice(r, texts.ROLE_NAMES[r]) for r in ROLES])
     password = PasswordField("初始密码", validators=[DataRequired(), Length(min=10, max=200)])

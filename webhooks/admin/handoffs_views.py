@@ -44,7 +44,7 @@ def index() -> str:
             query = query.where(Handoff.status == status)
         rows = list(s.scalars(query))
         counts = dict(s.execute(select(Handoff.status, func.count()).group_by(Handoff.status))
-                      .tuples().all())
+                      .all())
         windows = {h.id: handoffs.window_open(s, h) for h in rows}
     return render_template("admin/handoffs/index.html", handoffs=rows, status=status,
                            counts=counts, windows=windows, statuses=STATUSES)

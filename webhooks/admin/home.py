@@ -23,7 +23,7 @@ def index() -> str:
         open_handoffs = s.scalar(select(func.count()).select_from(Handoff)
                                  .where(Handoff.status == "open")) or 0
         by_status = dict(s.execute(select(Entry.status, func.count())
-                                   .group_by(Entry.status)).tuples().all())
+                                   .group_by(Entry.status)).all())
         generation = curation.generation(s)
     return render_template("admin/home.html", review=review, queue_size=queue_size,
                            open_handoffs=open_handoffs, by_status=by_status,

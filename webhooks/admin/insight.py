@@ -64,7 +64,7 @@ def figures(s: Session, days: int, today: date | None = None) -> Figures:
     total = len(rows)
     top = answered_from.most_common(10)
     questions = dict(s.execute(select(Entry.id, Entry.question)
-                               .where(Entry.id.in_([i for i, _ in top]))).tuples().all())
+                               .where(Entry.id.in_([i for i, _ in top]))).all())
     order = [*SHARE_OUTCOMES, *sorted(set(outcomes) - set(SHARE_OUTCOMES))]
     return Figures(
         days=days, since=since, total=total,
