@@ -339,6 +339,8 @@ def begin_binding(ctx: FormContext, then: dict[str, str] | None = None,
     form = start_form(ctx.state, BIND_FORM.kind, step="id", then=then)
     reply = form_reply(BIND_FORM, ctx, form)
     reply.text = head + reply.text
+    if then and then.get("intent"):  # the reply still answers to what was asked
+        reply.intent = then["intent"]
     return reply
 
 

@@ -20,6 +20,7 @@ from bot.types import Reply
 from intents.taxonomy import CALC_UNEMPLOYMENT
 
 AMOUNT_TOPIC = "unemployment-benefit-monthly-amount"
+DURATION_TOPIC = "unemployment-benefit-duration"
 ARTICLE = "《失业保险条例》第十七条（国务院令第258号）"
 _CN = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
        "八": 8, "九": 9, "十": 10}
@@ -85,6 +86,10 @@ def calc_unemployment(turn: Turn) -> Reply:
     sources = [ARTICLE]
     faq_id = None
     entry_region = None
+    index = turn.bot.understanding.index
+    duration = [index.entries[i] for i in index.by_topic.get(DURATION_TOPIC, [])]
+    if duration:  # the entry that states the same rule, so the answer is traceable to it
+        faq_id, entry_region = duration[0].id, duration[0].region
     recorded = recorded_unemployment_months(turn) if years is None else None
     region = turn.region or (recorded[1] if recorded else None)
     if years is not None:
@@ -97,7 +102,6 @@ def calc_unemployment(turn: Turn) -> Reply:
                      "10年以上最长24个月。告诉我您交了几年，我帮您算。")
     wants_amount = years is None or any(w in text for w in ("多少钱", "多少", "金额", "每月"))
     if wants_amount and (years is None or max_months(years) > 0):
-        index = turn.bot.understanding.index
         variants = [index.entries[i] for i in index.by_topic.get(AMOUNT_TOPIC, [])]
         regions = turn.bot.understanding.regions
         usable = [v for v in variants if region and regions.applies(v.region, region)]

@@ -43,6 +43,7 @@ _PICK = re.compile(r"^(?:第)?([1-9])(?:个|条|项)?$")
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hello|hi|哈喽|早上好|下午好|晚上好|喂)+")
 _LATIN_GREETING = re.compile(r"^(hi|hello|hey|ok|okay|thanks|thank ?you|bye|good|nice)+$")
 _HAS_YEARS = re.compile(r"\d|[一二两三四五六七八九十]年")
+_MINE = re.compile(r"我的|本人的|我这个月|我上个月")
 _SELF = re.compile(r"我|俺|本人|自己|咱|帮.{0,2}查|查.{0,2}下")
 # A strong knowledge-base match overrides a chitchat / out-of-scope guess.
 OVERRIDE_AT = 0.70
@@ -126,7 +127,8 @@ class Bot:
             return POLICY
         # A hesitant guess at a personal intent loses to a good knowledge-base match: asking
         # about rules is far more common than asking about one's own record without "我".
-        if intent != POLICY and u.prediction.confidence < UNSURE_INTENT and top >= UNSURE_OVERRIDE:
+        if (intent != POLICY and u.prediction.confidence < UNSURE_INTENT
+                and top >= UNSURE_OVERRIDE and not _MINE.search(u.normalized)):
             return POLICY
         # "One's own record" needs someone whose record it is: without 我/本人/… it is a
         # question about the rules (茂名企业退休人员月人均养老金是多少).

@@ -109,7 +109,7 @@ def judge(row: Row, reply: Reply) -> Outcome:
     wrong = answered and (
         (row.entry is not None and reply.faq_id != row.entry and facts_ok is not True)
         or (row.entry is None and facts_ok is False)
-        or POLICY not in row.intents
+        or reply.intent not in row.intents
     )
     return Outcome(row, reply, intent_ok, rank, facts_ok, wrong)
 

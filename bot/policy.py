@@ -14,12 +14,13 @@ from bot.types import Candidate, Reply
 from intents.taxonomy import POLICY
 from knowledge.index import Hit, IndexedEntry
 
-ANSWER_AT = 0.50
+ANSWER_AT = 0.60
 CLARIFY_AT = 0.20
 MARGIN = 0.06  # a top hit this close to the next one is ambiguous, so we clarify
 # A less certain top hit is still answered when nothing else comes near it.
 LEAD_ANSWER_AT = 0.35
 LEAD = 0.20
+RELATED_AT = 0.08  # loosely related entries are listed (questions only) when we abstain
 
 
 def candidates_of(hits: list[Hit]) -> list[Candidate]:
@@ -54,7 +55,14 @@ def clarify(turn: Turn, hits: list[Hit], head: str = texts.CLARIFY_HEAD) -> Repl
 
 
 def abstain(turn: Turn, hits: list[Hit]) -> Reply:
+    """Say we are not sure; if some entries are loosely related, list their questions only."""
     turn.state.data["last_abstained"] = turn.text
+    related = [h for h in hits[:3] if h.score >= RELATED_AT]
+    if related:
+        reply = clarify(turn, related, head=texts.ABSTAIN_WITH_CANDIDATES)
+        reply.text += texts.ABSTAIN_RECORDED
+        reply.outcome = "abstained"
+        return reply
     return Reply(texts.ABSTAIN, POLICY, hits[0].score if hits else 0.0, "abstained",
                  candidates=candidates_of(hits))
 

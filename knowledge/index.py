@@ -201,13 +201,16 @@ class KnowledgeIndex:
         top = np.argpartition(-e_scores, depth - 1)[:depth]
         best = float(e_scores[top].max())
         col_set = dict(zip(cols, weights, strict=True))
-        query_words = " ".join(self.space.words(query))
-        hits = [self._rerank(int(i), query, query_words, col_set, total,
+        words = [w for w in self.space.words(query) if w not in STOPWORDS and w.strip()]
+        unknown = (sum(1 for w in words if "w:" + w not in self.space.columns) / len(words)
+                   if words else 0.0)
+        query_words = " ".join(words)
+        hits = [self._rerank(int(i), query, query_words, unknown, col_set, total,
                              float(e_scores[i]) / best) for i in top]
         hits.sort(key=lambda h: -h.score)
         return self._resolve_topics(hits, region)[:limit]
 
-    def _rerank(self, e_i: int, query: str, query_words: str,
+    def _rerank(self, e_i: int, query: str, query_words: str, unknown: float,
                 cols: dict[int, float], total: float, relative: float) -> Hit:
         start = int(self.starts[e_i])
         end = int(self.starts[e_i + 1]) if e_i + 1 < len(self.starts) else len(self.q_text)
@@ -224,7 +227,7 @@ class KnowledgeIndex:
                 words=fuzz.token_set_ratio(query_words, self.q_words[qi]) / 100.0,
                 coverage=min(cov, 1.0), question_coverage=min(q_cov, 1.0), relative=relative,
                 word_match=1.0 if any(c in self.word_cols for c in shared) else 0.0,
-                short=1.0 if len(query) <= 4 else 0.0,
+                short=1.0 if len(query) <= 4 else 0.0, unknown=unknown,
             )
             p = self.calibration.probability(f)
             if best is None or p > best[0]:

@@ -24,6 +24,7 @@ class Features:
     relative: float  # first-stage score relative to the best entry's
     word_match: float  # 1 if at least one whole word (not just a bigram) matched
     short: float  # 1 if the query has four characters or fewer
+    unknown: float  # share of the query's words the knowledge base never uses (交强险)
 
     def vector(self) -> list[float]:
         return list(astuple(self))
@@ -33,7 +34,7 @@ NAMES = list(Features.__dataclass_fields__)
 # Used until a fitted calibration exists: a hand-set, deliberately cautious blend.
 DEFAULT = {"bias": -6.0, "weights": {"ratio": 2.0, "words": 1.5, "coverage": 4.0,
                                      "question_coverage": 2.5, "relative": 1.0,
-                                     "word_match": 1.0, "short": -2.0}}
+                                     "word_match": 1.0, "short": -2.0, "unknown": -3.0}}
 
 
 @dataclass(frozen=True)
