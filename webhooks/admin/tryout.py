@@ -17,6 +17,7 @@ from sqlalchemy import delete
 
 from bot.models import DialogueState, Exchange, Handoff
 from bot.types import Message
+from knowledge import curation
 from webhooks.admin.forms import TryForm
 from webhooks.admin.preview import content_budget
 from webhooks.admin.web import db, record, transaction
@@ -38,6 +39,7 @@ def index() -> str:
 
 def ask(text: str, region: str | None) -> dict[str, Any]:
     bot = services().bot
+    _fresh_index(bot.understanding)
     understood = bot.understanding.understand(text, region)
     prediction = understood.prediction
     try:
@@ -62,6 +64,15 @@ def ask(text: str, region: str | None) -> dict[str, Any]:
         "reply": reply,
         "budget": budget,
     }
+
+
+def _fresh_index(understanding: Any) -> None:
+    """Staff try what they just published: rebuild now rather than in the background."""
+    with db().session() as s:
+        current = curation.generation(s)
+    if getattr(understanding, "_generation", current) != current and hasattr(understanding,
+                                                                            "refresh"):
+        understanding.refresh()
 
 
 def _forget(user_key: str) -> None:
