@@ -47,16 +47,16 @@ def columns(labels: Sequence[str], values: Sequence[float], label: str,
 
 
 def bars(labels: Sequence[str], values: Sequence[float], label: str, unit: str = "",
-         width: int = 720, row: int = 26) -> Markup:
+         width: int = 720, row: int = 30) -> Markup:
     """Horizontal bars (a ranking or shares): label on the left, value after the bar."""
-    left, right = 220, 90
+    left, right = 260, 70
     height = max(row, row * len(values)) + 4
     peak = max([*values, 1])
     body: list[str] = []
     for i, (name, value) in enumerate(zip(labels, values, strict=True)):
         y = 2 + i * row
         w = (width - left - right) * value / peak
-        text = name if len(name) <= 16 else name[:15] + "…"
+        text = name if len(name) <= 15 else name[:14] + "…"
         body.append(f'<text class="chart-label" x="{left - 8}" y="{y + row * 0.65:.1f}" '
                     f'text-anchor="end">{escape(text)}<title>{escape(name)}</title></text>')
         body.append(f'<rect class="chart-bar" x="{left}" y="{y + 4}" width="{w:.1f}" '

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from sqlalchemy import delete
 
+from bot import policy
 from bot.models import DialogueState, Exchange, Handoff
 from bot.types import Message
 from knowledge import curation
@@ -63,6 +64,8 @@ def ask(text: str, region: str | None) -> dict[str, Any]:
         "hits": understood.hits,
         "reply": reply,
         "budget": budget,
+        "answer_at": policy.ANSWER_AT,
+        "clarify_at": policy.CLARIFY_AT,
     }
 
 

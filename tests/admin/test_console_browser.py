@@ -1,0 +1,221 @@
+"""The staff console in a real headless Chromium (Debian's, driven by Playwright).
+
+One live server (werkzeug, threaded) on a free port with a temporary SQLite database serves
+the module. The flows: an editor edits an entry with the preview, a second account reviews
+and publishes it, and ``shebao ask`` in a separate process then answers with the new text;
+unanswerable questions asked of the engine show up as a cluster in the unanswered queue.
+Screenshots of the main pages go to test-artifacts/admin/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from console_helpers import PASSWORD, create_users
+from flask import Flask
+from werkzeug.serving import make_server
+
+from bot.types import Message
+from webhooks import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ENTRY = "unemployment-benefit-duration"
+QUESTION = "失业保险金最长能领多长时间？"
+MARK = "（浏览器测试：新口径已发布）"
+UNANSWERABLE = ["退役军人社保怎么接续", "退役军人的社保怎么接续", "退役军人社保接续怎么办理"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
+    """(the app, its base URL) behind a real HTTP server, with the test accounts."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('console') / 'console.db'}"
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("DATABASE_URL", "REDIS_URL", "CORE_BASE_URL", "WECHAT_APPID",
+                     "WECHAT_APP_SECRET", "WECHAT_AES_KEY"):
+            mp.delenv(name, raising=False)
+        app = create_app({"TESTING": True, "database_url": url})
+        create_users(app.extensions["shebao"].db)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield app, f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+            runtime = app.extensions.get("wechat")
+            if runtime is not None:
+                runtime.shutdown(wait=True)
+            app.extensions["shebao"].db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, console: tuple[Flask, str]) -> Iterator[Any]:
+    """A factory of pages, each in its own browser context (its own cookies: one person)."""
+    contexts: list[Any] = []
+    _, base = console
+
+    def make(width: int = 1280, height: int = 900) -> Any:
+        context = browser.new_context(base_url=base, locale="zh-CN",
+                                      viewport={"width": width, "height": height})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page: Any, username: str) -> None:
+    page.goto("/admin/")
+    assert "/admin/login" in page.url  # logged out: the login page
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/admin/")
+
+
+def logout(page: Any) -> None:
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/admin/login")
+
+
+def ask_in_a_new_process(database_url: str, question: str) -> dict[str, Any]:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    cli = Path(sys.executable).with_name("shebao")
+    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "shebao.cli"]
+    done = subprocess.run([*command, "ask", question, "--json"], env=env, capture_output=True,
+                          text=True, timeout=120, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_edit_review_publish_and_the_engine_answers_with_the_new_text(
+        console: tuple[Flask, str], new_page: Any) -> None:
+    app, _ = console
+    database_url = app.extensions["shebao"].settings.database_url
+    editor = new_page()
+    editor.goto("/admin/")
+    shot(editor, "01-login")
+    login(editor, "editor")
+    shot(editor, "02-home")
+
+    editor.goto("/admin/entries?q=失业保险金")
+    shot(editor, "03-entries")
+    editor.get_by_role("link", name=QUESTION).click()
+    editor.get_by_role("link", name="编辑").click()
+    answer = editor.get_by_label("答案")
+    answer.fill(answer.input_value() + MARK)
+    editor.get_by_role("button", name="预览").click()  # server-side preview, no script needed
+    preview = editor.locator("#preview")
+    assert MARK in preview.inner_text()
+    assert "——依据：《失业保险条例》" in preview.inner_text()
+    shot(editor, "04-edit-preview")
+    editor.get_by_role("button", name="保存并提交审核").click()
+    editor.wait_for_url(f"**/admin/entries/{ENTRY}")
+    assert "已提交审核" in editor.content()
+    assert editor.get_by_role("button", name="审核通过并发布").count() == 0  # an editor
+    shot(editor, "05-entry-in-review")
+
+    reviewer = new_page()
+    login(reviewer, "reviewer")
+    reviewer.goto("/admin/entries/review")
+    shot(reviewer, "06-review-list")
+    reviewer.get_by_role("link", name="审核", exact=True).click()
+    reviewer.get_by_role("link", name="对比已发布版本").click()
+    assert MARK in reviewer.locator("section.diff ins").first.inner_text()
+    shot(reviewer, "07-diff")
+    reviewer.go_back()
+    reviewer.get_by_role("button", name="审核通过并发布").click()
+    reviewer.wait_for_url(f"**/admin/entries/{ENTRY}")
+    assert "已发布" in reviewer.locator(".flash").inner_text()
+    reviewer.get_by_role("link", name="历史版本").click()
+    shot(reviewer, "08-history")
+
+    reply = ask_in_a_new_process(database_url, QUESTION)
+    assert reply["faq_id"] == ENTRY
+    assert MARK in reply["answer"]
+
+    logout(editor)
+    editor.goto("/admin/entries")
+    assert "/admin/login" in editor.url
+
+
+def test_unanswerable_questions_show_up_as_a_cluster(console: tuple[Flask, str],
+                                                     new_page: Any) -> None:
+    app, _ = console
+    bot = app.extensions["shebao"].bot
+    for i, text in enumerate(UNANSWERABLE):
+        reply = bot.handle(Message(channel="wechat", user=f"o-browser-{i}", text=text))
+        assert reply.outcome in ("abstained", "clarified") and reply.confidence < 0.6
+
+    page = new_page()
+    login(page, "editor")
+    page.get_by_role("link", name="未解答问题").click()
+    cluster = page.locator("section.cluster").filter(has_text=UNANSWERABLE[0])
+    assert cluster.count() == 1
+    assert "3 次" in cluster.locator("h2").inner_text()
+    for text in UNANSWERABLE:
+        assert text in cluster.inner_text()
+    shot(page, "09-queue")
+    cluster.get_by_role("link", name="据此新建条目").click()
+    assert page.get_by_label("标准问题").input_value() in UNANSWERABLE
+    similar = page.get_by_label("其他问法（每行一个）").input_value()
+    assert sum(text in similar for text in UNANSWERABLE) == 2
+    shot(page, "10-new-entry-from-queue")
+
+
+def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> None:
+    page = new_page()
+    login(page, "admin")
+    page.goto("/admin/try?text=灵活就业人员怎么交养老保险&region=江门市")
+    assert "知识库候选" in page.content()
+    shot(page, "11-try")
+    page.goto("/admin/handoffs?status=all")
+    shot(page, "12-handoffs")
+    page.goto("/admin/insight")
+    assert page.locator("svg.chart").count() == 5
+    shot(page, "13-insight")
+    page.goto("/admin/entries/import")
+    shot(page, "14-import")
+    page.goto("/admin/staff")
+    shot(page, "15-staff")
+    page.goto("/admin/staff/audit")
+    assert "entry_publish" in page.content()
+    shot(page, "16-audit")
+
+    phone = new_page(width=390, height=844)
+    login(phone, "editor")
+    phone.goto("/admin/entries")
+    shot(phone, "17-phone-entries")
+    phone.goto(f"/admin/entries/{ENTRY}/edit")
+    shot(phone, "18-phone-edit")
