@@ -1,23 +1,38 @@
 """Retry de-duplication: a ledger of processed messages shared by every worker through the DB.
 
 WeChat re-sends a message it got no reply to (same ``MsgId``; events: same ``FromUserName`` and
-``CreateTime``). The first request to insert the message's key owns it; every other request
-for that key is a retry and waits for the owner's outcome instead of processing again. All
-state changes are compare-and-set ``UPDATE``s on ``status``, so they hold across processes.
+``CreateTime``). The first request to insert the message's key owns it: the insert is
+synchronous and the primary key makes it atomic across threads, processes and hosts. Every
+other request for that key is a retry and waits for the owner's outcome instead of processing.
+
+Only the owner's process ever changes a claimed row, so the outcome (``replied`` with the reply
+text, ``deferred``, ``delivered``/``failed``) needs no cross-process locking: it is decided in
+the owner's memory (``Race``) and written behind, a few milliseconds later, by one thread per
+process that batches outcomes into one transaction. That halves the write transactions on the
+hot path. If a process dies with outcomes still queued, their rows stay ``working``: a retry
+then gets ``success``, never a second processing.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import queue
+import re
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, delete, event
 from wechatpy.messages import BaseMessage
 
-from shebao.db import Database, utcnow
+from shebao.db import Database, make_engine, utcnow
 from webhooks.models import ProcessedMessage
+
+log = logging.getLogger("shebao.wechat.dedup")
 
 
 def message_key(message: BaseMessage) -> str:
@@ -36,28 +51,68 @@ class Outcome:
     reply_time: int | None
 
 
-class Ledger:
-    """Claims and outcomes of messages, stored in ``wechat_processed_message``."""
+class Race:
+    """Decides, inside the owning process, whether the answer or the deadline came first."""
 
-    def __init__(self, db: Database, poll_seconds: float = 0.02) -> None:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.winner: str | None = None
+
+    def first(self, contender: str, then: Callable[[], None] | None = None) -> bool:
+        """True if ``contender`` ("replied" or "deferred") is the first to arrive; the winner's
+        ``then`` runs before the loser learns it lost (so outcomes are queued in order)."""
+        with self._lock:
+            if self.winner is None:
+                self.winner = contender
+                if then is not None:
+                    then()
+            return self.winner == contender
+
+
+class Ledger:
+    """Claims and outcomes of messages, stored in ``wechat_processed_message``.
+
+    This is the hot path, so the ledger speaks SQL to the pooled DBAPI connection directly.
+    On SQLite it has its own connections with ``synchronous=NORMAL`` (WAL without an fsync
+    per commit: still atomic and consistent; only the last instants before a power cut may be
+    lost, and with them the server that WeChat's retries would have reached). On PostgreSQL
+    it shares the app's engine and commits with ``synchronous_commit = off``, the same trade.
+    """
+
+    def __init__(self, db: Database, poll_seconds: float = 0.02, linger: float = 0.002) -> None:
         self.db = db
+        self.engine = _ledger_engine(db)
+        self.sqlite = self.engine.dialect.name == "sqlite"
+        self.integrity_error: type[Exception] = self.engine.dialect.loaded_dbapi.IntegrityError
         self.poll_seconds = poll_seconds
+        self.linger = linger
+        self._sql = {name: _paramstyle(sql, self.sqlite) for name, sql in _SQL.items()}
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._writer_pid = 0
+        self._writer_lock = threading.Lock()
+
+    # -- claims (synchronous) ---------------------------------------------------------------
 
     def claim(self, key: str, openid: str, msg_type: str) -> bool:
         """Insert the key. True: this request owns the message. False: it is a retry."""
+        now = self._now()
         try:
-            with self.db.session() as s:
-                s.add(ProcessedMessage(key=key, openid=openid, msg_type=msg_type,
-                                       status="working"))
+            self._execute([("claim", {"key": key, "openid": openid, "msg_type": msg_type,
+                                      "created_at": now, "updated_at": now})])
             return True
-        except IntegrityError:
+        except self.integrity_error:
             return False
 
     def outcome(self, key: str) -> Outcome | None:
-        with self.db.session() as s:
-            row = s.execute(select(ProcessedMessage.status, ProcessedMessage.reply_text,
-                                   ProcessedMessage.reply_time)
-                            .where(ProcessedMessage.key == key)).one_or_none()
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute(self._sql["outcome"], {"key": key})
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            conn.close()
         return Outcome(*row) if row is not None else None
 
     def wait(self, key: str, deadline: float) -> Outcome | None:
@@ -72,18 +127,90 @@ class Ledger:
             time.sleep(delay)
             delay = min(delay * 1.5, 0.2)
 
-    def reply(self, key: str, text: str, reply_time: int, latency_ms: float) -> bool:
-        """``working`` → ``replied``: the reply leaves passively. False if already deferred."""
-        return self._move(key, "working", "replied", reply_text=text, reply_time=reply_time,
-                          latency_ms=latency_ms)
+    # -- outcomes (written behind, in order) ------------------------------------------------
 
-    def defer(self, key: str) -> bool:
-        """``working`` → ``deferred``: the answer will go as a customer-service message."""
-        return self._move(key, "working", "deferred")
+    def record(self, key: str, status: str, *, reply_text: str | None = None,
+               reply_time: int | None = None, latency_ms: float | None = None) -> None:
+        """Queue the owner's outcome for ``key``; written within milliseconds."""
+        self._ensure_writer()
+        self._queue.put({"key": key, "status": status, "reply_text": reply_text,
+                         "reply_time": reply_time, "latency_ms": latency_ms,
+                         "updated_at": self._now()})
 
-    def settle(self, key: str, status: str, text: str, latency_ms: float) -> bool:
-        """``deferred`` → ``delivered`` or ``failed``, with the answer that was (to be) sent."""
-        return self._move(key, "deferred", status, reply_text=text, latency_ms=latency_ms)
+    def flush(self) -> None:
+        """Block until every queued outcome is written."""
+        if self._writer is not None and self._writer_pid == os.getpid():
+            self._queue.join()
+
+    def close(self) -> None:
+        """Write what is queued and stop the writer thread."""
+        with self._writer_lock:
+            if self._writer is not None and self._writer_pid == os.getpid():
+                self._queue.put(None)
+                self._writer.join(timeout=10)
+            self._writer = None
+
+    def _ensure_writer(self) -> None:
+        if self._writer is not None and self._writer_pid == os.getpid():
+            return
+        with self._writer_lock:
+            if self._writer is None or self._writer_pid != os.getpid():
+                # A writer inherited through fork is not running here: start this process's.
+                self._queue = queue.Queue()
+                self._writer = threading.Thread(target=self._write_outcomes, daemon=True,
+                                                name="wechat-ledger")
+                self._writer_pid = os.getpid()
+                self._writer.start()
+
+    def _write_outcomes(self) -> None:
+        while True:
+            item = self._queue.get()
+            batch = [item]
+            if item is not None and self.linger:
+                time.sleep(self.linger)  # let the outcomes of concurrent requests join in
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            outcomes = [b for b in batch if b is not None]
+            try:
+                if outcomes:
+                    self._execute([("outcome_update", b) for b in outcomes])
+            except Exception:
+                log.exception("could not record %d outcomes", len(outcomes))
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+            if len(outcomes) < len(batch):
+                return
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _execute(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+        """Run statements in one transaction."""
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            try:
+                if not self.sqlite:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                for name, params in statements:
+                    cursor.execute(self._sql[name], params)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                cursor.close()
+        finally:
+            conn.close()
+
+    def _now(self) -> object:
+        now = utcnow()
+        # SQLite stores DateTime as text in SQLAlchemy's format; drivers of real databases
+        # take the datetime itself.
+        return now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
 
     def prune(self, older_than: timedelta) -> int:
         """Forget messages older than any WeChat retry (retries come within seconds)."""
@@ -92,9 +219,35 @@ class Ledger:
                                .where(ProcessedMessage.created_at < utcnow() - older_than))
             return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def _move(self, key: str, old: str, new: str, **values: object) -> bool:
-        with self.db.session() as s:
-            result = s.execute(update(ProcessedMessage)
-                               .where(ProcessedMessage.key == key, ProcessedMessage.status == old)
-                               .values(status=new, updated_at=utcnow(), **values))
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+_T = ProcessedMessage.__tablename__
+_SQL = {
+    "claim": f"INSERT INTO {_T} (key, openid, msg_type, status, created_at, updated_at) "
+             "VALUES (%(key)s, %(openid)s, %(msg_type)s, 'working', %(created_at)s, "
+             "%(updated_at)s)",
+    "outcome": f"SELECT status, reply_text, reply_time FROM {_T} WHERE key = %(key)s",
+    # Keeps the reply text and time already recorded when a later outcome has none.
+    "outcome_update": f"UPDATE {_T} SET status = %(status)s, "
+                      "reply_text = COALESCE(%(reply_text)s, reply_text), "
+                      "reply_time = COALESCE(%(reply_time)s, reply_time), "
+                      "latency_ms = COALESCE(%(latency_ms)s, latency_ms), "
+                      "updated_at = %(updated_at)s WHERE key = %(key)s",
+}
+
+
+def _paramstyle(sql: str, sqlite: bool) -> str:
+    """``%(name)s`` (psycopg) → ``:name`` (sqlite3)."""
+    return re.sub(r"%\((\w+)\)s", r":\1", sql) if sqlite else sql
+
+
+def _ledger_engine(db: Database) -> Engine:
+    url = db.url
+    if not url.startswith("sqlite") or url in ("sqlite://", "sqlite:///:memory:"):
+        return db.engine  # PostgreSQL, or an in-memory SQLite that only one engine can see
+    engine = make_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _no_fsync_per_commit(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+
+    return engine

@@ -5,7 +5,8 @@ Nothing here knows what a message means. The view calls ``Codec.decode`` on a re
 status the view answers with (403 bad signature, 400 malformed or hostile XML).
 
 XML is parsed with defusedxml and any DTD is refused, so no entity (internal or external) is
-ever resolved; only then does wechatpy (xmltodict, entities disabled) see the document.
+ever resolved. The parsed tree is handed to wechatpy's message classes as the same dict
+``wechatpy.parse_message`` would build, so each body is parsed once.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
-from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
+from wechatpy.events import EVENT_TYPES
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
-from wechatpy.messages import BaseMessage
+from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 from wechatpy.replies import TextReply
 from wechatpy.utils import WeChatSigner
 
@@ -35,6 +37,11 @@ CUSTOMER_SERVICE_MAX_BYTES = 2048  # and for a customer-service text message's c
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SAFE_NONCE = re.compile(r"^[0-9A-Za-z]{1,64}$")
+
+
+# A text reply with empty names and content (and a 10-digit CreateTime) takes this many bytes.
+_ENVELOPE_BYTES = len(TextReply(source="", target="", content="", time=1732500000)
+                      .render().encode("utf-8"))
 
 
 class ProtocolError(Exception):
@@ -95,11 +102,10 @@ class Codec:
 
     def decode(self, body: bytes, args: Mapping[str, str]) -> Inbound:
         """Verify and parse a POST. ``signature`` must already have been checked."""
-        outer = parse_xml(body)
+        document = parse_xml(body)
         encrypted = args.get("encrypt_type", "").lower() == "aes"
-        xml_text: str
         if encrypted:
-            ciphertext = outer.findtext("Encrypt")
+            ciphertext = document.findtext("Encrypt")
             if not ciphertext:
                 raise BadXml("encrypt_type=aes but no <Encrypt>")
             expected = signature(self.token, args.get("timestamp", ""), args.get("nonce", ""),
@@ -108,22 +114,16 @@ class Codec:
             if not given or not hmac.compare_digest(given.encode(), expected.encode()):
                 raise BadSignature("bad msg_signature")
             if self.crypto is not None:
-                xml_text = self._decrypt(ciphertext, args)
-                parse_xml(xml_text)  # the decrypted document gets the same scrutiny
-            elif outer.findtext("MsgType"):
+                # The decrypted document gets the same scrutiny as the outer one.
+                document = parse_xml(self._decrypt(ciphertext, args))
+            elif document.findtext("MsgType"):
                 # Compatible mode without a configured key: the plaintext twin is authentic
                 # (both signatures checked); answer in plain, which compatible mode accepts.
                 encrypted = False
-                xml_text = _as_text(body)
             else:
                 raise BadXml("safe-mode message but WECHAT_AES_KEY is not configured")
-        else:
-            xml_text = _as_text(body)
-        try:
-            message = parse_message(xml_text)
-        except Exception as exc:  # xmltodict / wechatpy field errors on odd documents
-            raise BadXml(f"unparseable message: {type(exc).__name__}: {exc}") from exc
-        fields = message._data if message is not None else {}
+        message = message_from_element(document)
+        fields = message._data
         for name in ("FromUserName", "ToUserName", "MsgType"):
             if not isinstance(fields.get(name), str) or not fields[name]:
                 raise BadXml(f"message lacks a plain <{name}>")
@@ -132,7 +132,6 @@ class Codec:
             int(fields.get("MsgId") or 0)
         except (TypeError, ValueError) as exc:
             raise BadXml("CreateTime or MsgId is not a number") from exc
-        assert message is not None
         return Inbound(message=message, encrypted=encrypted and self.crypto is not None,
                        nonce=args.get("nonce", ""))
 
@@ -159,13 +158,35 @@ class Codec:
         return xml
 
 
-def _as_text(body: bytes | str) -> str:
-    if isinstance(body, str):
-        return body
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadXml("body is not UTF-8") from exc
+def element_fields(element: ET.Element) -> dict[str, Any]:
+    """An element's children as xmltodict (and so wechatpy) would give them."""
+    fields: dict[str, Any] = {}
+    for child in element:
+        value: Any = element_fields(child) if len(child) else (child.text or "").strip() or None
+        if child.tag in fields:
+            previous = fields[child.tag]
+            fields[child.tag] = [*previous, value] if isinstance(previous, list) else [
+                previous, value]
+        else:
+            fields[child.tag] = value
+    return fields
+
+
+def message_from_element(root: ET.Element) -> BaseMessage:
+    """The wechatpy message for a parsed document, looked up in wechatpy's registries the way
+    ``wechatpy.parse_message`` does, without parsing the XML a second time."""
+    fields = element_fields(root)
+    msg_type = fields.get("MsgType")
+    if not isinstance(msg_type, str):
+        raise BadXml("message lacks a plain <MsgType>")
+    if msg_type.lower() != "event":
+        return MESSAGE_TYPES.get(msg_type.lower(), UnknownMessage)(fields)
+    event = str(fields.get("Event") or "").lower()
+    event_key = fields.get("EventKey")
+    if event == "subscribe" and isinstance(event_key, str) and event_key.startswith("qrscene_"):
+        event = fields["Event"] = "subscribe_scan"
+        fields["EventKey"] = event_key.removeprefix("qrscene_")
+    return EVENT_TYPES.get(event, UnknownMessage)(fields)
 
 
 def raw_type(message: BaseMessage) -> str:
@@ -190,9 +211,8 @@ def render_text_reply(message: BaseMessage, text: str, created: int | None = Non
 
 def content_budget(message: BaseMessage) -> int:
     """Bytes left for the reply's content once the XML envelope around it is counted."""
-    envelope = TextReply(source=cdata(message.target or ""), target=cdata(message.source or ""),
-                         content="", time=int(time.time())).render()
-    return PASSIVE_REPLY_MAX_BYTES - len(envelope.encode("utf-8"))
+    names = escaped_size(message.target or "") + escaped_size(message.source or "")
+    return PASSIVE_REPLY_MAX_BYTES - _ENVELOPE_BYTES - names
 
 
 def escaped_size(text: str) -> int:

@@ -9,9 +9,9 @@
 * an engine question runs in a thread pool. If it finishes within
   ``settings.reply_budget_seconds`` of the request's arrival its answer is the passive reply;
   otherwise the request answers ``success`` and the worker, when done, sends the full answer
-  through the ``Sender`` (``ref="late:<key>"``). Which of the two happens is settled by
-  compare-and-set on the ledger row (``working`` → ``replied`` vs ``working`` → ``deferred``),
-  so the answer leaves exactly once.
+  through the ``Sender`` (``ref="late:<key>"``). Only the process that claimed the message
+  works on it, so which of the two happens is settled there by a ``Race`` between the
+  worker's answer and the request's deadline: the answer leaves exactly once.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 from bot.types import Message
 from shebao.masking import mask_text
 from webhooks import wechat_texts as texts
-from webhooks.wechat_dedup import Ledger, message_key
+from webhooks.wechat_dedup import Ledger, Race, message_key
 from webhooks.wechat_handlers import Ask, Ignore, action_for
 from webhooks.wechat_outbound import Sender, SendError, make_sender
 from webhooks.wechat_protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
@@ -71,10 +71,12 @@ class Responder:
             return self._executor
 
     def shutdown(self, wait: bool = True) -> None:
+        """Finish (or drop) background answers, then write the ledger's queued outcomes."""
         with self._lock:
             if self._executor is not None and self._executor_pid == os.getpid():
                 self._executor.shutdown(wait=wait)
             self._executor = None
+        self.ledger.close()
 
     def respond(self, inbound: Inbound, started: float) -> PassiveReply | None:
         """The passive reply for ``inbound``, or None for ``success``."""
@@ -88,9 +90,10 @@ class Responder:
         if kind == "event":
             kind += ":" + str(message._data.get("Event", "")).lower()
         deadline = started + self.settings.reply_budget_seconds
-        asked = action.text if isinstance(action, Ask) else ""
-        log.info("wechat in %s from %s key=%s text=%s", kind, _short(openid), key,
-                 mask_text(asked[:200]))
+        if log.isEnabledFor(logging.INFO):
+            asked = action.text if isinstance(action, Ask) else ""
+            log.info("wechat in %s from %s key=%s text=%s", kind, _short(openid), key,
+                     mask_text(asked[:200]))
 
         if not self.ledger.claim(key, openid, kind):
             outcome = self.ledger.wait(key, deadline)
@@ -102,27 +105,25 @@ class Responder:
 
         if not isinstance(action, Ask):
             created = int(time.time())
-            self.ledger.reply(key, action.text, created, _ms_since(started))
+            self.ledger.record(key, "replied", reply_text=action.text, reply_time=created,
+                               latency_ms=_ms_since(started))
             return PassiveReply(action.text, created)
 
-        bot = self.services.bot
-        max_bytes = content_budget(message)
+        race = Race()
         future: Future[PassiveReply | None] = self.executor.submit(
-            self._answer, bot, key, openid, action.text, max_bytes, started)
+            self._answer, self.services.bot, race, key, openid, action.text,
+            content_budget(message), started)
         try:
             return future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout:
-            if self.ledger.defer(key):
+            if race.first("deferred", then=lambda: self.ledger.record(key, "deferred")):
                 log.info("wechat %s over budget: success now, customer-service message later",
                          key)
                 return None
-            # The worker replied in the instant between the timeout and the defer.
-            try:
-                return future.result(timeout=1.0)
-            except FutureTimeout:
-                return None
+            # The worker finished in the instant between the timeout and the race.
+            return future.result()
 
-    def _answer(self, bot: Any, key: str, openid: str, text: str, max_bytes: int,
+    def _answer(self, bot: Any, race: Race, key: str, openid: str, text: str, max_bytes: int,
                 started: float) -> PassiveReply | None:
         """Worker thread: ask the engine, then reply passively or deliver late."""
         try:
@@ -133,20 +134,24 @@ class Responder:
             log.exception("engine failed on %s", key)
             answer = texts.ENGINE_ERROR
         latency = _ms_since(started)
-        passive = fit_bytes(answer, max_bytes)
-        created = int(time.time())
-        if self.ledger.reply(key, passive, created, latency):
-            log.info("wechat out %s in %.0f ms: %s", key, latency, mask_text(passive[:200]))
+        if race.first("replied"):
+            passive = fit_bytes(answer, max_bytes)
+            created = int(time.time())
+            self.ledger.record(key, "replied", reply_text=passive, reply_time=created,
+                               latency_ms=latency)
+            if log.isEnabledFor(logging.INFO):
+                log.info("wechat out %s in %.0f ms: %s", key, latency, mask_text(passive[:200]))
             return PassiveReply(passive, created)
+        status = "failed"
         try:
             self.sender.send_text(openid, answer, ref=f"late:{key}", reason="late_reply")
-            self.ledger.settle(key, "delivered", answer, latency)
+            status = "delivered"
             log.info("wechat late %s delivered after %.0f ms", key, latency)
         except SendError:
-            self.ledger.settle(key, "failed", answer, latency)
+            pass  # the sender logged it and recorded the failure
         except Exception:
             log.exception("late delivery of %s failed", key)
-            self.ledger.settle(key, "failed", answer, latency)
+        self.ledger.record(key, status, reply_text=answer, latency_ms=latency)
         return None
 
 

@@ -1,0 +1,327 @@
+"""Throughput and latency of signed text posts to ``/wechat`` under gunicorn, side by side
+with a minimal wechatpy echo bot (benchmarks/webhook_echo.py) on the same stack.
+
+    python benchmarks/webhook.py [--connections 32] [--duration 10] [--workers 2]
+                                 [--worker-class gthread --threads 4] [--engine stub|real|both]
+
+Each server is started in turn as ``gunicorn -w 2`` on a free port, warmed up, then driven
+with signed text posts at 32 connections, each post a new message (fresh ``MsgId``), so the
+webhook does its full work: signature, defusedxml + wechatpy parse, de-dup claim and reply in
+a temporary SQLite database, the engine in its thread pool, reply shaping. Load comes from
+``wrk`` (with a Lua script) when installed, else from a Python keep-alive thread pool.
+
+``--engine stub`` installs an instant engine, so the figure is the webhook's own cost (the
+issue's target: at least 50 % of the echo bot's requests/s, p99 under 50 ms); ``real`` serves
+the real engine (retrieval, dialogue state, the exchange record) as ``shebao`` would.
+Prints requests/s, p50 and p99 for each, and the ratios to the echo bot. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+TOKEN = "bench-token"
+TIMESTAMP, NONCE = "1732500000", "271828"
+SIGNATURE = hashlib.sha1("".join(sorted([TOKEN, TIMESTAMP, NONCE])).encode()).hexdigest()
+PATH = "/wechat?" + urlencode({"signature": SIGNATURE, "timestamp": TIMESTAMP, "nonce": NONCE})
+QUESTION = "灵活就业人员怎么参加养老保险"
+TEMPLATE = ("<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
+            "<FromUserName><![CDATA[oBench-{user}]]></FromUserName>"
+            "<CreateTime>1732500000</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            "<Content><![CDATA[" + QUESTION + "]]></Content><MsgId>{msg_id}</MsgId></xml>")
+
+LUA = r"""
+-- Signed WeChat text posts; every request a new MsgId (the thread number in the high digits).
+-- setup() runs in wrk's main state; thread:set() makes "thread_no" a global of that thread.
+local threads_started = 0
+local counter = 0
+function setup(thread)
+  threads_started = threads_started + 1
+  thread:set("thread_no", threads_started)
+end
+local template = [==[%s]==]
+function request()
+  counter = counter + 1
+  local msg_id = string.format("%%d%%03d%%09d", 7000 + RUN_BASE, thread_no or 0, counter)
+  local body = template:gsub("{msg_id}", msg_id)
+  body = body:gsub("{user}", tostring(counter %% 500))
+  return wrk.format("POST", "%s", {["Content-Type"] = "text/xml"}, body)
+end
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stub_engine_app():  # type: ignore[no-untyped-def]
+    """gunicorn factory: the real app with an instant engine (the webhook's own cost)."""
+    sys.path.insert(0, str(ROOT))
+    from bot.types import Message, Reply
+    from webhooks import create_app
+
+    class InstantBot:
+        def handle(self, message: Message) -> Reply:
+            return Reply(text="答复：" + message.text, intent="policy.faq", confidence=0.9)
+
+    app = create_app()
+    app.extensions["shebao"].__dict__["bot"] = InstantBot()
+    return app
+
+
+def start(target: str, port: int, args: argparse.Namespace, env: dict[str, str],
+          log: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k",
+               args.worker_class, "--threads", str(args.threads), "-b", f"127.0.0.1:{port}",
+               "--pythonpath", f"{ROOT},{HERE}", "--log-level", "warning", target]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log.open("wb"),
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{target} exited; see {log}:\n{log.read_text()[-2000:]}")
+        try:
+            status, body = post_once(port, 10**15 + os.getpid())
+            if status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.3)
+    stop(process)
+    raise SystemExit(f"{target} did not start within 120 s; see {log}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def post_once(port: int, message_id: int, conn: http.client.HTTPConnection | None = None
+              ) -> tuple[int, bytes]:
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        body = TEMPLATE.format(msg_id=message_id, user=message_id % 500).encode()
+        conn.request("POST", PATH, body=body, headers={"Content-Type": "text/xml"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        if own:
+            conn.close()
+
+
+def drive_wrk(name: str, port: int, args: argparse.Namespace, run_base: int,
+              workdir: Path) -> Result:
+    script = workdir / f"{name}.lua"
+    script.write_text((LUA % (TEMPLATE, PATH)).replace("RUN_BASE", str(run_base)))
+    output = subprocess.run(
+        ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d",
+         f"{args.duration}s", "--latency", "--timeout", "10s", "-s", str(script),
+         f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    seconds = _wrk_seconds(re.search(r"requests in ([\d.]+\w+),", output).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    return Result(name, requests, errors, seconds, _wrk_ms(output, "50%"), _wrk_ms(output, "99%"))
+
+
+def _wrk_seconds(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"ms": 0.001, "s": 1.0, "m": 60.0}[unit]
+
+
+def _wrk_ms(output: str, percentile: str) -> float:
+    number, unit = re.search(rf"^\s*{percentile}\s+([\d.]+)(us|ms|s)", output,
+                             re.M).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def msg_id(run_base: int, thread_no: int, n: int) -> int:
+    """Unique per server run, load thread and request (the Lua script builds the same)."""
+    return int(f"{7000 + run_base}{thread_no:03d}{n:09d}")
+
+
+def drive_python(name: str, port: int, args: argparse.Namespace, run_base: int) -> Result:
+    """Fallback load: one keep-alive connection per thread, ``--connections`` threads."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + args.duration
+
+    def run(thread_no: int) -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine: list[float] = []
+        failed = 0
+        n = 0
+        while time.monotonic() < stop_at:
+            n += 1
+            started = time.perf_counter()
+            try:
+                status, _ = post_once(port, msg_id(run_base, thread_no, n), conn)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                status = 0
+            mine.append((time.perf_counter() - started) * 1000)
+            failed += status != 200
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(args.connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    q = statistics.quantiles(latencies, n=100)
+    return Result(name, len(latencies), errors, elapsed, q[49], q[98])
+
+
+@dataclass
+class Server:
+    name: str
+    target: str
+    database: str | None
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per server per round")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the servers take turns this many times; medians are reported")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds per server")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn's: sync, gthread, …")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--engine", choices=["stub", "real", "both"], default="both")
+    parser.add_argument("--load", choices=["wrk", "python"],
+                        default="wrk" if shutil.which("wrk") else "python")
+    args = parser.parse_args()
+
+    servers = [Server("echo", "webhook_echo:app", None)]
+    if args.engine in ("stub", "both"):
+        servers.append(Server("wechat-stub-engine", "webhook:stub_engine_app()", "stub.db"))
+    if args.engine in ("real", "both"):
+        servers.append(Server("wechat-real-engine", "webhooks:create_app()", "real.db"))
+    print(f"load: {args.load}, {args.connections} connections, {args.duration} s per server "
+          f"per round, {args.rounds} rounds; gunicorn -w {args.workers} -k {args.worker_class} "
+          f"--threads {args.threads}; {os.cpu_count()} CPUs")
+
+    with tempfile.TemporaryDirectory(prefix="shebao-bench-") as tmp:
+        workdir = Path(tmp)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("WECHAT_") and k not in ("DATABASE_URL", "REDIS_URL")}
+        env |= {"WECHAT_TOKEN": TOKEN, "PYTHONPATH": f"{ROOT}{os.pathsep}{HERE}"}
+        try:
+            for index, server in enumerate(servers):
+                server_env = dict(env)
+                if server.database:
+                    server_env["DATABASE_URL"] = f"sqlite:///{workdir / server.database}"
+                    prepare(server_env)
+                server.port = free_port()
+                server.process = start(server.target, server.port, args, server_env,
+                                       workdir / f"{server.name}.log")
+                warm_up(server.port, args.warmup, run_base=900 + index)
+            rounds: list[list[Result]] = []
+            for round_no in range(args.rounds):
+                results = []
+                for index, server in enumerate(servers):  # one at a time: no shared CPU
+                    run_base = round_no * 10 + index
+                    if args.load == "wrk":
+                        results.append(drive_wrk(server.name, server.port, args, run_base,
+                                                 workdir))
+                    else:
+                        results.append(drive_python(server.name, server.port, args, run_base))
+                rounds.append(results)
+                report(results, f"round {round_no + 1}")
+        finally:
+            for server in servers:
+                if server.process is not None:
+                    stop(server.process)
+        report([median_of([r[i] for r in rounds]) for i in range(len(servers))],
+               f"median of {args.rounds} rounds")
+
+
+def warm_up(port: int, seconds: float, run_base: int) -> None:
+    """The first requests load the engine and fill caches in each worker."""
+    deadline = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < deadline:
+        n += 1
+        post_once(port, msg_id(run_base, 0, n))
+
+
+def median_of(results: list[Result]) -> Result:
+    by_rps = sorted(results, key=lambda r: r.rps)
+    middle = by_rps[len(by_rps) // 2]
+    return Result(middle.name, middle.requests, sum(r.errors for r in results),
+                  middle.seconds, statistics.median(r.p50_ms for r in results),
+                  statistics.median(r.p99_ms for r in results))
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Create the schema and load content once, before the workers race to do it."""
+    subprocess.run([sys.executable, "-c", "from webhooks import create_app; create_app()"],
+                   env=env, cwd=ROOT, check=True)
+
+
+def report(results: list[Result], title: str) -> None:
+    echo = results[0]
+    print(f"-- {title}")
+    print(f"{'server':<22}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'vs echo':>9}")
+    for r in results:
+        ratio = r.rps / echo.rps if echo.rps else 0.0
+        print(f"{r.name:<22}{r.requests:>10}{r.errors:>8}{r.rps:>10.0f}{r.p50_ms:>9.1f}"
+              f"{r.p99_ms:>9.1f}{ratio:>8.0%}")
+
+
+if __name__ == "__main__":
+    main()
