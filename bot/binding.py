@@ -139,8 +139,10 @@ def confirm(backend: Backend, key: str, channel: str, code: str) -> Binding:
             _check_lock(backend.db, key)
         raise BindingError("wrong_code", t.CODE_WRONG.format(left=left),
                            attempts_left=left) from exc
-    except (VerificationExpired, NotFound) as exc:
+    except (VerificationExpired, NotFound) as exc:  # too late, or the core's own limit hit
         _forget_verification(backend.db, key)
+        if _fail(backend.db, key) >= LOCK_AFTER:
+            _check_lock(backend.db, key)
         raise BindingError("verification_expired", t.CODE_EXPIRED) from exc
     except CoreRejected as exc:
         raise BindingError("invalid_request", exc.message) from exc

@@ -104,10 +104,13 @@ def _register() -> None:
     from knowledge.cli import kb
     from proxy.cli import sandbox_core
     from webhooks.admin.cli import staff
+    from webhooks.personal_cli import notify_applications, volunteer
 
     main.add_command(kb)
     main.add_command(sandbox_core)
     main.add_command(staff)
+    main.add_command(volunteer)
+    main.add_command(notify_applications)
 
 
 _register()

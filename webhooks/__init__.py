@@ -27,7 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webhooks import health
 
     app.register_blueprint(health.bp)
-    for module_name in ("webhooks.wechat", "webhooks.admin"):
+    for module_name in ("webhooks.wechat", "webhooks.admin", "webhooks.miniprogram"):
         module = __import__(module_name, fromlist=["bp"])
         app.register_blueprint(module.bp)
     return app

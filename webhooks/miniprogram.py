@@ -1,0 +1,482 @@
+"""``/api/mp``: the mini-program's JSON API (webhooks/miniprogram_openapi.yaml).
+
+- ``POST /login`` exchanges ``wx.login``'s code through code2Session (wechatpy's ``WeChatWxa``;
+  without ``MINIPROGRAM_APPID``/``MINIPROGRAM_SECRET`` a sandbox stand-in derives an openid from
+  the code) and returns the bot's own signed, expiring token. ``session_key`` stays server-side.
+- ``POST /ask``: the same engine as WeChat (channel ``miniprogram``).
+- ``/binding``: status, start (ID number, name, phone), confirm (one-time code), unbind.
+- ``/records/contributions``, ``/records/pension``: the user's own records, masked.
+- ``/applications``: eligibility, create (``Idempotency-Key`` header), list, one by number.
+
+Every error has one shape: ``{"error": {"code", "message"}}`` (plus ``field`` or
+``attempts_left`` where they help). Views are thin: the work is in bot/ (binding, records,
+applications), shared with the chat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask.blueprints import BlueprintSetupState
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
+
+from bot import binding as binding_service
+from bot import personal_texts as t
+from bot import records
+from bot.applications import submissions_of, submit
+from bot.backend import user_key
+from bot.sealed import seal
+from bot.types import Message
+from bot.validate import Invalid, read_bank_card, read_date, read_phone
+from bot.volunteer import log_access
+from proxy.errors import CoreError, CoreUnavailable, IdempotencyKeyReused, NotFound
+from proxy.types import (
+    InsuranceType,
+    LeavingReason,
+    PaymentAccount,
+    PaymentAccountKind,
+    UnemploymentApplication,
+    UnemploymentApplicationRequest,
+)
+from shebao.db import utcnow
+from shebao.masking import mask_text
+from webhooks.miniprogram_models import MiniProgramSession
+from webhooks.services import Services
+
+log = logging.getLogger("shebao.miniprogram")
+
+bp = Blueprint("miniprogram", __name__, url_prefix="/api/mp")
+
+CHANNEL = "miniprogram"
+TOKEN_TTL = timedelta(hours=2)
+MAX_TEXT = 500
+_APP_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
+_HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden",
+               404: "not_found", 405: "method_not_allowed", 409: "conflict",
+               413: "too_large", 415: "invalid_request", 429: "too_many_requests"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
+    body = {"code": code, "message": message, **{k: v for k, v in extra.items() if v is not None}}
+    return jsonify({"error": body}), status
+
+
+@bp.record_once
+def _install(state: BlueprintSetupState) -> None:
+    app = state.app
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.register_error_handler(HTTPException, _http_error)
+    every = float(app.config.get("FOLLOW_APPLICATIONS_SECONDS")
+                  or os.environ.get("FOLLOW_APPLICATIONS_SECONDS") or 0)
+    if every > 0:
+        _start_follower(app, every)
+
+
+def _http_error(error: HTTPException) -> Any:
+    """JSON errors for /api/mp (unknown paths included); other paths keep their own."""
+    if not request.path.startswith(bp.url_prefix or "/api/mp"):
+        return error
+    status = error.code or 500
+    return error_response(status, _HTTP_CODES.get(status, "internal"),
+                          t.API_HTTP.get(status, t.CORE_DOWN))
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> tuple[Response, int]:
+    return error_response(error.status, error.code, error.message, **error.extra)
+
+
+@bp.errorhandler(CoreUnavailable)
+def _core_down(error: CoreUnavailable) -> tuple[Response, int]:
+    return error_response(503, "core_unavailable", t.CORE_DOWN)
+
+
+@bp.errorhandler(CoreError)
+def _core_refused(error: CoreError) -> tuple[Response, int]:
+    status = 404 if isinstance(error, NotFound) else 422
+    return error_response(status, error.code, mask_text(error.message))
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> tuple[Response, int]:
+    if isinstance(error, HTTPException):
+        return _http_error(error)  # type: ignore[no-any-return]
+    log.exception("mini-program API failed on %s", request.path)
+    return error_response(500, "internal", t.CORE_DOWN)
+
+
+# -- plumbing ------------------------------------------------------------------------------------
+
+def services() -> Services:
+    return current_app.extensions["shebao"]  # type: ignore[no-any-return]
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(services().settings.secret_key, salt="shebao-miniprogram")
+
+
+def body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_request", t.API_BODY_NOT_OBJECT)
+    return data
+
+
+def text_field(data: dict[str, Any], name: str, *, max_length: int = 64,
+               required: bool = True) -> str:
+    value = data.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
+        raise ApiError(400, "invalid_request", t.API_BAD_FIELD.format(field=name), field=name)
+    return value.strip()
+
+
+def current_openid() -> str:
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not token:
+        raise ApiError(401, "unauthorized", t.API_LOGIN_NEEDED)
+    try:
+        data = _signer().loads(token, max_age=int(TOKEN_TTL.total_seconds()))
+    except BadSignature as exc:  # SignatureExpired is a BadSignature
+        raise ApiError(401, "unauthorized", t.API_LOGIN_EXPIRED) from exc
+    sid = data.get("sid") if isinstance(data, dict) else None
+    with services().db.session() as s:
+        row = s.get(MiniProgramSession, sid) if isinstance(sid, str) else None
+        if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+            raise ApiError(401, "unauthorized", t.API_LOGIN_EXPIRED)
+        g.mp_openid = row.openid
+        return row.openid
+
+
+def me() -> str:
+    return user_key(CHANNEL, current_openid())
+
+
+def bound_subject() -> records.Subject:
+    key = me()
+    found = binding_service.current(services().db, key)
+    if found is None:
+        raise ApiError(403, "not_bound", t.NOT_BOUND)
+    return records.Subject(found.person_ref, found.name_masked, found.id_masked, found.region,
+                           "self")
+
+
+def audit(who: records.Subject, what: str, outcome: str = "shown") -> None:
+    log_access(services().db, actor_key=me(), actor_role="citizen", person_ref=who.person_ref,
+               what=what, via="self", channel=CHANNEL, outcome=outcome)
+
+
+# -- login ---------------------------------------------------------------------------------------
+
+def code_to_session(code: str) -> tuple[str, str, str | None]:
+    """(openid, session_key, unionid) for ``wx.login``'s code."""
+    appid = current_app.config.get("MINIPROGRAM_APPID") or os.environ.get("MINIPROGRAM_APPID")
+    secret = (current_app.config.get("MINIPROGRAM_SECRET")
+              or os.environ.get("MINIPROGRAM_SECRET"))
+    if not (appid and secret):  # development: a stand-in for WeChat's code2Session
+        digest = hashlib.sha256(f"sandbox-code2session:{code}".encode()).hexdigest()
+        return "mp-" + digest[:28], secrets.token_urlsafe(16), None
+    from wechatpy import WeChatClient
+    from wechatpy.exceptions import WeChatClientException
+
+    try:
+        answer = WeChatClient(appid, secret, timeout=5).wxa.code_to_session(code)
+    except WeChatClientException as exc:
+        log.info("code2Session refused: %s", exc.errcode)
+        raise ApiError(401, "invalid_code", t.API_INVALID_CODE) from exc
+    except Exception as exc:
+        log.warning("code2Session failed: %s", type(exc).__name__)
+        raise ApiError(503, "wechat_unavailable", t.API_WECHAT_DOWN) from exc
+    return str(answer["openid"]), str(answer["session_key"]), answer.get("unionid")
+
+
+@bp.post("/login")
+def login() -> tuple[Response, int]:
+    code = text_field(body(), "code", max_length=128)
+    openid, session_key, unionid = code_to_session(code)
+    sid = secrets.token_urlsafe(24)
+    with services().db.session() as s:
+        s.add(MiniProgramSession(id=sid, openid=openid, unionid=unionid,
+                                 sealed_session_key=seal(services().settings, session_key),
+                                 expires_at=utcnow() + TOKEN_TTL))
+    bound = binding_service.current(services().db, user_key(CHANNEL, openid)) is not None
+    return jsonify({"token": _signer().dumps({"sid": sid}),
+                    "expires_in": int(TOKEN_TTL.total_seconds()), "bound": bound}), 200
+
+
+# -- ask -----------------------------------------------------------------------------------------
+
+@bp.post("/ask")
+def ask() -> tuple[Response, int]:
+    openid = current_openid()
+    data = body()
+    text = text_field(data, "text", max_length=MAX_TEXT)
+    region = data.get("region")
+    if region is not None and (not isinstance(region, str) or len(region) > 40):
+        raise ApiError(400, "invalid_request", t.API_BAD_FIELD.format(field="region"),
+                       field="region")
+    reply = services().bot.handle(Message(channel=CHANNEL, user=openid, text=text,
+                                          region=region or None))
+    return jsonify(reply.as_json()), 200
+
+
+# -- binding -------------------------------------------------------------------------------------
+
+def binding_json(found: Any) -> dict[str, Any]:
+    if found is None:
+        return {"bound": False}
+    return {"bound": True, "name_masked": found.name_masked, "id_masked": found.id_masked,
+            "region": found.region, "bound_at": _instant(found.bound_at)}
+
+
+_BINDING_STATUS = {"invalid_request": 400, "locked": 429, "identity_mismatch": 422,
+                   "wrong_code": 422, "verification_expired": 410, "unavailable": 503}
+
+
+def _binding_error(exc: binding_service.BindingError) -> ApiError:
+    return ApiError(_BINDING_STATUS.get(exc.code, 422), exc.code, exc.message, field=exc.field,
+                    attempts_left=exc.attempts_left)
+
+
+@bp.get("/binding")
+def binding_status() -> tuple[Response, int]:
+    return jsonify(binding_json(binding_service.current(services().db, me()))), 200
+
+
+@bp.post("/binding/start")
+def binding_start() -> tuple[Response, int]:
+    key = me()
+    data = body()
+    fields = [text_field(data, n, max_length=40) for n in ("id_number", "name", "phone")]
+    try:
+        started = binding_service.start(services().bot, key, *fields)
+    except binding_service.BindingError as exc:
+        raise _binding_error(exc) from exc
+    return jsonify({"phone_masked": started.phone_masked,
+                    "expires_at": _instant(started.expires_at)}), 200
+
+
+@bp.post("/binding/confirm")
+def binding_confirm() -> tuple[Response, int]:
+    key = me()
+    code = text_field(body(), "code", max_length=16)
+    try:
+        found = binding_service.confirm(services().bot, key, CHANNEL, code)
+    except binding_service.BindingError as exc:
+        raise _binding_error(exc) from exc
+    return jsonify(binding_json(found)), 200
+
+
+@bp.delete("/binding")
+def binding_delete() -> tuple[Response, int]:
+    binding_service.unbind(services().db, me())
+    return jsonify({"bound": False}), 200
+
+
+# -- records -------------------------------------------------------------------------------------
+
+@bp.get("/records/contributions")
+def contributions() -> tuple[Response, int]:
+    who = bound_subject()
+    kind = request.args.get("type")
+    if kind is not None and kind not in set(InsuranceType):
+        raise ApiError(400, "invalid_request", t.API_TYPE_INVALID, field="type")
+    found = services().bot.core.contributions(who.person_ref)
+    audit(who, "contributions")
+    insurances = [i for i in found.insurances if kind is None or i.type.value == kind]
+    return jsonify({
+        "name_masked": who.name_masked, "id_masked": who.id_masked,
+        "insurances": [{
+            "type": i.type.value, "label": i.type.label, "total_months": i.total_months,
+            "first_month": i.first_month, "last_month": i.last_month,
+            "gaps": [{"first": g.first, "last": g.last, "months": g.months} for g in i.gaps],
+            "latest": [{"month": m.month, "base": _money(m.base), "personal": _money(m.personal),
+                        "unit": _money(m.unit)} for m in i.months[-records.LATEST:][::-1]],
+        } for i in insurances],
+        "summary": records.describe_contributions(found, who, [InsuranceType(kind)] if kind
+                                                  else list(InsuranceType)),
+    }), 200
+
+
+@bp.get("/records/pension")
+def pension() -> tuple[Response, int]:
+    who = bound_subject()
+    found = services().bot.core.pension_payments(who.person_ref)
+    audit(who, "pension")
+    return jsonify({
+        "receiving": found.receiving,
+        "monthly_amount": _money(found.monthly_amount) if found.monthly_amount else None,
+        "payments": [{"month": p.month, "paid_on": p.paid_on.isoformat(),
+                      "amount": _money(p.amount), "account_masked": p.account_masked}
+                     for p in found.payments[::-1]],
+        "summary": records.describe_pension(found, who, datetime.now(UTC).date()),
+    }), 200
+
+
+# -- applications --------------------------------------------------------------------------------
+
+def application_json(app: UnemploymentApplication) -> dict[str, Any]:
+    return {
+        "application_id": app.application_id, "status": app.status.value,
+        "status_label": app.status.label, "submitted_at": _instant(app.submitted_at),
+        "updated_at": _instant(app.updated_at), "leaving_date": app.leaving_date.isoformat(),
+        "leaving_reason": app.leaving_reason.value,
+        "payment_account": {"kind": app.payment_account.kind.value,
+                            "number_masked": app.payment_account.number_masked},
+        "phone_masked": app.phone_masked, "seeking_work": app.seeking_work,
+        "rejection_reason": app.rejection_reason, "benefit_months": app.benefit_months,
+        "monthly_amount": _money(app.monthly_amount) if app.monthly_amount is not None else None,
+        "first_payment_on": app.first_payment_on.isoformat() if app.first_payment_on else None,
+        "history": [{"status": h.status.value, "label": h.status.label, "at": _instant(h.at),
+                     "note": h.note} for h in app.history],
+    }
+
+
+@bp.get("/applications/eligibility")
+def eligibility() -> tuple[Response, int]:
+    who = bound_subject()
+    found = services().bot.core.unemployment_eligibility(who.person_ref)
+    audit(who, "eligibility")
+    separation = None
+    if found.separation is not None:
+        separation = {"leaving_date": found.separation.leaving_date.isoformat(),
+                      "leaving_reason": found.separation.leaving_reason.value}
+    return jsonify({"eligible": found.eligible, "contribution_months": found.contribution_months,
+                    "reason": found.reason, "separation": separation}), 200
+
+
+def application_request(data: dict[str, Any], person_ref: str) -> UnemploymentApplicationRequest:
+    today = datetime.now(UTC).date()
+    try:
+        leaving = read_date(text_field(data, "leaving_date", max_length=10), today)
+    except Invalid as exc:
+        raise ApiError(400, "invalid_request", exc.message, field="leaving_date") from exc
+    reason = data.get("leaving_reason")
+    if not isinstance(reason, str) or reason not in set(LeavingReason):
+        raise ApiError(400, "invalid_request", t.REASON_INVALID, field="leaving_reason")
+    if not LeavingReason(reason).involuntary:
+        raise ApiError(422, "not_eligible",
+                       t.API_REASON_VOLUNTARY.format(reason=LeavingReason(reason).label),
+                       field="leaving_reason")
+    account = data.get("payment_account")
+    if not isinstance(account, dict) or account.get("kind") not in set(PaymentAccountKind):
+        raise ApiError(400, "invalid_request", t.PAYMENT_INVALID, field="payment_account")
+    number = None
+    if account["kind"] == PaymentAccountKind.BANK_CARD.value:
+        raw = account.get("number")
+        try:
+            if not isinstance(raw, str) or len(raw) > 40:
+                raise Invalid(t.PAYMENT_INVALID)
+            number = read_bank_card(raw)
+        except Invalid as exc:
+            raise ApiError(400, "invalid_request", exc.message, field="payment_account") from exc
+    try:
+        phone = read_phone(text_field(data, "phone", max_length=20))
+    except Invalid as exc:
+        raise ApiError(400, "invalid_request", exc.message, field="phone") from exc
+    if data.get("seeking_work") is not True:
+        raise ApiError(422, "not_eligible", t.API_SEEKING_REQUIRED, field="seeking_work")
+    return UnemploymentApplicationRequest(
+        person_ref=person_ref, leaving_date=leaving, leaving_reason=LeavingReason(reason),
+        payment_account=PaymentAccount(PaymentAccountKind(account["kind"]), number),
+        phone=phone, seeking_work=True)
+
+
+@bp.post("/applications")
+def create_application() -> tuple[Response, int]:
+    key = me()
+    who = bound_subject()
+    client_key = request.headers.get("Idempotency-Key", "")
+    if not _KEY.match(client_key):
+        raise ApiError(400, "idempotency_key_required", t.API_KEY_REQUIRED)
+    application = application_request(body(), who.person_ref)
+    # The client's key, kept apart per user, becomes the key sent to the core.
+    core_key = "mp-" + hashlib.sha256(f"{key}\n{client_key}".encode()).hexdigest()[:40]
+    try:
+        outcome = submit(services().bot, user_key=key, person_ref=who.person_ref,
+                         request=application, idempotency_key=core_key)
+    except IdempotencyKeyReused as exc:
+        raise ApiError(422, "idempotency_key_reused", exc.message) from exc
+    if outcome.kind == "submitted":
+        return jsonify({"status": "submitted", "application_id": outcome.application_id,
+                        "message": t.SUBMITTED.format(application_id=outcome.application_id)}), 201
+    if outcome.kind == "pending":
+        return jsonify({"status": "pending", "application_id": None,
+                        "message": t.SUBMIT_PENDING}), 202
+    if outcome.kind == "exists":
+        raise ApiError(409, "application_exists",
+                       t.APPLY_OPEN_EXISTS.format(application_id=outcome.application_id),
+                       application_id=outcome.application_id)
+    raise ApiError(422, "refused", outcome.message or t.SUBMIT_REFUSED.format(message=""))
+
+
+@bp.get("/applications")
+def list_applications() -> tuple[Response, int]:
+    who = bound_subject()
+    found = services().bot.core.unemployment_applications(who.person_ref)
+    audit(who, "unemployment_status")
+    db = services().db
+    pending = [{"created_at": _instant(row.created_at), "status": "pending",
+                "message": t.STATUS_PENDING.format(when=row.created_at.date().isoformat())}
+               for row in submissions_of(db, who.person_ref) if row.status == "pending"]
+    return jsonify({"applications": [application_json(a) for a in found],
+                    "pending": pending}), 200
+
+
+@bp.get("/applications/<application_id>")
+def one_application(application_id: str) -> tuple[Response, int]:
+    who = bound_subject()
+    if not _APP_ID.match(application_id):
+        raise ApiError(404, "not_found", t.API_HTTP[404])
+    found = services().bot.core.unemployment_application(application_id)
+    if found.person_ref != who.person_ref:  # someone else's number: not found, not forbidden
+        raise ApiError(404, "not_found", t.API_HTTP[404])
+    audit(who, "unemployment_status")
+    return jsonify(application_json(found)), 200
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _instant(value: datetime) -> str:
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _start_follower(app: Flask, every: float) -> None:
+    """Follow applications in this process (FOLLOW_APPLICATIONS_SECONDS > 0)."""
+    from bot.notifications import Follower
+    from webhooks.application_notices import SenderNotifier
+
+    shebao = app.extensions["shebao"]
+
+    def notifier() -> SenderNotifier:
+        runtime = app.extensions.get("wechat")
+        sender = runtime.sender if runtime is not None else None
+        return SenderNotifier(shebao.settings, shebao.db, sender, dict(app.config))
+
+    follower = Follower(lambda: shebao.bot, notifier, every)
+    app.extensions["application_follower"] = follower
+    follower.start()
+
