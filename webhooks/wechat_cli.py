@@ -1,4 +1,5 @@
-"""``shebao wechat …``: push the Official Account menu; replay a payload against a server.
+"""``shebao wechat …``: push the Official Account menu, replay a payload against a server,
+prune the retry de-dup records.
 
 ``replay`` signs a fixture exactly as WeChat does (and in safe mode encrypts it and adds
 ``encrypt_type=aes&msg_signature=…``), posts it, and prints the reply, decrypted if need be,
@@ -42,6 +43,22 @@ def menu_command() -> None:
         return
     result = push_menu(client, menu)
     click.echo(f"Menu pushed: {json.dumps(result, ensure_ascii=False)}")
+
+
+@wechat.command("prune")
+@click.option("--older-than-hours", type=float, default=24.0, show_default=True)
+def prune_command(older_than_hours: float) -> None:
+    """Forget processed-message records older than WeChat could still retry."""
+    from datetime import timedelta
+
+    from shebao.db import Database
+    from webhooks.wechat_dedup import Ledger
+
+    settings = Settings.from_env()
+    db = Database(settings.database_url)
+    db.create_all()
+    removed = Ledger(db).prune(timedelta(hours=older_than_hours))
+    click.echo(f"Removed {removed} processed-message records.")
 
 
 @wechat.command("replay")

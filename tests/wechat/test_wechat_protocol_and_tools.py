@@ -141,3 +141,13 @@ class TestSafeModeReplay:
         assert "(reply decrypted)" in result.output
         assert "答复：失业金怎么领取" in result.output
         assert bot.texts == ["失业金怎么领取"]
+
+
+def test_prune_forgets_old_records(app: Flask, runner: Any, wechat: Any, bot: Any,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    wechat.post("event_subscribe.xml")
+    monkeypatch.setenv("DATABASE_URL", app.extensions["shebao"].settings.database_url)
+    kept = runner.invoke(wechat_group, ["prune"])
+    assert kept.exit_code == 0 and "Removed 0" in kept.output
+    removed = runner.invoke(wechat_group, ["prune", "--older-than-hours", "-1"])
+    assert "Removed 1" in removed.output
