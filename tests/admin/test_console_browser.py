@@ -79,9 +79,10 @@ def new_page(browser: Any, console: tuple[Flask, str]) -> Iterator[Any]:
     contexts: list[Any] = []
     _, base = console
 
-    def make(width: int = 1280, height: int = 900) -> Any:
+    def make(width: int = 1280, height: int = 900, javascript: bool = True) -> Any:
         context = browser.new_context(base_url=base, locale="zh-CN",
-                                      viewport={"width": width, "height": height})
+                                      viewport={"width": width, "height": height},
+                                      java_script_enabled=javascript)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -123,7 +124,7 @@ def test_edit_review_publish_and_the_engine_answers_with_the_new_text(
         console: tuple[Flask, str], new_page: Any) -> None:
     app, _ = console
     database_url = app.extensions["shebao"].settings.database_url
-    editor = new_page()
+    editor = new_page(javascript=False)  # the console works without JavaScript
     editor.goto("/admin/")
     shot(editor, "01-login")
     login(editor, "editor")
@@ -168,6 +169,16 @@ def test_edit_review_publish_and_the_engine_answers_with_the_new_text(
     logout(editor)
     editor.goto("/admin/entries")
     assert "/admin/login" in editor.url
+
+
+def test_the_preview_follows_typing_when_scripts_run(console: tuple[Flask, str],
+                                                     new_page: Any) -> None:
+    page = new_page()
+    login(page, "reviewer")
+    page.goto(f"/admin/entries/{ENTRY}/edit")
+    page.get_by_label("答案").fill("边打字边预览的答案。")
+    sync_api.expect(page.locator("#preview")).to_contain_text("边打字边预览的答案。")
+    assert "——依据：" in page.locator("#preview").inner_text()
 
 
 def test_unanswerable_questions_show_up_as_a_cluster(console: tuple[Flask, str],
