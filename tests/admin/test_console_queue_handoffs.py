@@ -188,3 +188,21 @@ def test_closing_a_handoff(client: FlaskClient, auth: AuthActions, app: Flask) -
         handoff = s.get(Handoff, handoff_id)
         assert handoff is not None and handoff.status == "closed"
     assert "没有这类转人工问题" in client.get("/admin/handoffs").get_data(as_text=True)
+
+
+class _BrokenSender:
+    def send_text(self, openid: str, text: str, *, ref: str | None = None,
+                  reason: str = "") -> bool:
+        raise RuntimeError("errcode 45015: response out of time limit")
+
+
+def test_a_failed_send_keeps_the_reply_for_the_next_message(
+        client: FlaskClient, auth: AuthActions, app: Flask) -> None:
+    app.extensions["wechat"].__dict__["sender"] = _BrokenSender()  # the Responder's cached one
+    handoff_id = _handoff(app, "o-broken", timedelta(hours=1))
+    auth.login("editor")
+    response = auth.post(f"/admin/handoffs/{handoff_id}", {"answer": "稍后答复。"},
+                         follow_redirects=True)
+    assert "客服消息发送失败" in response.get_data(as_text=True)
+    replies = pending_staff_replies(app.extensions["shebao"].db, "wechat:o-broken")
+    assert len(replies) == 1 and "稍后答复。" in replies[0]
