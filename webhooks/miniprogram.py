@@ -22,6 +22,7 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
@@ -93,8 +94,12 @@ def _http_error(error: HTTPException) -> Any:
     if not request.path.startswith(bp.url_prefix or "/api/mp"):
         return error
     status = error.code or 500
-    return error_response(status, _HTTP_CODES.get(status, "internal"),
-                          t.API_HTTP.get(status, t.CORE_DOWN))
+    response, _ = error_response(status, _HTTP_CODES.get(status, "internal"),
+                                 t.API_HTTP.get(status, t.CORE_DOWN))
+    for name, value in error.get_headers():  # e.g. Allow on a 405
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response, status
 
 
 @bp.errorhandler(ApiError)
@@ -122,6 +127,18 @@ def _unexpected(error: Exception) -> tuple[Response, int]:
 
 
 # -- plumbing ------------------------------------------------------------------------------------
+
+_QUERY = {"miniprogram.contributions": {"type"}}
+
+
+@bp.before_request
+def _known_query_only() -> None:
+    """The contract lists every query parameter; an unknown one is a client's mistake."""
+    unknown = set(request.args) - _QUERY.get(request.endpoint or "", set())
+    if unknown:
+        name = sorted(unknown)[0][:40]
+        raise ApiError(400, "invalid_request", t.API_BAD_FIELD.format(field=name), field=name)
+
 
 def services() -> Services:
     return current_app.extensions["shebao"]  # type: ignore[no-any-return]
@@ -182,6 +199,17 @@ def bound_subject() -> records.Subject:
 def audit(who: records.Subject, what: str, outcome: str = "shown") -> None:
     log_access(services().db, actor_key=me(), actor_role="citizen", person_ref=who.person_ref,
                what=what, via="self", channel=CHANNEL, outcome=outcome)
+
+
+# -- the API's own description ------------------------------------------------------------------
+
+SPEC = Path(__file__).with_name("miniprogram_openapi.yaml")
+
+
+@bp.get("/openapi.yaml")
+def openapi() -> Response:
+    """This API's OpenAPI document, for the mini-program's developers and the tests."""
+    return Response(SPEC.read_text(encoding="utf-8"), mimetype="application/yaml")
 
 
 # -- login ---------------------------------------------------------------------------------------
