@@ -1,10 +1,12 @@
 """Throughput and latency of signed text posts to ``/wechat`` under gunicorn, side by side
 with a minimal wechatpy echo bot (benchmarks/webhook_echo.py) on the same stack.
 
-    python benchmarks/webhook.py [--connections 32] [--duration 10] [--workers 2]
-                                 [--worker-class gthread --threads 4] [--engine stub|real|both]
+    python benchmarks/webhook.py [--connections 32] [--duration 10] [--rounds 3] [--workers 2]
+                                 [--worker-class sync | --worker-class gthread --threads 4]
+                                 [--engine stub|real|both] [--load wrk|python]
 
-Each server is started in turn as ``gunicorn -w 2`` on a free port, warmed up, then driven
+Each server is started as ``gunicorn -w 2`` (gunicorn's default sync workers unless told; the
+repository's gunicorn.conf.py is not read) on a free port, warmed up, then, taking turns, driven
 with signed text posts at 32 connections, each post a new message (fresh ``MsgId``), so the
 webhook does its full work: signature, defusedxml + wechatpy parse, de-dup claim and reply in
 a temporary SQLite database, the engine in its thread pool, reply shaping. Load comes from
@@ -108,7 +110,9 @@ def start(target: str, port: int, args: argparse.Namespace, env: dict[str, str],
     command = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k",
                args.worker_class, "--threads", str(args.threads), "-b", f"127.0.0.1:{port}",
                "--pythonpath", f"{ROOT},{HERE}", "--log-level", "warning", target]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log.open("wb"),
+    # Started outside the repository so that its gunicorn.conf.py (the production settings,
+    # with hooks and metrics) does not apply: both servers get exactly the flags above.
+    process = subprocess.Popen(command, env=env, cwd=log.parent, stdout=log.open("wb"),
                                stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

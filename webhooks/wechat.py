@@ -14,6 +14,7 @@ import time
 from flask import Blueprint, Response, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
 
+from shebao.db import is_unavailable
 from webhooks import wechat_texts as texts
 from webhooks.wechat_protocol import ProtocolError, check_signature
 from webhooks.wechat_responder import Responder
@@ -60,7 +61,9 @@ def receive() -> Response:
         abort(exc.status)
     try:
         reply = rt.respond(inbound, started)
-    except Exception:
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise  # 503 (the app's handler): nothing was claimed, so WeChat's retry is processed
         # Never a 500 to WeChat (the citizen would see "该公众号暂时无法提供服务").
         log.exception("wechat push failed")
         return _xml(rt.codec.encode(inbound, texts.ENGINE_ERROR))

@@ -7,17 +7,16 @@ other request for that key is a retry and waits for the owner's outcome instead 
 
 Only the owner's process ever changes a claimed row, so the outcome (``replied`` with the reply
 text, ``deferred``, ``delivered``/``failed``) needs no cross-process locking: it is decided in
-the owner's memory (``Race``) and written behind, a few milliseconds later, by one thread per
-process that batches outcomes into one transaction. That halves the write transactions on the
-hot path. If a process dies with outcomes still queued, their rows stay ``working``: a retry
-then gets ``success``, never a second processing.
+the owner's memory (``Race``) and written behind, milliseconds later: in the transaction of
+the process's next claim, or by a writer thread when no claim comes. Under load each webhook
+call so costs one write transaction, not two. If a process dies with outcomes still queued,
+their rows stay ``working``: a retry then gets ``success``, never a second processing.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import queue
 import re
 import threading
 import time
@@ -79,7 +78,7 @@ class Ledger:
     it shares the app's engine and commits with ``synchronous_commit = off``, the same trade.
     """
 
-    def __init__(self, db: Database, poll_seconds: float = 0.02, linger: float = 0.002) -> None:
+    def __init__(self, db: Database, poll_seconds: float = 0.02, linger: float = 0.005) -> None:
         self.db = db
         self.engine = _ledger_engine(db)
         self.sqlite = self.engine.dialect.name == "sqlite"
@@ -87,22 +86,38 @@ class Ledger:
         self.poll_seconds = poll_seconds
         self.linger = linger
         self._sql = {name: _paramstyle(sql, self.sqlite) for name, sql in _SQL.items()}
-        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._pending: list[tuple[str, dict[str, Any]]] = []  # queued outcomes, oldest first
+        self._pending_cond = threading.Condition()
+        # Held while queued outcomes are taken and written, so they are written in order.
+        self._drain_lock = threading.Lock()
         self._writer: threading.Thread | None = None
         self._writer_pid = 0
-        self._writer_lock = threading.Lock()
+        self._closing = False
 
     # -- claims (synchronous) ---------------------------------------------------------------
 
     def claim(self, key: str, openid: str, msg_type: str) -> bool:
-        """Insert the key. True: this request owns the message. False: it is a retry."""
+        """Insert the key. True: this request owns the message. False: it is a retry.
+
+        Outcomes queued meanwhile ride along in the same transaction when no one else is
+        writing them, so under load each webhook call costs one write transaction.
+        """
         now = self._now()
+        claim = ("claim", {"key": key, "openid": openid, "msg_type": msg_type,
+                           "created_at": now, "updated_at": now})
+        draining = self._drain_lock.acquire(blocking=False)
         try:
-            self._execute([("claim", {"key": key, "openid": openid, "msg_type": msg_type,
-                                      "created_at": now, "updated_at": now})])
-            return True
-        except self.integrity_error:
-            return False
+            outcomes = self._take_pending() if draining else []
+            try:
+                self._execute([*outcomes, claim])
+                return True
+            except self.integrity_error:
+                if outcomes:
+                    self._execute(outcomes)
+                return False
+        finally:
+            if draining:
+                self._drain_lock.release()
 
     def outcome(self, key: str) -> Outcome | None:
         conn = self.engine.raw_connection()
@@ -133,57 +148,60 @@ class Ledger:
                reply_time: int | None = None, latency_ms: float | None = None) -> None:
         """Queue the owner's outcome for ``key``; written within milliseconds."""
         self._ensure_writer()
-        self._queue.put({"key": key, "status": status, "reply_text": reply_text,
-                         "reply_time": reply_time, "latency_ms": latency_ms,
-                         "updated_at": self._now()})
+        with self._pending_cond:
+            self._pending.append(("outcome_update", {
+                "key": key, "status": status, "reply_text": reply_text,
+                "reply_time": reply_time, "latency_ms": latency_ms, "updated_at": self._now()}))
+            self._pending_cond.notify()
 
     def flush(self) -> None:
-        """Block until every queued outcome is written."""
-        if self._writer is not None and self._writer_pid == os.getpid():
-            self._queue.join()
+        """Write every queued outcome now."""
+        with self._drain_lock:
+            outcomes = self._take_pending()
+            if outcomes:
+                self._execute(outcomes)
 
     def close(self) -> None:
         """Write what is queued and stop the writer thread."""
-        with self._writer_lock:
-            if self._writer is not None and self._writer_pid == os.getpid():
-                self._queue.put(None)
-                self._writer.join(timeout=10)
-            self._writer = None
+        writer = self._writer if self._writer_pid == os.getpid() else None
+        if writer is not None:
+            with self._pending_cond:
+                self._closing = True
+                self._pending_cond.notify()
+            writer.join(timeout=10)
+        self.flush()
+        self._writer = None
+        self._closing = False
+
+    def _take_pending(self) -> list[tuple[str, dict[str, Any]]]:
+        with self._pending_cond:
+            taken, self._pending = self._pending, []
+        return taken
 
     def _ensure_writer(self) -> None:
         if self._writer is not None and self._writer_pid == os.getpid():
             return
-        with self._writer_lock:
+        with self._pending_cond:
             if self._writer is None or self._writer_pid != os.getpid():
                 # A writer inherited through fork is not running here: start this process's.
-                self._queue = queue.Queue()
-                self._writer = threading.Thread(target=self._write_outcomes, daemon=True,
+                self._writer = threading.Thread(target=self._write_behind, daemon=True,
                                                 name="wechat-ledger")
                 self._writer_pid = os.getpid()
                 self._writer.start()
 
-    def _write_outcomes(self) -> None:
+    def _write_behind(self) -> None:
+        """Writes outcomes that no claim has taken along within ``linger`` seconds."""
         while True:
-            item = self._queue.get()
-            batch = [item]
-            if item is not None and self.linger:
-                time.sleep(self.linger)  # let the outcomes of concurrent requests join in
-            while True:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            outcomes = [b for b in batch if b is not None]
+            with self._pending_cond:
+                while not self._pending and not self._closing:
+                    self._pending_cond.wait()
+                if self._closing:
+                    return
+            time.sleep(self.linger)
             try:
-                if outcomes:
-                    self._execute([("outcome_update", b) for b in outcomes])
+                self.flush()
             except Exception:
-                log.exception("could not record %d outcomes", len(outcomes))
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
-            if len(outcomes) < len(batch):
-                return
+                log.exception("could not record outcomes")
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -188,6 +188,19 @@ def test_engine_failure_gets_an_apology_not_a_500(wechat: Any, stub_bot: Any) ->
     assert wechat.reply_text(response) == texts.ENGINE_ERROR
 
 
+def test_database_unreachable_is_503_so_wechat_retries(app: Flask, wechat: Any, bot: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    def unreachable(*args: object) -> bool:
+        raise PoolTimeout("QueuePool limit reached")
+
+    monkeypatch.setattr(app.extensions["wechat"].ledger, "claim", unreachable)
+    response = wechat.post("text.xml")
+    assert response.status_code == 503
+    assert bot.calls == []
+
+
 # Coverage of payload types is enforced, not hoped for (as in zulip's webhook tests).
 
 FIXTURES = Path(__file__).parent / "fixtures"
