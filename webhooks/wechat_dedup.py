@@ -172,6 +172,8 @@ class Ledger:
         self.flush()
         self._writer = None
         self._closing = False
+        if self.engine is not self.db.engine:
+            self.engine.dispose()  # the ledger's own connections; reopened if used again
 
     def _take_pending(self) -> list[tuple[str, dict[str, Any]]]:
         with self._pending_cond:
