@@ -15,14 +15,18 @@ def main() -> None:
 
 
 def open_database():  # type: ignore[no-untyped-def]
-    """The configured database, with its schema and the shipped content in place."""
+    """The configured database, with its schema (``ensure_schema``) and the shipped content."""
     from knowledge.importer import load_shipped_content
     from shebao.db import Database
+    from shebao.schema import SchemaError, ensure_schema
     from shebao.settings import Settings
 
     settings = Settings.from_env()
     db = Database(settings.database_url)
-    db.create_all()
+    try:
+        ensure_schema(db)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from exc
     load_shipped_content(db)
     return settings, db
 
@@ -103,10 +107,12 @@ def evaluate(path: Path, as_json: bool, errors: bool) -> None:
 def _register() -> None:
     from knowledge.cli import kb
     from proxy.cli import sandbox_core
+    from shebao.db_cli import db
     from webhooks.admin.cli import staff
     from webhooks.personal_cli import notify_applications, volunteer
 
     main.add_command(kb)
+    main.add_command(db)
     main.add_command(sandbox_core)
     main.add_command(staff)
     main.add_command(volunteer)

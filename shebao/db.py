@@ -6,6 +6,7 @@ to one of them except the SQLite pragmas that make it safe with several threads.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -48,8 +49,50 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=3)
+        return _remember(engine)
+    # connect_timeout: an unreachable server fails a request in 2 s, not a TCP timeout later.
+    return _remember(create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                                   pool_timeout=3, connect_args={"connect_timeout": 2}))
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _remember(engine: Engine) -> Engine:
+    _ENGINES.add(engine)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine of this process (they stay usable)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
+def after_fork() -> None:
+    """In a forked child (gunicorn's ``post_fork``): forget the parent's pooled connections
+    without closing them (they are the parent's), so the child opens its own."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database server cannot be reached (down, restarting, its
+    connections cut, the pool exhausted): the request should fail fast with 503 and be tried
+    again, rather than be answered as if it had been processed."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig  # type: ignore[assignment]
+    try:
+        import psycopg
+    except ImportError:  # SQLite only: a local file is never "unreachable"
+        return False
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 class Database:
@@ -80,7 +123,7 @@ def import_all_models() -> None:
     import importlib
 
     for name in ("knowledge.models", "bot.models", "webhooks.models", "webhooks.admin.models",
-                 "bot.personal_models", "webhooks.miniprogram_models"):
+                 "bot.personal_models", "webhooks.miniprogram_models", "shebao.outbox_models"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

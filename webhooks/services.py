@@ -8,6 +8,7 @@ from flask import current_app
 
 from knowledge.importer import load_shipped_content
 from shebao.db import Database
+from shebao.schema import ensure_schema
 from shebao.settings import Settings
 
 
@@ -15,7 +16,7 @@ class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
-        self.db.create_all()
+        ensure_schema(self.db)  # an empty database is created; an older one is refused
         load_shipped_content(self.db)
 
     @cached_property
