@@ -12,8 +12,9 @@ the ``bind`` form (``BindForm``), also entered when a personal question comes be
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -40,7 +41,6 @@ from proxy.errors import (
     CoreRejected,
     CoreUnavailable,
     IdentityMismatch,
-    InvalidRequest,
     NotFound,
     VerificationExpired,
     WrongCode,
@@ -98,14 +98,10 @@ def start(backend: Backend, key: str, id_number: str, name: str, phone: str) -> 
     except IdentityMismatch as exc:
         _fail(backend.db, key)
         raise BindingError("identity_mismatch", t.IDENTITY_MISMATCH) from exc
-    except InvalidRequest as exc:
-        raise BindingError("invalid_request", exc.message) from exc
-    except CoreRejected as exc:
+    except CoreRejected as exc:  # InvalidRequest and the like: the core's own sentence
         raise BindingError("invalid_request", exc.message) from exc
     except CoreUnavailable as exc:
         raise BindingError("unavailable", t.CORE_DOWN) from exc
-    expires = verification.expires_at.replace(tzinfo=None) if verification.expires_at.tzinfo \
-        else verification.expires_at
     with backend.db.session() as s:
         row = s.get(Verification, key) or Verification(user_key=key, failures=0)
         row.verification_id = verification.verification_id
@@ -115,7 +111,7 @@ def start(backend: Backend, key: str, id_number: str, name: str, phone: str) -> 
         row.expires_at = _naive_utc(verification.expires_at)
         s.add(row)
     log.info("binding started for %s (%s)", key, mask_id(id_number))
-    return Started(verification.phone_masked, expires)
+    return Started(verification.phone_masked, _naive_utc(verification.expires_at))
 
 
 def confirm(backend: Backend, key: str, channel: str, code: str) -> Binding:
@@ -164,14 +160,16 @@ def confirm(backend: Backend, key: str, channel: str, code: str) -> Binding:
 
 
 def unbind(db: Database, key: str) -> bool:
+    """Delete the binding; the authorisations the citizen gave volunteers end with it."""
+    from bot.volunteer import revoke_citizen_grants
+
+    revoke_citizen_grants(db, key)
     with db.session() as s:
         gone = s.execute(delete(Binding).where(Binding.user_key == key)).rowcount  # type: ignore[attr-defined]
     return bool(gone)
 
 
 def _naive_utc(instant: datetime) -> datetime:
-    from datetime import UTC
-
     return instant.astimezone(UTC).replace(tzinfo=None) if instant.tzinfo else instant
 
 
@@ -327,8 +325,6 @@ class BindForm:
 
 
 def _words(text: str) -> list[str]:
-    import re
-
     return [w for w in re.split(r"[\s,，。;；、/|:：]+|\d+[Xx]?", text) if w]
 
 

@@ -83,3 +83,21 @@ def test_the_webhook_sender_records_each_notice_once(chat: Chat, sandbox: Sandbo
     assert [(m.openid, m.ref, m.status) for m in sent] == [
         (chat.user, f"application:{app_id}:accepted", "recorded")]
     assert "已受理" in sent[0].content
+
+
+def test_background_follower_tells_without_being_asked(chat: Chat, sandbox: Sandbox,
+                                                       engine: Bot) -> None:
+    from proxy_servers import wait_until
+
+    from bot.notifications import Follower
+
+    app_id = apply(chat, sandbox)
+    inbox = Inbox()
+    follower = Follower(lambda: engine, lambda: inbox, every=0.05)
+    follower.start()
+    try:
+        sandbox.advance(app_id)
+        assert wait_until(lambda: len(inbox.notices) == 1, timeout=5)
+    finally:
+        follower.stop()
+    assert inbox.notices[0].ref == f"application:{app_id}:accepted"

@@ -125,3 +125,11 @@ def test_end_of_help(engine: Bot, new_chat: Callable[..., Chat]) -> None:
     v(f"授权 {code_from(citizen)}")
     assert "已结束代查" in v("结束代查").text
     assert "没有生效的代查授权" in v("结束代查").text
+
+
+def test_unbinding_ends_the_authorisations(engine: Bot, new_chat: Callable[..., Chat]) -> None:
+    citizen, v = new_chat(), volunteer(engine, new_chat)
+    citizen.bind(CHEN)
+    v(f"授权 {code_from(citizen)}")
+    citizen("解除绑定")
+    assert "需要本人授权" in v("帮我查下社保交了几个月").text
