@@ -19,6 +19,7 @@ from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
 from bot.context import Turn
 from bot.dialogue import DialogueStore, State
+from bot.handoffs import pending_staff_replies
 from bot.models import Exchange
 from bot.registry import HANDLERS
 from bot.shaping import cut
@@ -70,6 +71,9 @@ class Bot:
         state = self.dialogue.load(f"{message.channel}:{message.user}")
         reply, normalized = self._respond(message, state)
         reply = forms.remind(state, reply)
+        kept = pending_staff_replies(self.db, state.user_key)
+        if kept:  # staff answers that WeChat's 48-hour window kept from being sent
+            reply.text = "\n\n".join([*kept, reply.text])
         reply = self._shape(reply, message, state)
         self.dialogue.save(state)
         self._record(message, state, reply, normalized, time.perf_counter() - started)

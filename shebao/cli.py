@@ -9,7 +9,21 @@ from pathlib import Path
 import click
 
 
-@click.group()
+class _Main(click.Group):
+    """The ``shebao`` group: one logging set-up, and schema problems as plain messages."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from shebao.logging import setup_logging
+        from shebao.schema import SchemaError
+
+        setup_logging(level="WARNING")  # serve and worker raise it to INFO (or LOG_LEVEL)
+        try:
+            return super().invoke(ctx)
+        except SchemaError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Main)
 def main() -> None:
     """shebao-bot: the 社保 WeChat assistant."""
 
@@ -18,15 +32,12 @@ def open_database():  # type: ignore[no-untyped-def]
     """The configured database, with its schema (``ensure_schema``) and the shipped content."""
     from knowledge.importer import load_shipped_content
     from shebao.db import Database
-    from shebao.schema import SchemaError, ensure_schema
+    from shebao.schema import ensure_schema
     from shebao.settings import Settings
 
     settings = Settings.from_env()
     db = Database(settings.database_url)
-    try:
-        ensure_schema(db)
-    except SchemaError as exc:
-        raise click.ClickException(str(exc)) from exc
+    ensure_schema(db)
     load_shipped_content(db)
     return settings, db
 
@@ -34,12 +45,59 @@ def open_database():  # type: ignore[no-untyped-def]
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the bot (development server, embedded SQLite default)."""
+@click.option("--prod", is_flag=True,
+              help="Run under gunicorn with shebao/gunicorn_conf.py (several workers)")
+@click.option("--workers", type=int, default=None,
+              help="gunicorn worker processes with --prod (default: WEB_CONCURRENCY or 2)")
+def serve(host: str, port: int, prod: bool, workers: int | None) -> None:
+    """Serve the bot: the development server, or gunicorn with --prod."""
+    from shebao.logging import setup_logging
+
+    setup_logging()
     open_database()
+    if prod:
+        _exec_gunicorn(host, port, workers)
     from webhooks import create_app
 
     create_app().run(host=host, port=port, threaded=True)
+
+
+def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
+    """Become gunicorn serving the app with shebao/gunicorn_conf.py."""
+    import os
+
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError as exc:
+        raise click.ClickException("gunicorn is not installed: pip install 'shebao-bot[prod]'"
+                                   ) from exc
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:shebao.gunicorn_conf",
+            "-b", f"{host}:{port}"]
+    if workers:
+        argv += ["-w", str(workers)]
+    env = {"LOG_FORMAT": "json", **os.environ}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [*argv, "webhooks:create_app()"], env)
+
+
+@main.command()
+@click.option("--lease", type=float, default=60.0, show_default=True,
+              help="Seconds a claimed job stays this worker's without a heartbeat")
+@click.option("--poll", type=float, default=0.5, show_default=True,
+              help="Seconds between looks at an empty outbox")
+@click.option("--batch", type=int, default=10, show_default=True, help="Jobs claimed at once")
+@click.option("--once", is_flag=True, help="Run what is due, then exit")
+@click.option("--no-schedule", is_flag=True, help="Do not offer the periodic jobs")
+def worker(lease: float, poll: float, batch: int, once: bool, no_schedule: bool) -> None:
+    """Work the outbox (customer-service sends, application re-sends and notices)."""
+    from shebao.logging import setup_logging
+    from shebao.worker import run_worker
+
+    setup_logging()
+    ran = run_worker(lease=lease, poll=poll, batch=batch, once=once, schedule=not no_schedule)
+    if once:
+        click.echo(f"{ran} jobs run")
 
 
 @main.command()

@@ -1,4 +1,5 @@
-"""Shared test fixtures: ``app`` (fresh SQLite file per test), ``client``, ``runner``,
+"""Shared test fixtures: ``app`` (fresh database per test: a SQLite file, or a PostgreSQL schema
+with ``TEST_DATABASE_URL``, see tests/dbutil.py), ``client``, ``runner``,
 ``live_server`` (the app behind a real threaded HTTP server), and ``wechat``, which signs and
 (in compatible/safe mode) encrypts a payload exactly as WeChat does, so a test reads
 ``wechat.post("text.xml")``.
@@ -25,6 +26,7 @@ from urllib.parse import urlencode
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from dbutil import drop_test_schemas, make_test_database_url
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.serving import make_server
@@ -35,13 +37,33 @@ from webhooks import create_app
 WECHAT_FIXTURES = Path(__file__).parent / "wechat" / "fixtures"
 
 _ENV = ("DATABASE_URL", "REDIS_URL", "CORE_BASE_URL", "WECHAT_TOKEN", "WECHAT_APPID",
-        "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "REPLY_BUDGET_SECONDS")
+        "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "REPLY_BUDGET_SECONDS", "DB_AUTO_UPGRADE",
+        "OUTBOX_IN_PROCESS", "APPLICATION_JOBS_SECONDS", "WECHAT_API_BASE_URL", "METRICS_TOKEN")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    drop_test_schemas(stale_too=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    drop_test_schemas()
+
+
+@pytest.fixture(autouse=True)
+def _close_database_connections() -> Iterator[None]:
+    """After each test, close the pooled connections of every engine still around (engines stay
+    usable): a connection left open until garbage collection is a ResourceWarning on
+    PostgreSQL, which this suite turns into an error in whichever test happens to collect it."""
+    yield
+    from shebao.db import dispose_engines
+
+    dispose_engines()
 
 
 @pytest.fixture
 def app_config(tmp_path: Path) -> dict[str, Any]:
     """Settings overrides for ``create_app``; override this fixture to change them."""
-    return {"database_url": f"sqlite:///{tmp_path / 'test.db'}", "wechat_token": "test-token"}
+    return {"database_url": make_test_database_url(tmp_path), "wechat_token": "test-token"}
 
 
 @pytest.fixture
@@ -50,6 +72,9 @@ def app(app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator
         monkeypatch.delenv(name, raising=False)
     app = create_app({"TESTING": True, **app_config})
     yield app
+    worker = app.extensions.get("outbox_worker")
+    if worker is not None:
+        worker.stop()
     runtime = app.extensions.get("wechat")
     if runtime is not None:
         runtime.shutdown(wait=True)

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.handoffs import mark_delivered, pending_staff_replies, reply_text
 from bot.models import Exchange, Handoff
 from shebao.db import Database, utcnow
-from webhooks.admin import texts
+
+__all__ = ["deliver", "pending_staff_replies", "record_answer", "reply_text", "window_open"]
 
 WINDOW = timedelta(hours=48)
 #: Leave a margin so a send does not race the window's end.
@@ -54,13 +56,6 @@ def openid_of(handoff: Handoff) -> str | None:
     return user
 
 
-def reply_text(handoff: Handoff) -> str:
-    question = handoff.question.strip()
-    if len(question) > 40:
-        question = question[:40] + "……"
-    return texts.STAFF_REPLY.format(question=question, answer=(handoff.answer or "").strip())
-
-
 def record_answer(session: Session, handoff: Handoff, answer: str, staff: str) -> None:
     handoff.answer = answer.strip()
     handoff.answered_by = staff
@@ -88,35 +83,5 @@ def deliver(db: Database, handoff_id: int, sender: Any) -> Delivery:
         sender.send_text(openid, text, ref=f"handoff:{handoff_id}", reason="handoff_reply")
     except Exception as exc:  # SendError, or a transport's own error
         return Delivery(False, "send_failed", str(exc)[:200])
-    _mark_delivered(db, [handoff_id])
+    mark_delivered(db, [handoff_id])
     return Delivery(True, "sent")
-
-
-def _mark_delivered(db: Database, ids: list[int]) -> list[int]:
-    """Mark these hand-offs delivered; return the ids this call marked (not already done)."""
-    done: list[int] = []
-    with db.session() as s:
-        for handoff_id in ids:
-            result = s.execute(update(Handoff)
-                               .where(Handoff.id == handoff_id, Handoff.delivered_at.is_(None),
-                                      Handoff.answer.is_not(None))
-                               .values(delivered_at=utcnow(), status="delivered"))
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                done.append(handoff_id)
-    return done
-
-
-def pending_staff_replies(db: Database, user_key: str) -> list[str]:
-    """Staff answers not yet delivered to ``user_key`` (the engine's ``channel:user``), as the
-    texts to show them, oldest first; each is marked delivered, so it is shown once even when
-    several workers ask at the same moment."""
-    with db.session() as s:
-        rows = s.scalars(select(Handoff)
-                         .where(Handoff.user_key == user_key, Handoff.answer.is_not(None),
-                                Handoff.delivered_at.is_(None))
-                         .order_by(Handoff.answered_at, Handoff.id)).all()
-        texts_by_id = {h.id: reply_text(h) for h in rows}
-    if not texts_by_id:
-        return []
-    done = set(_mark_delivered(db, list(texts_by_id)))
-    return [text for handoff_id, text in texts_by_id.items() if handoff_id in done]

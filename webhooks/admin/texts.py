@@ -96,4 +96,3 @@ STAFF_SELF = "不能停用或降级自己的账号。"
 
 # ── what the citizen or volunteer receives ───────────────────────────────────────────────────
 #: A staff answer to a hand-off, sent as a customer-service message or shown on the next visit.
-STAFF_REPLY = "【工作人员答复】您之前咨询的「{question}」：\n{answer}"

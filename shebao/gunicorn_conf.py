@@ -1,0 +1,84 @@
+"""gunicorn's configuration for the web process (``shebao serve --prod``; gunicorn.conf.py at the
+repository root imports it, so a bare ``gunicorn 'webhooks:create_app()'`` there uses it too).
+
+- ``gthread`` workers (``WEB_CONCURRENCY`` processes × ``GUNICORN_THREADS`` threads): a WeChat
+  retry waits on the first attempt's outcome, which must not hold a whole process.
+- ``preload_app``: the app (schema check, content, the engine's index) is built once in the
+  master and shared copy-on-write; ``post_fork`` makes each worker drop the master's database
+  connections (``shebao.db.after_fork``) so no two processes share a socket. Threads and pools
+  (the engine's thread pool, the retry ledger's writer, Redis clients) start per process.
+- Prometheus multiprocess mode: ``PROMETHEUS_MULTIPROC_DIR`` is set before anything imports
+  prometheus_client, emptied at start, and a dead worker's figures are folded in.
+- The outbox is worked by ``shebao worker`` processes, so web workers run no outbox thread.
+- Logs: gunicorn's own loggers go through ``shebao.logging`` (JSON lines, masked).
+
+Environment: ``GUNICORN_BIND`` (default 127.0.0.1:8000), ``WEB_CONCURRENCY`` (2),
+``GUNICORN_THREADS`` (8), ``GUNICORN_TIMEOUT`` (30), ``GUNICORN_ACCESSLOG`` (unset: off; ``-``
+for stderr).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+# Before anything imports prometheus_client: a per-server directory for worker figures.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
+                      str(Path(tempfile.gettempdir()) / f"shebao-metrics-{os.getpid()}"))
+os.environ.setdefault("OUTBOX_IN_PROCESS", "0")
+
+wsgi_app = "webhooks:create_app()"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+preload_app = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+# Behind a load balancer: trust its X-Forwarded-* (set FORWARDED_ALLOW_IPS to its address).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server: Any) -> None:
+    from shebao.logging import setup_logging
+
+    setup_logging()
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+
+
+def when_ready(server: Any) -> None:
+    """Build the engine's index once in the master, before the workers fork from it."""
+    app = getattr(server.app, "callable", None)
+    services = getattr(app, "extensions", {}).get("shebao") if app is not None else None
+    if services is None:
+        return
+    try:
+        services.bot.understanding.index  # noqa: B018  (builds and keeps the index)
+    except Exception as exc:  # the workers build it themselves on their first question
+        server.log.warning("index not built before fork: %s", exc)
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    from shebao.db import after_fork
+
+    after_fork()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from shebao.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    if Path(directory).name.startswith("shebao-metrics-"):
+        shutil.rmtree(directory, ignore_errors=True)
+

@@ -1,0 +1,157 @@
+"""The outbox's job types, and what the worker needs to run them (``JobContext``).
+
+- ``wechat.send_text`` {openid, text, ref, reason, ledger_key?}: a customer-service message,
+  e.g. an answer that outran WeChat's 5 s (``ref="late:<message key>"``). The ``Sender`` sends a
+  ``ref`` at most once; an attempt whose worker died mid-send left the ref ``sending``, which
+  the next attempt of the same job marks failed and sends again (at least once, and once
+  recorded). ``ledger_key`` moves the retry ledger's row to ``delivered``.
+- ``applications.resend_pending``: 失业保险金 applications kept while the core was down are
+  sent again with their own idempotency keys (the core makes one application per key), and
+  the citizen told (``bot.notifications.resend_pending``).
+- ``applications.notify_changes``: status changes of open applications, told once each
+  (``bot.notifications.notify_application_changes``).
+- ``outbox.housekeeping``: forget finished jobs after a week and the retry ledger's rows after
+  two days.
+
+The two application jobs and housekeeping are periodic (``PERIODIC``): every worker offers
+them each period under a key naming the period, so one of them runs it.
+
+Index reloads are not a job: the index lives in each web process, and each one notices a new
+publication by itself (``bot.understanding``, the knowledge base's generation counter), while a
+job would run in one worker only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from datetime import timedelta
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import update
+
+from shebao.db import Database, utcnow
+from shebao.outbox import Job, Retry, handles
+from shebao.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SEND_TEXT = "wechat.send_text"
+RESEND_APPLICATIONS = "applications.resend_pending"
+NOTIFY_APPLICATIONS = "applications.notify_changes"
+HOUSEKEEPING = "outbox.housekeeping"
+
+
+def application_period() -> float:
+    """Seconds between application jobs (``APPLICATION_JOBS_SECONDS``; 0 turns them off)."""
+    return float(os.environ.get("APPLICATION_JOBS_SECONDS") or 60)
+
+
+def periodic() -> list[tuple[str, float]]:
+    every = application_period()
+    jobs = [(HOUSEKEEPING, 3600.0)]
+    if every > 0:
+        jobs += [(RESEND_APPLICATIONS, every), (NOTIFY_APPLICATIONS, every)]
+    return jobs
+
+
+class JobContext:
+    """Settings, database and, built on first use, the sender, core services and notifier.
+
+    In a web process (the embedded default's in-process worker) ``backend`` and ``sender``
+    come from the app, so jobs share its engine and WeChat client.
+    """
+
+    def __init__(self, settings: Settings, db: Database, *,
+                 backend: Callable[[], Any] | None = None,
+                 sender: Callable[[], Any] | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self._backend = backend
+        self._sender = sender
+
+    @cached_property
+    def sender(self) -> Any:
+        if self._sender is not None:
+            return self._sender()
+        from webhooks.wechat_outbound import make_sender
+
+        return make_sender(self.settings, self.db)
+
+    @cached_property
+    def backend(self) -> Any:
+        if self._backend is not None:
+            return self._backend()
+        from bot.backend import JobBackend
+        from proxy.factory import make_core_services
+
+        return JobBackend(self.settings, self.db, make_core_services(self.settings))
+
+    @cached_property
+    def notifier(self) -> Any:
+        from webhooks.application_notices import SenderNotifier
+
+        return SenderNotifier(self.settings, self.db, self.sender)
+
+    def close(self) -> None:
+        if self._backend is None and "backend" in self.__dict__:
+            close = getattr(self.backend.core, "close", None)
+            if close is not None:
+                close()
+
+
+@handles(SEND_TEXT)
+def send_text(job: Job, ctx: JobContext) -> None:
+    from webhooks.models import OutboundMessage, ProcessedMessage
+    from webhooks.wechat_outbound import SendError
+
+    p = job.payload
+    ref = p.get("ref")
+    if ref and job.attempts > 1:
+        # Only this job sends this ref; "sending" from an earlier attempt means it died there.
+        with ctx.db.session() as s:
+            s.execute(update(OutboundMessage)
+                      .where(OutboundMessage.ref == ref, OutboundMessage.status == "sending")
+                      .values(status="failed", error="an earlier attempt did not finish"))
+    try:
+        ctx.sender.send_text(p["openid"], p["text"], ref=ref, reason=p.get("reason", ""))
+    except SendError as exc:
+        raise Retry(str(exc)) from exc
+    if p.get("ledger_key"):
+        with ctx.db.session() as s:
+            s.execute(update(ProcessedMessage)
+                      .where(ProcessedMessage.key == p["ledger_key"],
+                             ProcessedMessage.status.in_(("working", "deferred", "failed")))
+                      .values(status="delivered", updated_at=utcnow()))
+
+
+@handles(RESEND_APPLICATIONS, max_attempts=3)
+def resend_applications(job: Job, ctx: JobContext) -> None:
+    from bot.notifications import resend_pending
+
+    report = resend_pending(ctx.backend, ctx.notifier)
+    log.info("application re-sends: %s", report.summary())
+
+
+@handles(NOTIFY_APPLICATIONS, max_attempts=3)
+def notify_applications(job: Job, ctx: JobContext) -> None:
+    from bot.notifications import notify_application_changes
+
+    report = notify_application_changes(ctx.backend, ctx.notifier)
+    log.info("application notices: %s", report.summary())
+
+
+@handles(HOUSEKEEPING, max_attempts=3)
+def housekeeping(job: Job, ctx: JobContext) -> None:
+    from shebao.outbox import Outbox
+    from webhooks.models import ProcessedMessage
+
+    pruned = Outbox(ctx.db).prune(timedelta(days=7))
+    with ctx.db.session() as s:
+        result = s.execute(ProcessedMessage.__table__.delete().where(
+            ProcessedMessage.created_at < utcnow() - timedelta(days=2)))
+        ledger = int(result.rowcount)  # type: ignore[attr-defined]
+    if pruned or ledger:
+        log.info("housekeeping: %d finished jobs, %d ledger rows forgotten", pruned, ledger)

@@ -1,0 +1,105 @@
+"""One logging set-up for every process: ``setup_logging()``.
+
+Web workers (gunicorn, ``shebao serve``), ``shebao worker`` and the other commands call it once.
+Each line is a JSON object (``LOG_FORMAT=json``, the default when stderr is not a terminal) or
+a readable line (``LOG_FORMAT=text``), with the request id of the HTTP request it belongs to
+(``X-Request-Id``, taken from the load balancer or made up), the process id, and the message
+and any traceback passed through ``shebao.masking.mask_text``: an ID number, phone number or
+bank account that slipped into a log call is masked before it is written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from shebao.masking import mask_text
+
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# LogRecord attributes that are not "extra" fields.
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message", "asctime", "taskName"}
+
+
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is now (test runners swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": mask_text(record.getMessage()),
+            "pid": record.process,
+        }
+        rid = getattr(record, "request_id", None) or request_id.get()
+        if rid:
+            data["request_id"] = rid
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and key not in data and not key.startswith("_"):
+                data[key] = mask_text(value) if isinstance(value, str) else _plain(value)
+        if record.exc_info:
+            data["exc"] = mask_text(self.formatException(record.exc_info))
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s%(rid)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        rid = getattr(record, "request_id", None) or request_id.get()
+        record.rid = f" [{rid}]" if rid else ""
+        return mask_text(super().format(record))
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, int | float | bool | type(None) | list | dict) else str(value)
+
+
+def formatter(fmt: str | None = None) -> logging.Formatter:
+    fmt = (fmt or os.environ.get("LOG_FORMAT") or "").lower()
+    if not fmt:
+        fmt = "text" if sys.stderr.isatty() else "json"
+    return TextFormatter() if fmt == "text" else JsonFormatter()
+
+
+def setup_logging(level: str | None = None, fmt: str | None = None) -> None:
+    """Route the root logger (and gunicorn's) to stderr through the masking formatter.
+
+    ``level`` defaults to ``LOG_LEVEL`` or INFO. Calling it again replaces only the handler it
+    installed before, so test runners' handlers stay.
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_shebao", False):
+            root.removeHandler(handler)
+    handler = StderrHandler()
+    handler.setFormatter(formatter(fmt))
+    handler._shebao = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel((level or os.environ.get("LOG_LEVEL") or "INFO").upper())
+    for name in ("gunicorn.error", "gunicorn.access"):
+        gunicorn_logger = logging.getLogger(name)
+        gunicorn_logger.handlers = []
+        gunicorn_logger.propagate = True
