@@ -93,6 +93,10 @@ class Understanding:
         finally:
             self._rebuilding.clear()
 
+    def is_stale(self) -> bool:
+        """Whether staff have published since the index was built."""
+        return self._index is None or self._current_generation() != self._generation
+
     def refresh(self) -> KnowledgeIndex:
         """Rebuild now (tests and the staff console's "try a question" want no delay)."""
         with self._lock:

@@ -18,7 +18,6 @@ from sqlalchemy import delete
 from bot import policy
 from bot.models import DialogueState, Exchange, Handoff
 from bot.types import Message
-from knowledge import curation
 from webhooks.admin.forms import TryForm
 from webhooks.admin.preview import content_budget
 from webhooks.admin.web import db, record, transaction
@@ -71,10 +70,7 @@ def ask(text: str, region: str | None) -> dict[str, Any]:
 
 def _fresh_index(understanding: Any) -> None:
     """Staff try what they just published: rebuild now rather than in the background."""
-    with db().session() as s:
-        current = curation.generation(s)
-    if getattr(understanding, "_generation", current) != current and hasattr(understanding,
-                                                                            "refresh"):
+    if understanding.is_stale():
         understanding.refresh()
 
 
