@@ -2,8 +2,9 @@
 
 - ``CORE_BASE_URL`` set: ``HttpCoreServices`` to it (the real core, or a sandbox over HTTP).
 - unset: the embedded sandbox, in-process, in a SQLite file ``sandbox_core.db`` next to the main
-  SQLite database (in memory when the main database is, as in tests). Override its location with
-  ``settings.extra["sandbox_database_url"]``.
+  SQLite database (in memory when the main database is, as in tests); on a server database
+  (PostgreSQL) in that same database, in its own ``sandbox_*`` tables, so every worker and host
+  sees the same demo core. Override its location with ``settings.extra["sandbox_database_url"]``.
 
 Optional ``settings.extra`` keys for the client: ``core_api_token`` (sent as a bearer token),
 ``core_timeout`` (read timeout, seconds), ``core_budget`` (total per call, seconds).
@@ -49,10 +50,9 @@ def sandbox_database_url(settings: Settings) -> str:
         return str(explicit)
     main = make_url(settings.database_url)
     if main.get_backend_name() != "sqlite":
-        log.warning(
-            "core services: no CORE_BASE_URL and a server database; sandbox in ./%s", SANDBOX_FILE
-        )
-        return f"sqlite:///{SANDBOX_FILE}"
+        log.warning("core services: no CORE_BASE_URL; the demo sandbox keeps its data in the "
+                    "main database (tables sandbox_*)")
+        return settings.database_url
     if main.database in (None, "", ":memory:"):
         return "sqlite://"
     return f"sqlite:///{Path(main.database).parent / SANDBOX_FILE}"
