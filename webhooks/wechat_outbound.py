@@ -121,19 +121,15 @@ class WeChatSender(Sender):
 
 
 def make_client(settings: Settings) -> Any | None:
-    """A wechatpy ``WeChatClient`` when AppID and secret are configured, else None."""
-    if not (settings.wechat_appid and settings.wechat_app_secret):
-        return None
-    from wechatpy import WeChatClient
+    """A wechatpy ``WeChatClient`` when AppID and secret are configured, else None.
 
-    session = None
-    if settings.redis_url:
-        import redis
-        from wechatpy.session.redisstorage import RedisStorage
+    It is shebao.wechat_token's ``SharedTokenClient``: one stable_token for every worker (in
+    Redis under a lock when ``REDIS_URL`` is set, else per process), falling back to memory
+    while Redis is down.
+    """
+    from shebao.wechat_token import shared_client
 
-        session = RedisStorage(redis.Redis.from_url(settings.redis_url), prefix="shebao:wechatpy")
-    return WeChatClient(settings.wechat_appid, settings.wechat_app_secret, session=session,
-                        timeout=5)
+    return shared_client(settings)
 
 
 def make_sender(settings: Settings, db: Database) -> Sender:
