@@ -148,3 +148,22 @@ def test_the_key_is_in_the_state_before_the_core_is_called(chat: Chat, sandbox: 
     chat("确认")
     (stored_key, sent_key), row = seen
     assert stored_key == sent_key and row == (sent_key, "pending")
+
+
+def test_no_full_id_phone_or_card_in_any_log_line(chat: Chat, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    chat("申请失业金")
+    chat(f"{CHEN['id']} {CHEN['name']} {CHEN['phone']}")
+    chat("123456")
+    for answer in ("是", "是", GOOD_CARD, CHEN["phone"], "是", "确认", "我的失业金申请到哪一步了"):
+        chat(answer)
+    assert "申请已提交" in chat.replies[-2].text
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert logged  # the flow did log
+    for secret in (CHEN["id"], CHEN["phone"], GOOD_CARD):
+        assert secret not in logged
+    for reply in chat.replies:
+        for secret in (CHEN["id"], CHEN["phone"], GOOD_CARD):
+            assert secret not in reply.text
