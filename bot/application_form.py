@@ -22,6 +22,7 @@ from bot.applications import (
     new_key,
     open_submitted,
     pending_for,
+    record_core_status,
     request_digest,
     resend_one,
     submit,
@@ -30,6 +31,7 @@ from bot.backend import CHINA
 from bot.binding import begin_binding, current
 from bot.context import Turn
 from bot.forms import FormContext, command, form_reply, register_form, start_form
+from bot.personal_models import ApplicationSubmission
 from bot.registry import handles
 from bot.sealed import seal, unseal
 from bot.types import Reply
@@ -279,7 +281,7 @@ def apply(turn: Turn) -> Reply:
     if pending_for(ctx.db, binding.person_ref) is not None:
         return Reply(t.APPLY_PENDING_EXISTS, intent, 1.0, "answered")
     mine = open_submitted(ctx.db, binding.person_ref)
-    if mine is not None:
+    if mine is not None and still_open(ctx, mine):
         return Reply(t.APPLY_OPEN_EXISTS.format(application_id=mine.application_id), intent,
                      1.0, "answered")
     try:
@@ -298,6 +300,20 @@ def apply(turn: Turn) -> Reply:
     reply = form_reply(APPLY_FORM, ctx, form)
     reply.text = t.APPLY_ELIGIBLE.format(reason=eligibility.reason) + "\n" + reply.text
     return reply
+
+
+def still_open(ctx: FormContext, row: ApplicationSubmission) -> bool:
+    """Whether the application the bot sent is still open in the core (a rejected one may be
+    followed by a new application before the notification job has noticed)."""
+    assert row.application_id is not None
+    try:
+        status = ctx.backend.core.unemployment_application(row.application_id).status
+    except CoreError:
+        return True  # the core will refuse a second open application anyway
+    if status.is_final:
+        record_core_status(ctx.db, row.id, status.value)
+        return False
+    return True
 
 
 @command(r"确认|确认提交|提交|确定|提交申请", during_form=False)

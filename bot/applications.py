@@ -134,6 +134,10 @@ def open_submitted(db: Database, person_ref: str) -> ApplicationSubmission | Non
                         .order_by(ApplicationSubmission.id.desc()).limit(1))
 
 
+def record_core_status(db: Database, row_id: int, status: str) -> None:
+    _update(db, row_id, core_status=status)
+
+
 def submissions_of(db: Database, person_ref: str) -> list[ApplicationSubmission]:
     with db.session() as s:
         return list(s.scalars(select(ApplicationSubmission)

@@ -167,3 +167,18 @@ def test_no_full_id_phone_or_card_in_any_log_line(chat: Chat, caplog) -> None:  
     for reply in chat.replies:
         for secret in (CHEN["id"], CHEN["phone"], GOOD_CARD):
             assert secret not in reply.text
+
+
+def test_a_new_application_after_a_rejection(chat: Chat, sandbox: Sandbox) -> None:
+    chat.bind(CHEN)
+    chat("申请失业金")
+    fill(chat)
+    chat("确认")
+    (first,) = sandbox.applications(CHEN)
+    assert "正在办理" in chat("申请失业金").text
+    sandbox.advance(first.application_id, "rejected", "材料不全")
+    reopened = chat("申请失业金")  # no notification job has run: the core is asked
+    assert reopened.outcome == "form" and "第1/5项" in reopened.text
+    fill(chat)
+    assert "申请已提交" in chat("确认").text
+    assert len(sandbox.applications(CHEN)) == 2
