@@ -8,10 +8,16 @@
 * a fixed reply is recorded and returned at once;
 * an engine question runs in a thread pool. If it finishes within
   ``settings.reply_budget_seconds`` of the request's arrival its answer is the passive reply;
-  otherwise the request answers ``success`` and the worker, when done, sends the full answer
-  through the ``Sender`` (``ref="late:<key>"``). Only the process that claimed the message
-  works on it, so which of the two happens is settled there by a ``Race`` between the
-  worker's answer and the request's deadline: the answer leaves exactly once.
+  otherwise the request answers ``success`` and the worker, when done, puts the full answer in
+  the outbox (a ``wechat.send_text`` job, ``ref="late:<key>"``), whose worker sends it through
+  the ``Sender`` and tries again with back-off if WeChat refuses. Only the process that claimed
+  the message works on it, so which of the two happens is settled there by a ``Race`` between
+  the worker's answer and the request's deadline: the answer leaves exactly once.
+
+With ``REDIS_URL`` a retry is recognised in Redis (``SET NX``) before the ledger's insert, and a
+user's messages are counted there for the rate limit (``RATE_LIMIT_PER_MINUTE``, default 20):
+over it, a polite reply instead of the engine. Without Redis, or while it is down, the ledger
+alone decides and each process counts in memory.
 """
 
 from __future__ import annotations
@@ -27,11 +33,16 @@ from functools import cached_property
 from typing import Any
 
 from bot.types import Message
+from shebao import metrics
+from shebao.jobs import SEND_TEXT
 from shebao.masking import mask_text
+from shebao.outbox import enqueue
+from shebao.ratelimit import RateLimiter
+from shebao.redis import RedisClaims, hub_for
 from webhooks import wechat_texts as texts
 from webhooks.wechat_dedup import Ledger, Race, message_key
-from webhooks.wechat_handlers import Ask, Ignore, action_for
-from webhooks.wechat_outbound import Sender, SendError, make_sender
+from webhooks.wechat_handlers import Ask, Ignore, Say, action_for
+from webhooks.wechat_outbound import Sender, make_sender
 from webhooks.wechat_protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
 
 log = logging.getLogger("shebao.wechat")
@@ -53,6 +64,10 @@ class Responder:
         self.codec = Codec(self.settings.wechat_token, self.settings.wechat_aes_key,
                            self.settings.wechat_appid)
         self.ledger = Ledger(services.db)
+        hub = hub_for(self.settings.redis_url)
+        self.claims = RedisClaims(hub, "wechat-msg") if hub is not None else None
+        self.rate_limit = RateLimiter(hub, limit=int(os.environ.get("RATE_LIMIT_PER_MINUTE")
+                                                     or 20))
         self._executor: ThreadPoolExecutor | None = None
         self._executor_pid = 0
         self._lock = threading.Lock()
@@ -95,7 +110,7 @@ class Responder:
             log.info("wechat in %s from %s key=%s text=%s", kind, _short(openid), key,
                      mask_text(asked[:200]))
 
-        if not self.ledger.claim(key, openid, kind):
+        if not self._claim(key, openid, kind):
             outcome = self.ledger.wait(key, deadline)
             log.info("wechat retry %s: first attempt %s", key,
                      outcome.status if outcome else "unknown")
@@ -103,6 +118,10 @@ class Responder:
                 return PassiveReply(outcome.reply_text, outcome.reply_time or int(time.time()))
             return None
 
+        if isinstance(action, Ask) and not self.rate_limit.allow(openid):
+            metrics.rate_limited("wechat")
+            log.info("wechat %s from %s over the rate limit", key, _short(openid))
+            action = Say(texts.RATE_LIMITED)
         if not isinstance(action, Ask):
             created = int(time.time())
             self.ledger.record(key, "replied", reply_text=action.text, reply_time=created,
@@ -123,6 +142,18 @@ class Responder:
             # The worker finished in the instant between the timeout and the race.
             return future.result()
 
+    def _claim(self, key: str, openid: str, kind: str) -> bool:
+        """Redis first (a retry it knows costs no database write), then the ledger decides."""
+        fast = self.claims.claim(key) if self.claims is not None else None
+        if fast is False:
+            return False
+        try:
+            return self.ledger.claim(key, openid, kind)
+        except Exception:
+            if fast and self.claims is not None:
+                self.claims.release(key)  # the database did not take it: a retry may
+            raise
+
     def _answer(self, bot: Any, race: Race, key: str, openid: str, text: str, max_bytes: int,
                 started: float) -> PassiveReply | None:
         """Worker thread: ask the engine, then reply passively or deliver late."""
@@ -142,16 +173,14 @@ class Responder:
             if log.isEnabledFor(logging.INFO):
                 log.info("wechat out %s in %.0f ms: %s", key, latency, mask_text(passive[:200]))
             return PassiveReply(passive, created)
-        status = "failed"
-        try:
-            self.sender.send_text(openid, answer, ref=f"late:{key}", reason="late_reply")
-            status = "delivered"
-            log.info("wechat late %s delivered after %.0f ms", key, latency)
-        except SendError:
-            pass  # the sender logged it and recorded the failure
-        except Exception:
-            log.exception("late delivery of %s failed", key)
-        self.ledger.record(key, status, reply_text=answer, latency_ms=latency)
+        # Written before the job exists, so the job's "delivered" is the last word.
+        self.ledger.record(key, "deferred", reply_text=answer, latency_ms=latency)
+        self.ledger.flush()
+        enqueue(self.services.db, SEND_TEXT,
+                {"openid": openid, "text": answer, "ref": f"late:{key}", "reason": "late_reply",
+                 "ledger_key": key}, key=f"late:{key}")
+        log.info("wechat late %s queued for a customer-service message after %.0f ms", key,
+                 latency)
         return None
 
 

@@ -36,6 +36,9 @@ UNSUPPORTED_DEFAULT = "抱歉，暂时无法处理这类消息。请用文字或
 
 ENGINE_ERROR = "抱歉，系统暂时出了点问题，请稍后再试，或回复“转人工”联系工作人员。"
 
+# More messages from one user than the rate limit allows (RATE_LIMIT_PER_MINUTE, default 20).
+RATE_LIMITED = "您发送消息太频繁了，请稍等一分钟再提问。如有急事，请拨打人社服务热线12333。"
+
 # Appended when the last guard has to cut an answer that is still too long for WeChat.
 TRUNCATED = "……（内容较长，未能全部显示。可回复“更多”继续阅读，或回复“转人工”咨询。）"
 
