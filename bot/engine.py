@@ -35,6 +35,7 @@ from intents.taxonomy import (
     POLICY,
 )
 from proxy.core import CoreServices
+from shebao import metrics
 from shebao.db import Database
 from shebao.masking import mask_text
 from shebao.settings import Settings
@@ -77,6 +78,7 @@ class Bot:
         reply = self._shape(reply, message, state)
         self.dialogue.save(state)
         self._record(message, state, reply, normalized, time.perf_counter() - started)
+        metrics.observe_reply(message.channel, reply.intent, reply.outcome)
         return reply
 
     # -- the turn ---------------------------------------------------------------------------

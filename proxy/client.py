@@ -41,6 +41,7 @@ from proxy.types import (
     UnemploymentEligibility,
     Verification,
 )
+from shebao import metrics
 from shebao.masking import mask_text
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ class HttpCoreServices:
             raise ValueError("an idempotency key is 1 to 255 characters")
         if not self.breaker.allow():
             log.warning("core %s %s refused: circuit open", method, mask_text(path))
+            metrics.core_error("circuit_open")
             raise CoreUnavailable()
         healthy = False
         try:
@@ -166,6 +168,9 @@ class HttpCoreServices:
             return result
         except CoreRejected:
             healthy = True  # the core answered; it is up
+            raise
+        except CoreUnavailable as exc:
+            metrics.core_error(exc.code)
             raise
         finally:
             if healthy:
