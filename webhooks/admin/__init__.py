@@ -5,7 +5,8 @@ guard that every console request passes (CSRF on every POST, login, security hea
 areas: ``auth`` (login, logout, own password), ``home`` (the overview), ``entries`` (the
 knowledge base: list, edit with preview, review, history, import/export), ``tryout`` ("try a
 question"), ``queue`` (the unanswered queue), ``handoffs`` (the hand-off inbox), ``insight``
-(what people ask), ``staff`` (accounts and the audit log, for administrators).
+(what people ask), ``staff`` (accounts and the audit log, for administrators), ``outbox``
+(background jobs that kept failing).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from webhooks.admin import (
     handoffs_views,
     home,
     insight,
+    outbox,
     queue,
     staff,
     tryout,
@@ -37,7 +39,7 @@ bp.register_error_handler(403, web.forbidden)
 bp.add_app_template_filter(web.local_time, "local_time")
 
 for child in (auth.bp, home.bp, entries.bp, tryout.bp, queue.bp, handoffs_views.bp,
-              insight.bp, staff.bp):
+              insight.bp, staff.bp, outbox.bp):
     bp.register_blueprint(child)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from bot.models import Handoff
 from knowledge import curation
 from knowledge.models import Entry
-from webhooks.admin import unanswered
+from webhooks.admin import outbox, unanswered
 from webhooks.admin.web import transaction
 
 bp = Blueprint("home", __name__)
@@ -27,4 +27,4 @@ def index() -> str:
         generation = curation.generation(s)
     return render_template("admin/home.html", review=review, queue_size=queue_size,
                            open_handoffs=open_handoffs, by_status=by_status,
-                           generation=generation)
+                           generation=generation, dead_jobs=outbox.dead_count())

@@ -94,5 +94,15 @@ STAFF_UPDATED = "已更新账号 {username}。"
 STAFF_EXISTS = "用户名 {username} 已存在。"
 STAFF_SELF = "不能停用或降级自己的账号。"
 
+OUTBOX_REVIVED = "任务 {job_id} 已重新排队，几秒内会再次执行。"
+OUTBOX_NOT_DEAD = "任务 {job_id} 不在失败列表里（可能已经重新排队）。"
+#: Background job kinds (shebao/jobs.py), as staff read them.
+JOB_KINDS = {
+    "wechat.send_text": "发送客服消息",
+    "applications.resend_pending": "重新提交失业金申请",
+    "applications.notify_changes": "申请进度通知",
+    "outbox.housekeeping": "清理过期记录",
+}
+
 # ── what the citizen or volunteer receives ───────────────────────────────────────────────────
 #: A staff answer to a hand-off, sent as a customer-service message or shown on the next visit.
