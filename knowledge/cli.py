@@ -26,6 +26,7 @@ from knowledge.exporter import (
 from knowledge.importer import import_entries, load_shipped_content, validate_paths
 from knowledge.schema import InvalidEntries, Problem
 from shebao.db import Database
+from shebao.schema import ensure_schema
 from shebao.settings import Settings
 
 
@@ -43,7 +44,7 @@ def _print_problems(problems: list[Problem]) -> None:
 def _database() -> Iterator[Database]:
     db = Database(Settings.from_env().database_url)
     try:
-        db.create_all()
+        ensure_schema(db)
         try:
             loaded = load_shipped_content(db)
         except InvalidEntries as exc:

@@ -15,10 +15,11 @@ from webhooks.admin.models import ROLES
 
 def _database():  # type: ignore[no-untyped-def]
     from shebao.db import Database
+    from shebao.schema import ensure_schema
     from shebao.settings import Settings
 
     db = Database(Settings.from_env().database_url)
-    db.create_all()
+    ensure_schema(db)
     return db
 
 
