@@ -15,7 +15,10 @@ a temporary SQLite database, the engine in its thread pool, reply shaping. Load 
 ``--engine stub`` installs an instant engine, so the figure is the webhook's own cost (the
 issue's target: at least 50 % of the echo bot's requests/s, p99 under 50 ms); ``real`` serves
 the real engine (retrieval, dialogue state, the exchange record) as ``shebao`` would.
-Prints requests/s, p50 and p99 for each, and the ratios to the echo bot. Asserts nothing.
+Prints requests/s, p50 and p99 for each and the ratio to the echo bot, plus the servers' CPU
+time per request (all processes and threads, from /proc) and the echo bot's share of it: on a
+machine shared with other work the CPU cost per request is the steadier comparison of the two.
+Asserts nothing.
 """
 
 from __future__ import annotations
@@ -78,10 +81,24 @@ class Result:
     seconds: float
     p50_ms: float
     p99_ms: float
+    cpu_ms: float = 0.0  # the server's CPU time (all its processes and threads) per request
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of every process in a process group (Linux /proc), else 0."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after "(comm)": state ppid pgrp … utime stime
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK") if total else 0.0
 
 
 def free_port() -> int:
@@ -278,11 +295,15 @@ def main() -> None:
                 results = []
                 for index, server in enumerate(servers):  # one at a time: no shared CPU
                     run_base = round_no * 10 + index
+                    assert server.process is not None
+                    cpu_before = group_cpu_seconds(server.process.pid)
                     if args.load == "wrk":
-                        results.append(drive_wrk(server.name, server.port, args, run_base,
-                                                 workdir))
+                        result = drive_wrk(server.name, server.port, args, run_base, workdir)
                     else:
-                        results.append(drive_python(server.name, server.port, args, run_base))
+                        result = drive_python(server.name, server.port, args, run_base)
+                    cpu = group_cpu_seconds(server.process.pid) - cpu_before
+                    result.cpu_ms = cpu * 1000 / result.requests if result.requests else 0.0
+                    results.append(result)
                 rounds.append(results)
                 report(results, f"round {round_no + 1}")
         finally:
@@ -307,7 +328,8 @@ def median_of(results: list[Result]) -> Result:
     middle = by_rps[len(by_rps) // 2]
     return Result(middle.name, middle.requests, sum(r.errors for r in results),
                   middle.seconds, statistics.median(r.p50_ms for r in results),
-                  statistics.median(r.p99_ms for r in results))
+                  statistics.median(r.p99_ms for r in results),
+                  statistics.median(r.cpu_ms for r in results))
 
 
 def prepare(env: dict[str, str]) -> None:
@@ -320,11 +342,12 @@ def report(results: list[Result], title: str) -> None:
     echo = results[0]
     print(f"-- {title}")
     print(f"{'server':<22}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'vs echo':>9}")
+          f"{'vs echo':>9}{'CPU ms/req':>12}{'echo/CPU':>10}")
     for r in results:
         ratio = r.rps / echo.rps if echo.rps else 0.0
+        cpu_ratio = echo.cpu_ms / r.cpu_ms if r.cpu_ms else 0.0
         print(f"{r.name:<22}{r.requests:>10}{r.errors:>8}{r.rps:>10.0f}{r.p50_ms:>9.1f}"
-              f"{r.p99_ms:>9.1f}{ratio:>8.0%}")
+              f"{r.p99_ms:>9.1f}{ratio:>8.0%}{r.cpu_ms:>12.3f}{cpu_ratio:>9.0%}")
 
 
 if __name__ == "__main__":

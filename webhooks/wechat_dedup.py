@@ -99,13 +99,16 @@ class Ledger:
     def claim(self, key: str, openid: str, msg_type: str) -> bool:
         """Insert the key. True: this request owns the message. False: it is a retry.
 
-        Outcomes queued meanwhile ride along in the same transaction when no one else is
-        writing them, so under load each webhook call costs one write transaction.
+        Outcomes queued meanwhile ride along in the same transaction, so under load each
+        webhook call costs one write transaction. SQLite has one writer at a time anyway, so
+        there the process's threads queue for it on a lock (woken at once) rather than in
+        SQLite's busy handler (which sleeps in steps of milliseconds); on PostgreSQL claims
+        run concurrently and take the queued outcomes along when no one else is writing them.
         """
         now = self._now()
         claim = ("claim", {"key": key, "openid": openid, "msg_type": msg_type,
                            "created_at": now, "updated_at": now})
-        draining = self._drain_lock.acquire(blocking=False)
+        draining = self._drain_lock.acquire(blocking=self.sqlite)
         try:
             outcomes = self._take_pending() if draining else []
             try:
