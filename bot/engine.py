@@ -8,9 +8,9 @@ retrieve) → pick the intent → its handler → shape to the channel's byte li
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import date
-from functools import cached_property
 
 from bot import calc as _calc  # noqa: F401  (registers handlers)
 from bot import forms, texts
@@ -59,17 +59,25 @@ class Bot:
         self.db = db
         self.understanding = Understanding(db, today)
         self.dialogue = DialogueStore(db)
+        self._core: CoreServices | None = None
+        self._core_lock = threading.Lock()
 
-    @cached_property
+    @property
     def core(self) -> CoreServices:
-        """The core services (proxy.factory.make_core_services), built on first use."""
-        from proxy.factory import make_core_services
+        """The core services (proxy.factory.make_core_services), built once, on first use."""
+        if self._core is None:
+            with self._core_lock:  # two first uses at once must not make two sandboxes
+                if self._core is None:
+                    from proxy.factory import make_core_services
 
-        return make_core_services(self.settings)
+                    self._core = make_core_services(self.settings)
+        return self._core
 
     def handle(self, message: Message) -> Reply:
         started = time.perf_counter()
         state = self.dialogue.load(f"{message.channel}:{message.user}")
+        # Answers to an open form are names, ID and card numbers: never kept in the record.
+        form_input = bool(state.data.get("form"))
         reply, normalized = self._respond(message, state)
         reply = forms.remind(state, reply)
         kept = pending_staff_replies(self.db, state.user_key)
@@ -77,7 +85,12 @@ class Bot:
             reply.text = "\n\n".join([*kept, reply.text])
         reply = self._shape(reply, message, state)
         self.dialogue.save(state)
-        self._record(message, state, reply, normalized, time.perf_counter() - started)
+        if form_input:
+            message_text = normalized = texts.FORM_INPUT_HIDDEN
+        else:
+            message_text = message.text
+        self._record(message, message_text, state, reply, normalized,
+                     time.perf_counter() - started)
         metrics.observe_reply(message.channel, reply.intent, reply.outcome)
         return reply
 
@@ -183,12 +196,12 @@ class Bot:
                 state.data["more"] = rest
         return reply
 
-    def _record(self, message: Message, state: State, reply: Reply, normalized: str,
-                seconds: float) -> None:
+    def _record(self, message: Message, text: str, state: State, reply: Reply,
+                normalized: str, seconds: float) -> None:
         with self.db.session() as s:
             s.add(Exchange(
                 channel=message.channel, user_key=state.user_key, role=message.role,
-                region=state.region, message=mask_text(message.text),
+                region=state.region, message=mask_text(text),
                 normalized=mask_text(normalized), intent=reply.intent,
                 confidence=reply.confidence, outcome=reply.outcome, faq_id=reply.faq_id,
                 reply=mask_text(reply.text), latency_ms=seconds * 1000,

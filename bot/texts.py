@@ -51,3 +51,4 @@ NEED_BINDING = (
 )
 NOT_AVAILABLE = "这项服务暂时无法使用，请稍后再试，或拨打12333咨询。"
 STAFF_REPLY = "【工作人员答复】您之前咨询的「{question}」：\n{answer}"
+FORM_INPUT_HIDDEN = "（表单填写内容，含个人信息，不留存）"

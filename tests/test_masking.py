@@ -19,3 +19,7 @@ def test_free_text_masks_every_kind() -> None:
 
 def test_ordinary_numbers_untouched() -> None:
     assert mask_text("交了6年，每月242.5元，2024年") == "交了6年，每月242.5元，2024年"
+
+
+def test_short_bank_card_numbers_are_masked() -> None:
+    assert mask_text("卡号622202123456") == "卡号6222****3456"

@@ -121,3 +121,13 @@ def test_kept_staff_answer_is_shown_once_on_the_next_message(ask: Ask, bot: Bot)
     first = ask("你好", user="kept-1")
     assert "宠物不能参加社保" in first.text and "工作人员答复" in first.text
     assert "宠物不能参加社保" not in ask("你好", user="kept-1").text
+
+
+def test_form_answers_are_not_kept_in_the_record(ask: Ask, bot: Bot) -> None:
+    ask("帮我查下我社保交了几个月", user="form-privacy")
+    ask("440703199001011239 陈小明 13800138000", user="form-privacy")
+    with bot.db.session() as s:
+        rows = s.scalars(select(Exchange).where(Exchange.user_key == "wechat:form-privacy")
+                         .order_by(Exchange.id)).all()
+    assert len(rows) == 2
+    assert "陈小明" not in rows[1].message and "1239" not in rows[1].message
