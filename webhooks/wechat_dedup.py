@@ -82,7 +82,9 @@ class Ledger:
         self.db = db
         self.engine = _ledger_engine(db)
         self.sqlite = self.engine.dialect.name == "sqlite"
-        self.integrity_error: type[Exception] = self.engine.dialect.loaded_dbapi.IntegrityError
+        dbapi = self.engine.dialect.loaded_dbapi
+        self.integrity_error: type[Exception] = dbapi.IntegrityError
+        self.operational_error: type[Exception] = dbapi.OperationalError
         self.poll_seconds = poll_seconds
         self.linger = linger
         self._sql = {name: _paramstyle(sql, self.sqlite) for name, sql in _SQL.items()}
@@ -123,14 +125,21 @@ class Ledger:
                 self._drain_lock.release()
 
     def outcome(self, key: str) -> Outcome | None:
-        conn = self.engine.raw_connection()
-        try:
-            cursor = conn.cursor()
-            cursor.execute(self._sql["outcome"], {"key": key})
-            row = cursor.fetchone()
-            cursor.close()
-        finally:
-            conn.close()
+        give_up = time.monotonic() + _SQLITE_BUSY_SECONDS
+        while True:
+            conn = self.engine.raw_connection()
+            try:
+                cursor = conn.cursor()
+                cursor.execute(self._sql["outcome"], {"key": key})
+                row = cursor.fetchone()
+                cursor.close()
+                break
+            except self.operational_error as exc:  # WAL readers wait only in rare cases
+                if not self.sqlite or "locked" not in str(exc) or time.monotonic() > give_up:
+                    raise
+            finally:
+                conn.close()
+            time.sleep(0.001)
         return Outcome(*row) if row is not None else None
 
     def wait(self, key: str, deadline: float) -> Outcome | None:
@@ -212,6 +221,22 @@ class Ledger:
 
     def _execute(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
         """Run statements in one transaction."""
+        if not self.sqlite:
+            return self._execute_once(statements)
+        # The ledger's SQLite connections do not wait in SQLite's busy handler (which sleeps
+        # 1, 2, 5, 10 … ms): another process's write lasts tens of microseconds, so a short
+        # retry gets the lock far sooner.
+        delay, give_up = 0.0001, time.monotonic() + _SQLITE_BUSY_SECONDS
+        while True:
+            try:
+                return self._execute_once(statements)
+            except self.operational_error as exc:
+                if "locked" not in str(exc) or time.monotonic() > give_up:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.002)
+
+    def _execute_once(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
         conn = self.engine.raw_connection()
         try:
             cursor = conn.cursor()
@@ -243,6 +268,7 @@ class Ledger:
             return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+_SQLITE_BUSY_SECONDS = 30.0  # as long as the app's own connections wait for a lock
 _T = ProcessedMessage.__tablename__
 _SQL = {
     "claim": f"INSERT INTO {_T} (key, openid, msg_type, status, created_at, updated_at) "
@@ -270,7 +296,8 @@ def _ledger_engine(db: Database) -> Engine:
     engine = make_engine(url)
 
     @event.listens_for(engine, "connect")
-    def _no_fsync_per_commit(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _ledger_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
         dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+        dbapi_conn.execute("PRAGMA busy_timeout=0")  # Ledger._execute retries instead
 
     return engine
