@@ -25,9 +25,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-# Before anything imports prometheus_client: a per-server directory for worker figures.
+# Before anything imports prometheus_client (the app is preloaded before on_starting runs): an
+# empty per-server directory for the workers' figures.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
                       str(Path(tempfile.gettempdir()) / f"shebao-metrics-{os.getpid()}"))
+shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("OUTBOX_IN_PROCESS", "0")
 
 wsgi_app = "webhooks:create_app()"
@@ -47,10 +50,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 def on_starting(server: Any) -> None:
     from shebao.logging import setup_logging
 
-    setup_logging()
-    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
-    shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir(parents=True, exist_ok=True)
+    setup_logging(force=True)
 
 
 def when_ready(server: Any) -> None:

@@ -84,13 +84,17 @@ def formatter(fmt: str | None = None) -> logging.Formatter:
     return TextFormatter() if fmt == "text" else JsonFormatter()
 
 
-def setup_logging(level: str | None = None, fmt: str | None = None) -> None:
+def setup_logging(level: str | None = None, fmt: str | None = None, *,
+                  force: bool = False) -> None:
     """Route the root logger (and gunicorn's) to stderr through the masking formatter.
 
-    ``level`` defaults to ``LOG_LEVEL`` or INFO. Calling it again replaces only the handler it
-    installed before, so test runners' handlers stay.
+    ``level`` defaults to ``LOG_LEVEL`` or INFO. Like ``logging.basicConfig`` it leaves a root
+    logger that someone else already set up alone (a test runner capturing logs, an embedding
+    application) unless ``force``; calling it again replaces only its own handler.
     """
     root = logging.getLogger()
+    if not force and any(not getattr(h, "_shebao", False) for h in root.handlers):
+        return
     for handler in list(root.handlers):
         if getattr(handler, "_shebao", False):
             root.removeHandler(handler)

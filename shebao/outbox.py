@@ -145,8 +145,7 @@ def _insert(session: Session, values: dict[str, Any]) -> bool:
     stmt = insert(T).values(**values)
     if values["dedupe_key"] is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=[T.dedupe_key])
-    result = session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return session.execute(stmt.returning(T.id)).first() is not None
 
 
 def backoff(attempts: int) -> float:

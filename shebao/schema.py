@@ -60,7 +60,7 @@ class SchemaOutdated(SchemaError):
 class SchemaState:
     current: str | None  # the database's revision (None: no alembic_version)
     head: str  # the code's revision
-    has_tables: bool  # any of our tables (or the version table) exist
+    has_tables: bool  # any of the models' tables exist
 
     @property
     def empty(self) -> bool:
@@ -117,7 +117,7 @@ def _state(conn: Connection) -> SchemaState:
     import_all_models()
     current = MigrationContext.configure(conn).get_current_revision()
     names = set(inspect(conn).get_table_names())
-    ours = {t.name for t in Base.metadata.sorted_tables} | {VERSION_TABLE}
+    ours = {t.name for t in Base.metadata.sorted_tables}
     return SchemaState(current, head_revision(), bool(names & ours))
 
 
@@ -161,7 +161,19 @@ def auto_upgrade_default(db: Database) -> bool:
 
 
 def ensure_schema(db: Database, auto_upgrade: bool | None = None) -> SchemaState:
-    """Make sure the schema fits the code before anything else uses ``db`` (see module doc)."""
+    """Make sure the schema fits the code before anything else uses ``db`` (see module doc).
+
+    Raises ``SchemaError`` (``SchemaOutdated`` for an older schema) after closing ``db``'s
+    connections: the process is not going to use it.
+    """
+    try:
+        return _ensure_schema(db, auto_upgrade)
+    except SchemaError:
+        db.engine.dispose()
+        raise
+
+
+def _ensure_schema(db: Database, auto_upgrade: bool | None) -> SchemaState:
     state = schema_state(db)
     if state.at_head:
         return state

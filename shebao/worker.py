@@ -170,9 +170,12 @@ class Worker:
 
 
 def in_process_enabled(config: dict[str, Any] | None = None) -> bool:
-    value = (config or {}).get(IN_PROCESS_ENV)
+    """``OUTBOX_IN_PROCESS`` (app config, then environment); on by default, except in apps
+    made for tests (``TESTING``), which ask for it (tests/conftest.py's ``app`` does)."""
+    config = config or {}
+    value = config.get(IN_PROCESS_ENV)
     if value is None:
-        value = os.environ.get(IN_PROCESS_ENV, "1")
+        value = os.environ.get(IN_PROCESS_ENV, "0" if config.get("TESTING") else "1")
     return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 

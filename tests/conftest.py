@@ -70,7 +70,7 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
 def app(app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     for name in _ENV:  # a developer's environment must not leak into the tests
         monkeypatch.delenv(name, raising=False)
-    app = create_app({"TESTING": True, **app_config})
+    app = create_app({"TESTING": True, "OUTBOX_IN_PROCESS": True, **app_config})
     yield app
     worker = app.extensions.get("outbox_worker")
     if worker is not None:
