@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from console_helpers import PASSWORD, create_users
+from dbutil import make_test_database_url
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -42,7 +43,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
     """(the app, its base URL) behind a real HTTP server, with the test accounts."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('console') / 'console.db'}"
+    url = make_test_database_url(tmp_path_factory.mktemp('console'), 'console.db')
     with pytest.MonkeyPatch.context() as mp:
         for name in ("DATABASE_URL", "REDIS_URL", "CORE_BASE_URL", "WECHAT_APPID",
                      "WECHAT_APP_SECRET", "WECHAT_AES_KEY"):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from dbutil import make_test_database_url
 
 from bot.engine import Bot
 from bot.types import Message, Reply
@@ -18,7 +19,7 @@ from shebao.settings import Settings
 @pytest.fixture(scope="module")
 def shipped_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     path: Path = tmp_path_factory.mktemp("bot") / "bot.db"
-    db = Database(f"sqlite:///{path}")
+    db = Database(make_test_database_url(path.parent, path.name))
     db.create_all()
     load_shipped_content(db)
     yield db

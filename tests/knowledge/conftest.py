@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from dbutil import make_test_database_url
 from sqlalchemy.orm import Session
 
 import knowledge.importer
@@ -19,7 +20,7 @@ from shebao.db import Database
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'kb.db'}")
+    database = Database(make_test_database_url(tmp_path, "kb.db"))
     database.create_all()
     yield database
     database.engine.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from dbutil import make_test_database_url
 from kb_helpers import make_raw, write_content
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ from shebao.db import Database
 
 @pytest.fixture
 def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    url = make_test_database_url(tmp_path, "cli.db")
     monkeypatch.setenv("DATABASE_URL", url)
     return url
 

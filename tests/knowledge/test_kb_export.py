@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbutil import make_test_database_url
 from kb_helpers import make_raw, write_content
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
@@ -84,7 +85,7 @@ def test_round_trip_changes_nothing(fmt: str, tmp_path: Path, filled: Database) 
     assert (result.created, result.updated) == ([], [])
     assert sorted(result.unchanged) == sorted(before)
 
-    fresh = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh = Database(make_test_database_url(tmp_path, "fresh.db"))
     try:
         fresh.create_all()
         with fresh.session() as session:

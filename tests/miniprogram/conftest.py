@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbutil import make_test_database_url
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -71,7 +72,7 @@ def mp_app(core_server: SandboxServer, tmp_path_factory: pytest.TempPathFactory)
         for name in _ENV:
             patch.delenv(name, raising=False)
         folder = tmp_path_factory.mktemp("mp")
-        app = create_app({"TESTING": True, "database_url": f"sqlite:///{folder / 'mp.db'}",
+        app = create_app({"TESTING": True, "database_url": make_test_database_url(folder, "mp.db"),
                           "core_base_url": core_server.url, "secret_key": "mp-test-secret"})
         yield app
         shebao = app.extensions["shebao"]

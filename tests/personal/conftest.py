@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import requests
+from dbutil import make_test_database_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "proxy"))
 
@@ -84,7 +85,7 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="session")
 def understanding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Understanding]:
-    db = Database(f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.db'}")
+    db = Database(make_test_database_url(tmp_path_factory.mktemp('kb'), 'kb.db'))
     db.create_all()
     load_shipped_content(db)
     yield Understanding(db)
@@ -101,7 +102,7 @@ def make_bot(tmp_path: Path, understanding: Understanding,
 
     def make(core_url: str | None, **extra: Any) -> Bot:
         path = tmp_path / f"bot-{len(made)}.db"
-        db = Database(f"sqlite:///{path}")
+        db = Database(make_test_database_url(path.parent, path.name))
         db.create_all()
         settings = Settings(database_url=db.url, core_base_url=core_url,
                             secret_key="test-secret", extra=dict(extra))

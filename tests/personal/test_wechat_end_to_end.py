@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import CHEN, Sandbox
+from dbutil import make_test_database_url
 from flask import Flask
 from proxy_servers import wait_until
 from sqlalchemy import select
@@ -26,7 +27,7 @@ def app_config(tmp_path: Path, sandbox: Sandbox, understanding: Understanding,
                monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> dict[str, Any]:
     monkeypatch.setattr(bot.engine, "Understanding", lambda db, today=None: understanding)
     budget = getattr(request, "param", 3.5)
-    return {"database_url": f"sqlite:///{tmp_path / 'wx.db'}", "wechat_token": "test-token",
+    return {"database_url": make_test_database_url(tmp_path, "wx.db"), "wechat_token": "test-token",
             "core_base_url": sandbox.url, "reply_budget_seconds": budget}
 
 

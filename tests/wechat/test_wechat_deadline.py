@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbutil import make_test_database_url
 from flask import Flask
 from sqlalchemy import select
 
@@ -24,7 +25,7 @@ BUDGET = 0.3
 
 @pytest.fixture
 def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"database_url": f"sqlite:///{tmp_path / 'test.db'}", "wechat_token": "test-token",
+    return {"database_url": make_test_database_url(tmp_path), "wechat_token": "test-token",
             "reply_budget_seconds": BUDGET}
 
 

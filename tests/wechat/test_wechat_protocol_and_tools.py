@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbutil import make_test_database_url
 from flask import Flask
 
 from webhooks import wechat_cli
@@ -129,7 +130,7 @@ def test_replay_with_a_wrong_token_reports_403(runner: Any, live_server: str, bo
 class TestSafeModeReplay:
     @pytest.fixture
     def app_config(self, tmp_path: Path) -> dict[str, Any]:
-        return {"database_url": f"sqlite:///{tmp_path / 'test.db'}",
+        return {"database_url": make_test_database_url(tmp_path),
                 "wechat_token": "test-token", "wechat_aes_key": AES_KEY, "wechat_appid": APPID}
 
     def test_replay_in_safe_mode_encrypts_and_decrypts(self, app: Flask, runner: Any,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbutil import make_test_database_url
 
 SAMPLE = json.loads((Path(__file__).parent / "fixtures" / "safe_mode_official.json")
                     .read_text(encoding="utf-8"))
@@ -21,7 +22,7 @@ SAMPLE = json.loads((Path(__file__).parent / "fixtures" / "safe_mode_official.js
 
 @pytest.fixture
 def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"database_url": f"sqlite:///{tmp_path / 'test.db'}",
+    return {"database_url": make_test_database_url(tmp_path),
             "wechat_token": SAMPLE["token"], "wechat_aes_key": SAMPLE["encoding_aes_key"],
             "wechat_appid": SAMPLE["appid"]}
 
