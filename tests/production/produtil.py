@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -256,3 +257,84 @@ def post_text(base: str, msg_id: int | str, openid: str, text: str = "失业金�
 
 def new_msg_id() -> int:
     return int(time.time() * 1000) * 1000 + int.from_bytes(os.urandom(2), "big") % 1000
+
+
+@dataclass
+class Shot:
+    msg_id: int
+    openid: str
+    started: float  # time.monotonic()
+    seconds: float
+    status: int  # 0: no HTTP answer (connection error, timeout)
+    body: str
+
+
+class Load:
+    """``threads`` clients posting new text messages (fresh MsgId and openid each) to ``bases``
+    in turn, until ``stop()``; every answer is kept as a ``Shot``."""
+
+    def __init__(self, bases: list[str], threads: int = 8, timeout: float = 8.0) -> None:
+        self.bases = bases
+        self.timeout = timeout
+        self.shots: list[Shot] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(n,), daemon=True)
+                         for n in range(threads)]
+
+    def __enter__(self) -> Load:
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(self.timeout + 5)
+
+    def _run(self, n: int) -> None:
+        session = requests.Session()
+        i = 0
+        while not self._stop.is_set():
+            i += 1
+            msg_id = new_msg_id()
+            openid = f"o-load-{n}-{i}-{uuid.uuid4().hex[:6]}"
+            base = self.bases[(n + i) % len(self.bases)]
+            started = time.monotonic()
+            try:
+                response = session.post(base + signed_path(), data=text_message(msg_id, openid),
+                                        headers={"Content-Type": "text/xml"},
+                                        timeout=self.timeout)
+                status, body = response.status_code, response.text
+            except requests.RequestException as exc:
+                status, body = 0, type(exc).__name__
+                session.close()
+                session = requests.Session()
+            shot = Shot(msg_id, openid, started, time.monotonic() - started, status, body)
+            with self._lock:
+                self.shots.append(shot)
+        session.close()
+
+    def between(self, start: float, end: float) -> list[Shot]:
+        with self._lock:
+            return [s for s in self.shots if start <= s.started < end]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def summary(shots: list[Shot]) -> str:
+    ms = [s.seconds * 1000 for s in shots]
+    statuses: dict[int, int] = {}
+    for s in shots:
+        statuses[s.status] = statuses.get(s.status, 0) + 1
+    return (f"{len(shots)} requests, statuses {dict(sorted(statuses.items()))}, "
+            f"p50 {percentile(ms, 0.5):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms, "
+            f"max {max(ms, default=0):.0f} ms")
