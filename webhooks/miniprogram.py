@@ -48,7 +48,7 @@ from proxy.types import (
     UnemploymentApplication,
     UnemploymentApplicationRequest,
 )
-from shebao.db import utcnow
+from shebao.db import is_unavailable, utcnow
 from shebao.masking import mask_text
 from webhooks.miniprogram_models import MiniProgramSession
 from webhooks.services import Services
@@ -122,6 +122,11 @@ def _core_refused(error: CoreError) -> tuple[Response, int]:
 def _unexpected(error: Exception) -> tuple[Response, int]:
     if isinstance(error, HTTPException):
         return _http_error(error)  # type: ignore[no-any-return]
+    if is_unavailable(error):  # the database cannot be reached: nothing done, try again
+        log.warning("mini-program API on %s: database unavailable", request.path)
+        response, status = error_response(503, "unavailable", t.API_HTTP[503])
+        response.headers["Retry-After"] = "5"
+        return response, status
     log.exception("mini-program API failed on %s", request.path)
     return error_response(500, "internal", t.CORE_DOWN)
 
