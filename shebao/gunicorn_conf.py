@@ -10,7 +10,8 @@ repository root imports it, so a bare ``gunicorn 'webhooks:create_app()'`` there
 - Prometheus multiprocess mode: ``PROMETHEUS_MULTIPROC_DIR`` is set before anything imports
   prometheus_client, emptied at start, and a dead worker's figures are folded in.
 - The outbox is worked by ``shebao worker`` processes, so web workers run no outbox thread.
-- Logs: gunicorn's own loggers go through ``shebao.logging`` (JSON lines, masked).
+- Logs: gunicorn's own loggers and the app's go through ``shebao.logging`` (JSON lines unless
+  ``LOG_FORMAT=text``, masked), configured before gunicorn logs its first line.
 
 Environment: ``GUNICORN_BIND`` (default 127.0.0.1:8000), ``WEB_CONCURRENCY`` (2),
 ``GUNICORN_THREADS`` (8), ``GUNICORN_TIMEOUT`` (30), ``GUNICORN_ACCESSLOG`` (unset: off; ``-``
@@ -32,6 +33,9 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
 shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("OUTBOX_IN_PROCESS", "0")
+os.environ.setdefault("LOG_FORMAT", "json")
+
+from shebao import logging as _logging  # noqa: E402  (after the environment is set)
 
 wsgi_app = "webhooks:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -43,14 +47,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+logconfig_dict = _logging.dict_config()
 # Behind a load balancer: trust its X-Forwarded-* (set FORWARDED_ALLOW_IPS to its address).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-
-
-def on_starting(server: Any) -> None:
-    from shebao.logging import setup_logging
-
-    setup_logging(force=True)
 
 
 def when_ready(server: Any) -> None:

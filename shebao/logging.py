@@ -98,12 +98,32 @@ def setup_logging(level: str | None = None, fmt: str | None = None, *,
     for handler in list(root.handlers):
         if getattr(handler, "_shebao", False):
             root.removeHandler(handler)
-    handler = StderrHandler()
-    handler.setFormatter(formatter(fmt))
-    handler._shebao = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
+    root.addHandler(make_handler(fmt))
     root.setLevel((level or os.environ.get("LOG_LEVEL") or "INFO").upper())
     for name in ("gunicorn.error", "gunicorn.access"):
         gunicorn_logger = logging.getLogger(name)
         gunicorn_logger.handlers = []
         gunicorn_logger.propagate = True
+
+
+def make_handler(fmt: str | None = None) -> logging.Handler:
+    """The handler ``setup_logging`` installs (for ``logging.config.dictConfig``'s ``()``)."""
+    handler = StderrHandler()
+    handler.setFormatter(formatter(fmt))
+    handler._shebao = True  # type: ignore[attr-defined]
+    return handler
+
+
+def dict_config(level: str | None = None) -> dict[str, Any]:
+    """The same set-up as a ``dictConfig`` (gunicorn's ``logconfig_dict``, applied before
+    gunicorn logs its first line)."""
+    quiet = {"handlers": [], "propagate": True, "level": "INFO"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "root": {"level": (level or os.environ.get("LOG_LEVEL") or "INFO").upper(),
+                 "handlers": ["shebao"]},
+        "loggers": {"gunicorn.error": dict(quiet), "gunicorn.access": dict(quiet)},
+        "handlers": {"shebao": {"()": "shebao.logging.make_handler"}},
+        "formatters": {},
+    }

@@ -168,13 +168,25 @@ class Processes:
     def gunicorn(self, env: dict[str, str], workers: int = 2, name: str = "web") -> str:
         """gunicorn with shebao/gunicorn_conf.py on a free port; its base URL once ready."""
         port = free_port()
+        return self._web([sys.executable, "-m", "gunicorn", "-c", "python:shebao.gunicorn_conf",
+                          "-b", f"127.0.0.1:{port}", "-w", str(workers),
+                          "webhooks:create_app()"], env, port, name)
+
+    def serve_prod(self, env: dict[str, str], workers: int = 2, name: str = "serve") -> str:
+        """``shebao serve --prod`` on a free port; its base URL once ready."""
+        port = free_port()
+        return self._web([sys.executable, "-c", "from shebao.cli import main; main()", "serve",
+                          "--prod", "--port", str(port), "--workers", str(workers)],
+                         env, port, name)
+
+    def log_of(self, name: str) -> Path:
+        return next(log for n, _, log in self.started if n == name)
+
+    def _web(self, command: list[str], env: dict[str, str], port: int, name: str) -> str:
         log = self.folder / f"{name}-{port}.log"
         with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "python:shebao.gunicorn_conf", "-b",
-                 f"127.0.0.1:{port}", "-w", str(workers), "webhooks:create_app()"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
         self.started.append((name, process, log))
         base = f"http://127.0.0.1:{port}"
 

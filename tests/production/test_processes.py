@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -25,6 +26,8 @@ from produtil import (
     new_msg_id,
     post_text,
     prepare_database,
+    signed_path,
+    text_message,
     wait_until,
 )
 from sqlalchemy import func, select
@@ -205,3 +208,45 @@ def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
     finally:
         core.close()
         db.engine.dispose()
+
+
+# -- shebao serve --prod: logs and metrics ------------------------------------------------------
+
+def test_serve_prod_logs_json_masked_with_request_ids_and_sums_metrics_over_workers(
+        pg_url: str, processes: Processes) -> None:
+    prepare_database(pg_url)
+    base = processes.serve_prod(processes.env(DATABASE_URL=pg_url, LOG_LEVEL="INFO"),
+                                workers=2)
+    id_number = "440703199001011239"
+    posts = 12
+    for n in range(posts):
+        response = requests.post(
+            base + signed_path(), timeout=10, headers={"Content-Type": "text/xml",
+                                                       "X-Request-Id": f"lb-req-{n}"},
+            data=text_message(new_msg_id(), f"o-log-{uuid.uuid4().hex[:8]}",
+                              f"我的身份证{id_number}怎么查社保"))
+        assert response.status_code == 200
+        assert response.headers["X-Request-Id"] == f"lb-req-{n}"
+
+    text = requests.get(f"{base}/metrics", timeout=10).text
+    counted = _metric(text, 'shebao_http_requests_total{endpoint="wechat.receive",'
+                            'method="POST",status="200"}')
+    assert counted == posts, "the workers' counts were not summed"
+    assert _metric(text, 'shebao_outbox_jobs{status="dead"}') == 0
+    assert "shebao_replies_total{" in text and "shebao_http_request_duration_seconds_bucket" in text
+
+    processes.stop_all()
+    lines = processes.log_of("serve").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    assert records and len(records) == len([line for line in lines if line.strip()]), \
+        "a log line that is not JSON"
+    assert any(r.get("request_id") == "lb-req-3" for r in records)
+    assert id_number not in "\n".join(lines)
+    assert any("4407" in r["msg"] and "1239" in r["msg"] for r in records), "nothing masked"
+
+
+def _metric(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"{name} not in /metrics")
