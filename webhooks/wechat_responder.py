@@ -143,10 +143,12 @@ class Responder:
             return future.result()
 
     def _claim(self, key: str, openid: str, kind: str) -> bool:
-        """Redis first (a retry it knows costs no database write), then the ledger decides."""
+        """Redis first (a retry it knows costs a read, not a write), then the ledger decides."""
         fast = self.claims.claim(key) if self.claims is not None else None
-        if fast is False:
+        if fast is False and self.ledger.outcome(key) is not None:
             return False
+        # Unknown to Redis, or known to Redis only (its owner died before the insert, or the
+        # database was restored): the ledger's primary key decides.
         try:
             return self.ledger.claim(key, openid, kind)
         except Exception:
