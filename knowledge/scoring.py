@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -27,10 +27,11 @@ class Features:
     unknown: float  # share of the query's words the knowledge base never uses (交强险)
 
     def vector(self) -> list[float]:
-        return list(astuple(self))
+        return [getattr(self, name) for name in NAMES]
 
 
 NAMES = list(Features.__dataclass_fields__)
+FIELDS = frozenset(NAMES)
 # Used until a fitted calibration exists: a hand-set, deliberately cautious blend.
 DEFAULT = {"bias": -6.0, "weights": {"ratio": 2.0, "words": 1.5, "coverage": 4.0,
                                      "question_coverage": 2.5, "relative": 1.0,
@@ -43,8 +44,7 @@ class Calibration:
     weights: dict[str, float]
 
     def probability(self, f: Features) -> float:
-        z = self.bias + sum(self.weights.get(n, 0.0) * v
-                            for n, v in zip(NAMES, f.vector(), strict=True))
+        z = self.bias + sum(w * getattr(f, n) for n, w in self.weights.items() if n in FIELDS)
         return 1.0 / (1.0 + math.exp(-z))
 
 
