@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot.models import DialogueState
 from shebao.db import Database, utcnow
 
@@ -28,20 +30,28 @@ class DialogueStore:
 
     def load(self, user_key: str) -> State:
         with self.db.session() as s:
-            row = s.get(DialogueState, user_key)
-            if row is None:
-                return State(user_key)
-            data = dict(row.data or {}) if row.expires_at > utcnow() else {}
-            return State(user_key, data, row.region)
+            return self.load_in(s, user_key)
 
     def save(self, state: State) -> None:
-        now = utcnow()
         with self.db.session() as s:
-            row = s.get(DialogueState, state.user_key)
-            if row is None:
-                row = DialogueState(user_key=state.user_key)
-                s.add(row)
-            row.data = dict(state.data)
-            row.region = state.region
-            row.updated_at = now
-            row.expires_at = now + TTL
+            self.save_in(s, state)
+
+    @staticmethod
+    def load_in(session: Session, user_key: str) -> State:
+        row = session.get(DialogueState, user_key)
+        if row is None:
+            return State(user_key)
+        data = dict(row.data or {}) if row.expires_at > utcnow() else {}
+        return State(user_key, data, row.region)
+
+    @staticmethod
+    def save_in(session: Session, state: State) -> None:
+        now = utcnow()
+        row = session.get(DialogueState, state.user_key)
+        if row is None:
+            row = DialogueState(user_key=state.user_key)
+            session.add(row)
+        row.data = dict(state.data)
+        row.region = state.region
+        row.updated_at = now
+        row.expires_at = now + TTL

@@ -19,7 +19,7 @@ from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
 from bot.context import Turn
 from bot.dialogue import DialogueStore, State
-from bot.handoffs import pending_staff_replies
+from bot.handoffs import has_pending, pending_staff_replies
 from bot.models import Exchange
 from bot.registry import HANDLERS
 from bot.shaping import cut
@@ -75,22 +75,25 @@ class Bot:
 
     def handle(self, message: Message) -> Reply:
         started = time.perf_counter()
-        state = self.dialogue.load(f"{message.channel}:{message.user}")
+        user_key = f"{message.channel}:{message.user}"
+        with self.db.session() as s:  # one read before the turn …
+            state = self.dialogue.load_in(s, user_key)
+            kept_waiting = has_pending(s, user_key)
         # Answers to an open form are names, ID and card numbers: never kept in the record.
         form_input = bool(state.data.get("form"))
         reply, normalized = self._respond(message, state)
         reply = forms.remind(state, reply)
-        kept = pending_staff_replies(self.db, state.user_key)
-        if kept:  # staff answers that WeChat's 48-hour window kept from being sent
-            reply.text = "\n\n".join([*kept, reply.text])
+        if kept_waiting:  # staff answers that WeChat's 48-hour window kept from being sent
+            reply.text = "\n\n".join([*pending_staff_replies(self.db, user_key), reply.text])
         reply = self._shape(reply, message, state)
-        self.dialogue.save(state)
         if form_input:
             message_text = normalized = texts.FORM_INPUT_HIDDEN
         else:
             message_text = message.text
-        self._record(message, message_text, state, reply, normalized,
-                     time.perf_counter() - started)
+        with self.db.session() as s:  # … and one write after it
+            self.dialogue.save_in(s, state)
+            s.add(self._exchange(message, message_text, state, reply, normalized,
+                                 time.perf_counter() - started))
         metrics.observe_reply(message.channel, reply.intent, reply.outcome)
         return reply
 
@@ -196,16 +199,15 @@ class Bot:
                 state.data["more"] = rest
         return reply
 
-    def _record(self, message: Message, text: str, state: State, reply: Reply,
-                normalized: str, seconds: float) -> None:
-        with self.db.session() as s:
-            s.add(Exchange(
-                channel=message.channel, user_key=state.user_key, role=message.role,
-                region=state.region, message=mask_text(text),
-                normalized=mask_text(normalized), intent=reply.intent,
-                confidence=reply.confidence, outcome=reply.outcome, faq_id=reply.faq_id,
-                reply=mask_text(reply.text), latency_ms=seconds * 1000,
-            ))
+    @staticmethod
+    def _exchange(message: Message, text: str, state: State, reply: Reply,
+                  normalized: str, seconds: float) -> Exchange:
+        return Exchange(
+            channel=message.channel, user_key=state.user_key, role=message.role,
+            region=state.region, message=mask_text(text), normalized=mask_text(normalized),
+            intent=reply.intent, confidence=reply.confidence, outcome=reply.outcome,
+            faq_id=reply.faq_id, reply=mask_text(reply.text), latency_ms=seconds * 1000,
+        )
 
 
 def _certain(intent: str):  # type: ignore[no-untyped-def]

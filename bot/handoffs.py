@@ -7,6 +7,7 @@ allows; what it could not send waits here, and the engine puts it before its nex
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.models import Handoff
@@ -32,6 +33,13 @@ def mark_delivered(db: Database, ids: list[int]) -> list[int]:
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 done.append(handoff_id)
     return done
+
+
+def has_pending(session: Session, user_key: str) -> bool:
+    """A cheap check, made in the engine's first read, before taking the slower path."""
+    return session.scalar(select(Handoff.id).where(
+        Handoff.user_key == user_key, Handoff.answer.is_not(None),
+        Handoff.delivered_at.is_(None)).limit(1)) is not None
 
 
 def pending_staff_replies(db: Database, user_key: str) -> list[str]:
