@@ -94,6 +94,35 @@ def main() -> None:
               f" {build_s:>8.1f}")
     first, last = rows[0], rows[-1]
     print(f"entries grew {last[0] / first[0]:.0f}x, p50 grew {last[1] / first[1]:.1f}x")
+    print(full_turns(queries))
+
+
+def full_turns(queries: list[str]) -> str:
+    """A whole ``Bot.handle`` (state read, understanding, decision, state and record write)."""
+    import tempfile
+
+    from bot.engine import Bot
+    from bot.types import Message
+    from shebao.settings import Settings
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(f"sqlite:///{folder}/bench.db")
+        db.create_all()
+        from knowledge.importer import load_shipped_content
+
+        load_shipped_content(db)
+        bot = Bot(Settings(database_url=db.url), db)
+        for q in queries[:20]:
+            bot.handle(Message("bench", "warm", q))
+        times = []
+        for i, q in enumerate(queries):
+            t = time.perf_counter()
+            bot.handle(Message("bench", f"u{i % 50}", q, max_bytes=1900))
+            times.append((time.perf_counter() - t) * 1000)
+        db.engine.dispose()
+    times.sort()
+    return (f"full Bot.handle on the shipped base (SQLite file): p50 "
+            f"{statistics.median(times):.2f} ms, p99 {times[int(len(times) * 0.99) - 1]:.2f} ms")
 
 
 if __name__ == "__main__":
