@@ -17,8 +17,9 @@ and the posts of benchmarks/webhook.py (every post a new ``MsgId``, 500 simulate
 The rate limit stays on (a Redis ``INCR`` per message) but is raised above what 500 simulated
 users send in a load test (``RATE_LIMIT_PER_MINUTE``), so no post gets the polite refusal.
 Prints requests/s, p50/p99, errors, the ratio to the echo bot, and the servers' CPU time per
-request. ``--faults`` then runs the fault drills of tests/production/test_faults.py (PostgreSQL
-restarted, Redis stopped, on servers of their own) and prints their figures. Asserts nothing.
+request. ``--faults`` then runs the fault drills of tests/production/test_fault_drills.py
+(PostgreSQL restarted, Redis stopped, on servers of their own) and prints their figures.
+Asserts nothing.
 """
 
 from __future__ import annotations
@@ -151,10 +152,10 @@ def start_production(target: str, port: int, args: Namespace, env: dict[str, str
 
 
 def run_faults() -> None:
-    """The drills of tests/production/test_faults.py, with their printed figures."""
-    print("\n-- fault drills (pytest tests/production/test_faults.py -s)")
+    """The drills of tests/production/test_fault_drills.py, with their printed figures."""
+    print("\n-- fault drills (pytest tests/production/test_fault_drills.py -s)")
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
-                    str(ROOT / "tests" / "production" / "test_faults.py")], cwd=ROOT,
+                    str(ROOT / "tests" / "production" / "test_fault_drills.py")], cwd=ROOT,
                    check=False)
 
 

@@ -22,6 +22,7 @@ alone decides and each process counts in memory.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import threading
@@ -129,9 +130,10 @@ class Responder:
             return PassiveReply(action.text, created)
 
         race = Race()
+        # The request's context (its request id, for the log lines) goes along to the thread.
         future: Future[PassiveReply | None] = self.executor.submit(
-            self._answer, self.services.bot, race, key, openid, action.text,
-            content_budget(message), started)
+            contextvars.copy_context().run, self._answer, self.services.bot, race, key, openid,
+            action.text, content_budget(message), started)
         try:
             return future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout:

@@ -241,6 +241,9 @@ def test_serve_prod_logs_json_masked_with_request_ids_and_sums_metrics_over_work
     assert records and len(records) == len([line for line in lines if line.strip()]), \
         "a log line that is not JSON"
     assert any(r.get("request_id") == "lb-req-3" for r in records)
+    # ... also on the lines the engine's thread writes for that request.
+    assert any(r.get("request_id") == "lb-req-3" and r["msg"].startswith("wechat out")
+               for r in records)
     assert id_number not in "\n".join(lines)
     assert any("4407" in r["msg"] and "1239" in r["msg"] for r in records), "nothing masked"
 
