@@ -4,7 +4,9 @@ WeChat allows a limited number of token fetches a day, and with the classic ``/c
 each fetch invalidates the token other processes hold. So:
 
 * tokens come from ``/cgi-bin/stable_token`` (``force_refresh: false``): WeChat hands every
-  caller the same token until it nears expiry, and no fetch invalidates another's token;
+  caller the same token until it nears expiry, and no fetch invalidates another's token. Only
+  when WeChat refuses a token (wechatpy then asks for a new one) is ``force_refresh`` sent, and
+  not if another worker has already stored a newer token;
 * with Redis the token lives in Redis (wechatpy's ``RedisStorage``), and a Redis lock lets one
   worker fetch while the others wait and then read what it stored;
 * without Redis (or while Redis is down) each process keeps the token in memory and fetches
@@ -94,21 +96,28 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
         if api_base_url:
             self.API_BASE_URL = api_base_url.rstrip("/") + "/"
         self._thread_lock = threading.Lock()
+        self._handed_out: str | None = None  # the token this client last used
         self.fetches = 0  # tokens this client fetched itself (tests, metrics)
 
     @property
     def access_token(self) -> str:
         token = self.session.get(self.access_token_key)
-        if token and self._fresh():
-            return str(token)
-        self.fetch_access_token()
-        return str(self.session.get(self.access_token_key))
+        if not (token and self._fresh()):
+            self._fetch(force=False)
+            token = self.session.get(self.access_token_key)
+        self._handed_out = str(token)
+        return str(token)
 
     def _fresh(self) -> bool:
         expires_at = self.expires_at
         return bool(expires_at) and expires_at - time.time() > REFRESH_MARGIN_SECONDS
 
     def fetch_access_token(self) -> dict[str, Any]:
+        """wechatpy calls this when WeChat refused the token it was given (40001, 42001):
+        unless another worker has stored a new one meanwhile, ask for a new one."""
+        return self._fetch(force=True)
+
+    def _fetch(self, *, force: bool) -> dict[str, Any]:
         """Fetch under a lock; a worker that waited uses the token the other one stored."""
         with self._thread_lock:
             lock = self._redis_lock()
@@ -118,12 +127,14 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
                     "token_lock", lambda _r: bool(lock.acquire(blocking=True)), False)
             try:
                 token = self.session.get(self.access_token_key)
-                if token and self._fresh():
-                    return {"access_token": token, "expires_in": int(self.expires_at - time.time())}
-                return self._fetch_stable_token()
+                if token and self._fresh() and not (force and token == self._handed_out):
+                    return {"access_token": token,
+                            "expires_in": int(self.expires_at - time.time())}
+                return self._fetch_stable_token(force_refresh=force)
             finally:
                 if acquired:
-                    self.hub.call("token_unlock", lambda _r: lock.release(), None)  # type: ignore[union-attr]
+                    self.hub.call("token_unlock", lambda _r: lock.release(),  # type: ignore[union-attr]
+                                  None)
 
     def _redis_lock(self) -> Any:
         if self.hub is None or not self.hub.available:
@@ -131,12 +142,13 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
         return self.hub.client.lock(f"{PREFIX}wechat-token-lock:{self.appid}", timeout=15,
                                     blocking_timeout=6)
 
-    def _fetch_stable_token(self) -> dict[str, Any]:
-        log.info("fetching a stable access_token for %s", self.appid)
+    def _fetch_stable_token(self, *, force_refresh: bool) -> dict[str, Any]:
+        log.info("fetching a stable access_token for %s%s", self.appid,
+                 " (the last one was refused)" if force_refresh else "")
         response = self._http.post(
             url=self.API_BASE_URL + "stable_token", timeout=self.timeout,
             json={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
-                  "force_refresh": False})
+                  "force_refresh": force_refresh})
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         if result.get("errcode"):

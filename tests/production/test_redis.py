@@ -61,23 +61,30 @@ class StubWeChat:
 
     def __init__(self) -> None:
         self.tokens = 0
+        self.forced: list[bool] = []  # force_refresh of each token fetch
         self.sends: list[str] = []
+        self.refused: set[str] = set()  # tokens answered with 40001
         self.lock = threading.Lock()
 
         @Request.application
         def app(request: Request) -> Response:
             if request.path.endswith("/stable_token"):
                 body = request.get_json()
-                assert body["grant_type"] == "client_credential" and not body["force_refresh"]
+                assert body["grant_type"] == "client_credential"
                 with self.lock:
                     self.tokens += 1
+                    self.forced.append(body["force_refresh"])
                     n = self.tokens
                 time.sleep(0.2)  # a slow fetch: the others must wait for it, not fetch too
                 return Response(json.dumps({"access_token": f"T{n}", "expires_in": 7200}),
                                 mimetype="application/json")
             if request.path.endswith("/message/custom/send"):
+                token = request.args["access_token"]
+                if token in self.refused:
+                    return Response('{"errcode": 40001, "errmsg": "invalid credential"}',
+                                    mimetype="application/json")
                 with self.lock:
-                    self.sends.append(request.args["access_token"])
+                    self.sends.append(token)
                 return Response('{"errcode": 0, "errmsg": "ok"}', mimetype="application/json")
             return Response("{}", 404)
 
@@ -113,9 +120,16 @@ def test_one_access_token_for_every_worker(redis_url: str, stub_wechat: StubWeCh
     clients = [SharedTokenClient(appid, "secret", hub=RedisHub(redis_url),
                                  api_base_url=stub_wechat.base) for _ in range(6)]
     _send_from(clients)
-    assert stub_wechat.tokens == 1
+    assert stub_wechat.tokens == 1 and stub_wechat.forced == [False]
     assert stub_wechat.sends == ["T1"] * 6
     assert sum(c.fetches for c in clients) == 1
+
+    # WeChat refuses T1 (say the secret was reset): one worker asks for a new token, the
+    # others find it stored.
+    stub_wechat.refused.add("T1")
+    _send_from(clients[:3])
+    assert stub_wechat.forced == [False, True]
+    assert stub_wechat.sends[6:] == ["T2"] * 3
 
 
 def test_without_redis_each_process_keeps_its_own_token(stub_wechat: StubWeChat) -> None:
