@@ -7,7 +7,7 @@ import re
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{3})(?!\d)")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_CARD = re.compile(r"(?<!\d)(\d{4})\d{4,11}(\d{4})(?!\d)")  # 12–19 digits: bank cards
+_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{4,11}(\d{4})(?!\d)")  # 12–19 digits: bank cards
 
 
 def mask_id(number: str) -> str:
