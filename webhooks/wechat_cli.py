@@ -52,12 +52,16 @@ def prune_command(older_than_hours: float) -> None:
     from datetime import timedelta
 
     from shebao.db import Database
+    from shebao.schema import ensure_schema
     from webhooks.wechat_dedup import Ledger
 
     settings = Settings.from_env()
     db = Database(settings.database_url)
-    db.create_all()
-    removed = Ledger(db).prune(timedelta(hours=older_than_hours))
+    try:
+        ensure_schema(db)
+        removed = Ledger(db).prune(timedelta(hours=older_than_hours))
+    finally:
+        db.engine.dispose()
     click.echo(f"Removed {removed} processed-message records.")
 
 
