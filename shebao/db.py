@@ -103,6 +103,15 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    def __del__(self) -> None:
+        # A command (or test) that drops its Database must not leave pooled connections open
+        # until the engine's reference cycle is collected (psycopg warns then). The engine
+        # stays usable by anyone still holding it: dispose only closes idle connections.
+        try:
+            self.engine.dispose()
+        except Exception:  # interpreter shutdown, a half-built object
+            pass
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self.sessions() as session:
