@@ -87,7 +87,7 @@ def calc_unemployment(turn: Turn) -> Reply:
     faq_id = None
     entry_region = None
     index = turn.bot.understanding.index
-    duration = [index.entries[i] for i in index.by_topic.get(DURATION_TOPIC, [])]
+    duration = index.variants(DURATION_TOPIC)
     if duration:  # the entry that states the same rule, so the answer is traceable to it
         faq_id, entry_region = duration[0].id, duration[0].region
     recorded = recorded_unemployment_months(turn) if years is None else None
@@ -102,11 +102,8 @@ def calc_unemployment(turn: Turn) -> Reply:
                      "10年以上最长24个月。告诉我您交了几年，我帮您算。")
     wants_amount = years is None or any(w in text for w in ("多少钱", "多少", "金额", "每月"))
     if wants_amount and (years is None or max_months(years) > 0):
-        variants = [index.entries[i] for i in index.by_topic.get(AMOUNT_TOPIC, [])]
-        regions = turn.bot.understanding.regions
-        usable = [v for v in variants if region and regions.applies(v.region, region)]
-        if usable:
-            entry = max(usable, key=lambda v: regions.depth(v.region))
+        entry = index.variant_for(AMOUNT_TOPIC, region)
+        if entry is not None:
             parts.append(f"每月金额（{entry.region}）：{entry.answer}")
             sources.append(entry.source)
             faq_id, entry_region = entry.id, entry.region

@@ -64,6 +64,10 @@ def bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
 
 
+def content_words(words: list[str]) -> list[str]:
+    return [w for w in words if w not in STOPWORDS and w.strip()]
+
+
 class TermSpace:
     """Maps the terms of a text (words and bigrams) to columns, and back."""
 
@@ -71,9 +75,17 @@ class TermSpace:
         self.words = words
         self.columns: dict[str, int] = {}
 
+    def analyse(self, normalized: str) -> tuple[list[str], list[str]]:
+        """(every word, the terms), from one tokenisation of ``normalized``."""
+        words = self.words(normalized)
+        return words, self.terms_of(normalized, content_words(words))
+
     def terms(self, normalized: str) -> list[str]:
-        ws = [w for w in self.words(normalized) if w not in STOPWORDS and w.strip()]
-        return ["w:" + w for w in ws] + ["b:" + b for b in bigrams(normalized)]
+        return self.analyse(normalized)[1]
+
+    @staticmethod
+    def terms_of(normalized: str, content: list[str]) -> list[str]:
+        return ["w:" + w for w in content] + ["b:" + b for b in bigrams(normalized)]
 
     def add(self, terms: Sequence[str]) -> list[int]:
         return [self.columns.setdefault(t, len(self.columns)) for t in terms]
@@ -118,20 +130,20 @@ class KnowledgeIndex:
         q_docs: list[list[int]] = []
         a_docs: list[list[int]] = []
         self.q_text: list[str] = []
-        self.q_entry: list[int] = []
+        self.q_words: list[str] = []
         starts: list[int] = []
-        for e_i, entry in enumerate(entries):
+        for entry in entries:
             starts.append(len(q_docs))
             for q in entry.questions:
                 norm = normalize(q)
+                words, terms = self.space.analyse(norm)
                 self.q_text.append(norm)
-                self.q_entry.append(e_i)
-                q_docs.append(self.space.add(self.space.terms(norm)))
+                self.q_words.append(" ".join(words))
+                q_docs.append(self.space.add(terms))
             body = normalize(entry.answer + " " + " ".join(entry.keywords))
             a_docs.append(self.space.add(self.space.terms(body)))
         n_terms = len(self.space.columns)
         self.word_cols = frozenset(c for t, c in self.space.columns.items() if t.startswith("w:"))
-        self.q_words = [" ".join(self.space.words(t)) for t in self.q_text]
         self.q_matrix, self.idf = _bm25_matrix(q_docs, n_terms)
         self.a_matrix, _ = _bm25_matrix(a_docs, n_terms)
         self.q_terms: list[dict[int, float]] = []
@@ -142,12 +154,12 @@ class KnowledgeIndex:
             self.q_terms.append(weights_of)
             self.q_mass.append(sum(self.idf[c] * w for c, w in weights_of.items()))
         self.starts = np.array(starts, dtype=np.int64)
-        self.q_entry_arr = np.array(self.q_entry, dtype=np.int64)
         self._region_masks: dict[str | None, np.ndarray] = {}
         self.by_topic: dict[str, list[int]] = {}
         for e_i, entry in enumerate(entries):
             self.by_topic.setdefault(entry.topic, []).append(e_i)
         self.by_id = {e.id: i for i, e in enumerate(entries)}
+        self._names: dict[int, str] | None = None
         self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
 
     def __len__(self) -> int:
@@ -187,8 +199,8 @@ class KnowledgeIndex:
         query = normalized if normalized is not None else self.normalize(text)
         if not query:
             return []
-        terms = self.space.terms(query)
-        cols, weights, total = self._term_weights(terms)
+        words = content_words(self.space.words(query))
+        cols, weights, total = self._term_weights(self.space.terms_of(query, words))
         if not cols:
             return []
         q_scores = self.q_matrix[:, cols] @ weights
@@ -201,7 +213,6 @@ class KnowledgeIndex:
         top = np.argpartition(-e_scores, depth - 1)[:depth]
         best = float(e_scores[top].max())
         col_set = dict(zip(cols, weights, strict=True))
-        words = [w for w in self.space.words(query) if w not in STOPWORDS and w.strip()]
         unknown = (sum(1 for w in words if "w:" + w not in self.space.columns) / len(words)
                    if words else 0.0)
         query_words = " ".join(words)
@@ -238,9 +249,18 @@ class KnowledgeIndex:
                    sorted(self._term_name(c) for c in shared), features=f)
 
     def _term_name(self, col: int) -> str:
-        if not hasattr(self, "_names"):
+        if self._names is None:  # only explanations need it: built on first use
             self._names = {v: k for k, v in self.space.columns.items()}
         return self._names[col][2:]
+
+    def variants(self, topic: str) -> list[IndexedEntry]:
+        return [self.entries[i] for i in self.by_topic.get(topic, [])]
+
+    def variant_for(self, topic: str, region: str | None) -> IndexedEntry | None:
+        """The topic's entry for ``region``: the most specific one that applies there."""
+        usable = [v for v in self.variants(topic)
+                  if region is not None and self.regions.applies(v.region, region)]
+        return max(usable, key=lambda v: self.regions.depth(v.region)) if usable else None
 
     def _resolve_topics(self, hits: list[Hit], region: str | None) -> list[Hit]:
         """One hit per topic; the asker's most specific regional variant wins."""
@@ -251,11 +271,9 @@ class KnowledgeIndex:
             if topic in seen:
                 continue
             seen.add(topic)
-            variants = [self.entries[i] for i in self.by_topic.get(topic, [])]
+            variants = self.variants(topic)
             if region in self.regions:
-                usable = [v for v in variants if self.regions.applies(v.region, region)]
-                if usable:
-                    hit.entry = max(usable, key=lambda v: self.regions.depth(v.region))
+                hit.entry = self.variant_for(topic, region) or hit.entry
                 hit.variants = []
             else:
                 national = [v for v in variants if self.regions.parent.get(v.region, "") is None]
