@@ -32,12 +32,26 @@ def main() -> None:
     parser.add_argument("--set", default="LCQMC", choices=["LCQMC", "AFQMC"])
     parser.add_argument("--limit", type=int, default=0, help="ask at most N questions")
     args = parser.parse_args()
-    rows = [line.split("\t") for line in
-            (DATASETS / args.set / "dev.txt").read_text("utf-8").splitlines() if line.strip()]
+    rows = [
+        line.split("\t")
+        for line in (DATASETS / args.set / "dev.txt").read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     pool = sorted({r[1] for r in rows})
     ids = {s: f"s{i}" for i, s in enumerate(pool)}
-    entries = [IndexedEntry(id=ids[s], topic=ids[s], question=s, questions=[s], answer="",
-                            region="全国", category="-", source="-") for s in pool]
+    entries = [
+        IndexedEntry(
+            id=ids[s],
+            topic=ids[s],
+            question=s,
+            questions=[s],
+            answer="",
+            region="全国",
+            category="-",
+            source="-",
+        )
+        for s in pool
+    ]
     normalize, _ = shared_language()
     vocabulary = load_vocabulary()
     started = time.perf_counter()
@@ -62,8 +76,10 @@ def main() -> None:
             r5 += 1
     per_query = (time.perf_counter() - started) / max(len(asks), 1) * 1000
     n = len(asks)
-    print(f"{args.set} dev as retrieval: pool {len(pool)} sentences, {n} questions "
-          f"(index built in {built:.1f} s, {per_query:.2f} ms per question)")
+    print(
+        f"{args.set} dev as retrieval: pool {len(pool)} sentences, {n} questions "
+        f"(index built in {built:.1f} s, {per_query:.2f} ms per question)"
+    )
     print(f"top-1 {top1 / n:.1%}   MRR {rr / n:.3f}   recall@5 {r5 / n:.1%}")
 
 

@@ -57,8 +57,9 @@ def main() -> None:
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--engine", choices=["stub", "real", "both"], default="both")
     parser.add_argument("--log-level", default="INFO", help="the app's LOG_LEVEL")
-    parser.add_argument("--load", choices=["wrk", "python"],
-                        default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument(
+        "--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python"
+    )
     parser.add_argument("--faults", action="store_true", help="also run the fault drills")
     args = parser.parse_args()
 
@@ -68,9 +69,11 @@ def main() -> None:
 
     redis.Redis.from_url(REDIS).flushdb()
     database_url = f"{PG}?options=-csearch_path%3D{schema}"
-    print(f"load: {args.load}; {args.duration} s per server and connection count; gunicorn "
-          f"-w {args.workers} gthread × {args.threads}; PostgreSQL {PG.split('@')[-1]} "
-          f"(schema {schema}), Redis {REDIS}; {os.cpu_count()} CPUs")
+    print(
+        f"load: {args.load}; {args.duration} s per server and connection count; gunicorn "
+        f"-w {args.workers} gthread × {args.threads}; PostgreSQL {PG.split('@')[-1]} "
+        f"(schema {schema}), Redis {REDIS}; {os.cpu_count()} CPUs"
+    )
     try:
         results = run_servers(args, database_url)
         for connections in args.connections:
@@ -82,13 +85,19 @@ def main() -> None:
 
 
 def run_servers(args: Namespace, database_url: str) -> dict[int, list[bench.Result]]:
-    base_env = {k: v for k, v in os.environ.items()
-                if not k.startswith(("WECHAT_", "PROMETHEUS_")) and k not in (
-                    "DATABASE_URL", "REDIS_URL", "CORE_BASE_URL")}
-    base_env |= {"WECHAT_TOKEN": bench.TOKEN,
-                 "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)])}
-    prod_env = base_env | {"DATABASE_URL": database_url, "REDIS_URL": REDIS,
-                           "LOG_LEVEL": args.log_level, "RATE_LIMIT_PER_MINUTE": "1000000"}
+    base_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WECHAT_", "PROMETHEUS_"))
+        and k not in ("DATABASE_URL", "REDIS_URL", "CORE_BASE_URL")
+    }
+    base_env |= {"WECHAT_TOKEN": bench.TOKEN, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)])}
+    prod_env = base_env | {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS,
+        "LOG_LEVEL": args.log_level,
+        "RATE_LIMIT_PER_MINUTE": "1000000",
+    }
     servers = [("echo", "webhook_echo:app", base_env, False)]
     if args.engine in ("stub", "both"):
         servers.append(("prod-stub", "webhook:stub_engine_app()", prod_env, True))
@@ -102,17 +111,27 @@ def run_servers(args: Namespace, database_url: str) -> dict[int, list[bench.Resu
         for index, (name, target, env, production) in enumerate(servers):
             port = bench.free_port()
             log = workdir / f"{name}.log"
-            process = (start_production(target, port, args, env, log) if production else
-                       bench.start(target, port, Namespace(workers=args.workers,
-                                                           worker_class="gthread",
-                                                           threads=args.threads), env, log))
+            process = (
+                start_production(target, port, args, env, log)
+                if production
+                else bench.start(
+                    target,
+                    port,
+                    Namespace(workers=args.workers, worker_class="gthread", threads=args.threads),
+                    env,
+                    log,
+                )
+            )
             try:
                 bench.warm_up(port, args.warmup, run_base=900 + index)
                 for n, connections in enumerate(args.connections):
                     runs = []
                     for round_no in range(args.rounds):
-                        load = Namespace(connections=connections, duration=args.duration,
-                                         wrk_threads=args.wrk_threads)
+                        load = Namespace(
+                            connections=connections,
+                            duration=args.duration,
+                            wrk_threads=args.wrk_threads,
+                        )
                         run_base = 10 * (10 * round_no + n) + index
                         cpu_before = bench.group_cpu_seconds(process.pid)
                         if args.load == "wrk":
@@ -128,15 +147,28 @@ def run_servers(args: Namespace, database_url: str) -> dict[int, list[bench.Resu
     return results
 
 
-def start_production(target: str, port: int, args: Namespace, env: dict[str, str],
-                     log: Path) -> subprocess.Popen[bytes]:
+def start_production(
+    target: str, port: int, args: Namespace, env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
     """gunicorn with shebao/gunicorn_conf.py, as ``shebao serve --prod`` starts it."""
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:shebao.gunicorn_conf", "-b",
-               f"127.0.0.1:{port}", "-w", str(args.workers), "--threads", str(args.threads),
-               target]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:shebao.gunicorn_conf",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        target,
+    ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -154,9 +186,20 @@ def start_production(target: str, port: int, args: Namespace, env: dict[str, str
 def run_faults() -> None:
     """The drills of tests/production/test_fault_drills.py, with their printed figures."""
     print("\n-- fault drills (pytest tests/production/test_fault_drills.py -s)")
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
-                    str(ROOT / "tests" / "production" / "test_fault_drills.py")], cwd=ROOT,
-                   check=False)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            str(ROOT / "tests" / "production" / "test_fault_drills.py"),
+        ],
+        cwd=ROOT,
+        check=False,
+    )
 
 
 def _sql(statement: str) -> None:
@@ -164,8 +207,13 @@ def _sql(statement: str) -> None:
     from sqlalchemy.engine import make_url
 
     url = make_url(PG)
-    with psycopg.connect(host=url.host, port=url.port or 5432, dbname=url.database,
-                         user=url.username or "postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        dbname=url.database,
+        user=url.username or "postgres",
+        autocommit=True,
+    ) as conn:
         conn.execute(statement)  # type: ignore[arg-type]
 
 

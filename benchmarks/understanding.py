@@ -25,8 +25,16 @@ from bot.understanding import Understanding  # noqa: E402
 from knowledge.index import IndexedEntry, KnowledgeIndex  # noqa: E402
 from shebao.db import Database  # noqa: E402
 
-TEMPLATES = ["{a}{b}怎么办理", "{a}和{b}有什么区别", "{r}{a}需要什么材料", "{a}{b}多久能办好",
-             "我想问{a}的{b}", "{r}的{a}标准是多少", "{a}可以网上办{b}吗", "{b}{a}去哪里办"]
+TEMPLATES = [
+    "{a}{b}怎么办理",
+    "{a}和{b}有什么区别",
+    "{r}{a}需要什么材料",
+    "{a}{b}多久能办好",
+    "我想问{a}的{b}",
+    "{r}的{a}标准是多少",
+    "{a}可以网上办{b}吗",
+    "{b}{a}去哪里办",
+]
 
 
 def generated(n: int, words: list[str], regions: list[str], seed: int = 7) -> list[IndexedEntry]:
@@ -36,9 +44,19 @@ def generated(n: int, words: list[str], regions: list[str], seed: int = 7) -> li
         a, b, c = rng.sample(words, 3)
         r = rng.choice(regions)
         qs = [t.format(a=a, b=b, r=r) for t in rng.sample(TEMPLATES, 4)]
-        out.append(IndexedEntry(id=f"gen-{i}", topic=f"gen-{i}", question=qs[0], questions=qs,
-                                answer=f"{r}{a}{b}{c}的办理说明。", region=r, category="生成",
-                                source="生成数据", keywords=[a, b]))
+        out.append(
+            IndexedEntry(
+                id=f"gen-{i}",
+                topic=f"gen-{i}",
+                question=qs[0],
+                questions=qs,
+                answer=f"{r}{a}{b}{c}的办理说明。",
+                region=r,
+                category="生成",
+                source="生成数据",
+                keywords=[a, b],
+            )
+        )
     return out
 
 
@@ -87,11 +105,15 @@ def main() -> None:
         p99 = times[int(len(times) * 0.99) - 1]
         rows.append((len(index), p50, p99, current / 2**20, peak / 2**20, build_s))
     base = rows[0][1]
-    print(f"{'entries':>8} {'p50 ms':>8} {'p99 ms':>8} {'p50 vs first':>12} "
-          f"{'index MiB':>10} {'build peak MiB':>14} {'build s':>8}")
+    print(
+        f"{'entries':>8} {'p50 ms':>8} {'p99 ms':>8} {'p50 vs first':>12} "
+        f"{'index MiB':>10} {'build peak MiB':>14} {'build s':>8}"
+    )
     for n, p50, p99, mem, peak, build_s in rows:
-        print(f"{n:>8} {p50:>8.2f} {p99:>8.2f} {p50 / base:>11.2f}x {mem:>10.1f} {peak:>14.1f}"
-              f" {build_s:>8.1f}")
+        print(
+            f"{n:>8} {p50:>8.2f} {p99:>8.2f} {p50 / base:>11.2f}x {mem:>10.1f} {peak:>14.1f}"
+            f" {build_s:>8.1f}"
+        )
     first, last = rows[0], rows[-1]
     print(f"entries grew {last[0] / first[0]:.0f}x, p50 grew {last[1] / first[1]:.1f}x")
     print(full_turns(queries))
@@ -121,8 +143,10 @@ def full_turns(queries: list[str]) -> str:
             times.append((time.perf_counter() - t) * 1000)
         db.engine.dispose()
     times.sort()
-    return (f"full Bot.handle on the shipped base (SQLite file): p50 "
-            f"{statistics.median(times):.2f} ms, p99 {times[int(len(times) * 0.99) - 1]:.2f} ms")
+    return (
+        f"full Bot.handle on the shipped base (SQLite file): p50 "
+        f"{statistics.median(times):.2f} ms, p99 {times[int(len(times) * 0.99) - 1]:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

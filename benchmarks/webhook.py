@@ -48,10 +48,12 @@ TIMESTAMP, NONCE = "1732500000", "271828"
 SIGNATURE = hashlib.sha1("".join(sorted([TOKEN, TIMESTAMP, NONCE])).encode()).hexdigest()
 PATH = "/wechat?" + urlencode({"signature": SIGNATURE, "timestamp": TIMESTAMP, "nonce": NONCE})
 QUESTION = "灵活就业人员怎么参加养老保险"
-TEMPLATE = ("<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
-            "<FromUserName><![CDATA[oBench-{user}]]></FromUserName>"
-            "<CreateTime>1732500000</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            "<Content><![CDATA[" + QUESTION + "]]></Content><MsgId>{msg_id}</MsgId></xml>")
+TEMPLATE = (
+    "<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
+    "<FromUserName><![CDATA[oBench-{user}]]></FromUserName>"
+    "<CreateTime>1732500000</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+    "<Content><![CDATA[" + QUESTION + "]]></Content><MsgId>{msg_id}</MsgId></xml>"
+)
 
 LUA = r"""
 -- Signed WeChat text posts; every request a new MsgId (the thread number in the high digits).
@@ -122,15 +124,37 @@ def stub_engine_app():  # type: ignore[no-untyped-def]
     return app
 
 
-def start(target: str, port: int, args: argparse.Namespace, env: dict[str, str],
-          log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k",
-               args.worker_class, "--threads", str(args.threads), "-b", f"127.0.0.1:{port}",
-               "--pythonpath", f"{ROOT},{HERE}", "--log-level", "warning", target]
+def start(
+    target: str, port: int, args: argparse.Namespace, env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(args.workers),
+        "-k",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--pythonpath",
+        f"{ROOT},{HERE}",
+        "--log-level",
+        "warning",
+        target,
+    ]
     # Started outside the repository so that its gunicorn.conf.py (the production settings,
     # with hooks and metrics) does not apply: both servers get exactly the flags above.
-    process = subprocess.Popen(command, env=env, cwd=log.parent, stdout=log.open("wb"),
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=log.parent,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -156,8 +180,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def post_once(port: int, message_id: int, conn: http.client.HTTPConnection | None = None
-              ) -> tuple[int, bytes]:
+def post_once(
+    port: int, message_id: int, conn: http.client.HTTPConnection | None = None
+) -> tuple[int, bytes]:
     own = conn is None
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
@@ -170,14 +195,31 @@ def post_once(port: int, message_id: int, conn: http.client.HTTPConnection | Non
             conn.close()
 
 
-def drive_wrk(name: str, port: int, args: argparse.Namespace, run_base: int,
-              workdir: Path) -> Result:
+def drive_wrk(
+    name: str, port: int, args: argparse.Namespace, run_base: int, workdir: Path
+) -> Result:
     script = workdir / f"{name}.lua"
     script.write_text((LUA % (TEMPLATE, PATH)).replace("RUN_BASE", str(run_base)))
     output = subprocess.run(
-        ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d",
-         f"{args.duration}s", "--latency", "--timeout", "10s", "-s", str(script),
-         f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+        [
+            "wrk",
+            "-t",
+            str(args.wrk_threads),
+            "-c",
+            str(args.connections),
+            "-d",
+            f"{args.duration}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     seconds = _wrk_seconds(re.search(r"requests in ([\d.]+\w+),", output).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
@@ -191,8 +233,7 @@ def _wrk_seconds(value: str) -> float:
 
 
 def _wrk_ms(output: str, percentile: str) -> float:
-    number, unit = re.search(rf"^\s*{percentile}\s+([\d.]+)(us|ms|s)", output,
-                             re.M).groups()  # type: ignore[union-attr]
+    number, unit = re.search(rf"^\s*{percentile}\s+([\d.]+)(us|ms|s)", output, re.M).groups()  # type: ignore[union-attr]
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
@@ -254,16 +295,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=int, default=10, help="seconds per server per round")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="the servers take turns this many times; medians are reported")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="the servers take turns this many times; medians are reported",
+    )
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds per server")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync", help="gunicorn's: sync, gthread, …")
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--engine", choices=["stub", "real", "both"], default="both")
-    parser.add_argument("--load", choices=["wrk", "python"],
-                        default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument(
+        "--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python"
+    )
     args = parser.parse_args()
 
     servers = [Server("echo", "webhook_echo:app", None)]
@@ -271,14 +317,19 @@ def main() -> None:
         servers.append(Server("wechat-stub-engine", "webhook:stub_engine_app()", "stub.db"))
     if args.engine in ("real", "both"):
         servers.append(Server("wechat-real-engine", "webhooks:create_app()", "real.db"))
-    print(f"load: {args.load}, {args.connections} connections, {args.duration} s per server "
-          f"per round, {args.rounds} rounds; gunicorn -w {args.workers} -k {args.worker_class} "
-          f"--threads {args.threads}; {os.cpu_count()} CPUs")
+    print(
+        f"load: {args.load}, {args.connections} connections, {args.duration} s per server "
+        f"per round, {args.rounds} rounds; gunicorn -w {args.workers} -k {args.worker_class} "
+        f"--threads {args.threads}; {os.cpu_count()} CPUs"
+    )
 
     with tempfile.TemporaryDirectory(prefix="shebao-bench-") as tmp:
         workdir = Path(tmp)
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("WECHAT_") and k not in ("DATABASE_URL", "REDIS_URL")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("WECHAT_") and k not in ("DATABASE_URL", "REDIS_URL")
+        }
         env |= {"WECHAT_TOKEN": TOKEN, "PYTHONPATH": f"{ROOT}{os.pathsep}{HERE}"}
         try:
             for index, server in enumerate(servers):
@@ -287,8 +338,9 @@ def main() -> None:
                     server_env["DATABASE_URL"] = f"sqlite:///{workdir / server.database}"
                     prepare(server_env)
                 server.port = free_port()
-                server.process = start(server.target, server.port, args, server_env,
-                                       workdir / f"{server.name}.log")
+                server.process = start(
+                    server.target, server.port, args, server_env, workdir / f"{server.name}.log"
+                )
                 warm_up(server.port, args.warmup, run_base=900 + index)
             rounds: list[list[Result]] = []
             for round_no in range(args.rounds):
@@ -310,8 +362,10 @@ def main() -> None:
             for server in servers:
                 if server.process is not None:
                     stop(server.process)
-        report([median_of([r[i] for r in rounds]) for i in range(len(servers))],
-               f"median of {args.rounds} rounds")
+        report(
+            [median_of([r[i] for r in rounds]) for i in range(len(servers))],
+            f"median of {args.rounds} rounds",
+        )
 
 
 def warm_up(port: int, seconds: float, run_base: int) -> None:
@@ -326,28 +380,41 @@ def warm_up(port: int, seconds: float, run_base: int) -> None:
 def median_of(results: list[Result]) -> Result:
     by_rps = sorted(results, key=lambda r: r.rps)
     middle = by_rps[len(by_rps) // 2]
-    return Result(middle.name, middle.requests, sum(r.errors for r in results),
-                  middle.seconds, statistics.median(r.p50_ms for r in results),
-                  statistics.median(r.p99_ms for r in results),
-                  statistics.median(r.cpu_ms for r in results))
+    return Result(
+        middle.name,
+        middle.requests,
+        sum(r.errors for r in results),
+        middle.seconds,
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        statistics.median(r.cpu_ms for r in results),
+    )
 
 
 def prepare(env: dict[str, str]) -> None:
     """Create the schema and load content once, before the workers race to do it."""
-    subprocess.run([sys.executable, "-c", "from webhooks import create_app; create_app()"],
-                   env=env, cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-c", "from webhooks import create_app; create_app()"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
 
 
 def report(results: list[Result], title: str) -> None:
     echo = results[0]
     print(f"-- {title}")
-    print(f"{'server':<22}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'vs echo':>9}{'CPU ms/req':>12}{'echo/CPU':>10}")
+    print(
+        f"{'server':<22}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'vs echo':>9}{'CPU ms/req':>12}{'echo/CPU':>10}"
+    )
     for r in results:
         ratio = r.rps / echo.rps if echo.rps else 0.0
         cpu_ratio = echo.cpu_ms / r.cpu_ms if r.cpu_ms else 0.0
-        print(f"{r.name:<22}{r.requests:>10}{r.errors:>8}{r.rps:>10.0f}{r.p50_ms:>9.1f}"
-              f"{r.p99_ms:>9.1f}{ratio:>8.0%}{r.cpu_ms:>12.3f}{cpu_ratio:>9.0%}")
+        print(
+            f"{r.name:<22}{r.requests:>10}{r.errors:>8}{r.rps:>10.0f}{r.p50_ms:>9.1f}"
+            f"{r.p99_ms:>9.1f}{ratio:>8.0%}{r.cpu_ms:>12.3f}{cpu_ratio:>9.0%}"
+        )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,12 @@ app = Flask(__name__)
 @app.post("/wechat")
 def echo() -> Response:
     try:
-        check_signature(TOKEN, request.args.get("signature", ""),
-                        request.args.get("timestamp", ""), request.args.get("nonce", ""))
+        check_signature(
+            TOKEN,
+            request.args.get("signature", ""),
+            request.args.get("timestamp", ""),
+            request.args.get("nonce", ""),
+        )
     except InvalidSignatureException:
         abort(403)
     message = parse_message(request.get_data())

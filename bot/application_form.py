@@ -93,12 +93,14 @@ class ApplyForm:
         if step == "leaving_date":
             if known.get("date") and "leaving_date" not in form["values"]:
                 return t.ASK_LEAVING_DATE_KNOWN.format(
-                    date=chinese_date(date.fromisoformat(known["date"])))
+                    date=chinese_date(date.fromisoformat(known["date"]))
+                )
             return t.ASK_LEAVING_DATE
         if step == "leaving_reason":
             if known.get("reason") and "leaving_reason" not in form["values"]:
-                return t.ASK_REASON_KNOWN.format(reason=LeavingReason(known["reason"]).label,
-                                                 options=reason_options())
+                return t.ASK_REASON_KNOWN.format(
+                    reason=LeavingReason(known["reason"]).label, options=reason_options()
+                )
             return t.ASK_REASON.format(options=reason_options())
         if step == "payment":
             return t.ASK_PAYMENT
@@ -117,8 +119,11 @@ class ApplyForm:
             account = t.ACCOUNT_CARD
         return t.SUMMARY.format(
             leaving_date=chinese_date(date.fromisoformat(values["leaving_date"])),
-            reason=LeavingReason(values["leaving_reason"]).label, account=account,
-            phone_masked=mask_phone(secret.get("phone", "")), seeking=t.SEEKING_YES)
+            reason=LeavingReason(values["leaving_reason"]).label,
+            account=account,
+            phone_masked=mask_phone(secret.get("phone", "")),
+            seeking=t.SEEKING_YES,
+        )
 
     # -- answers ----------------------------------------------------------------------------
 
@@ -166,8 +171,9 @@ class ApplyForm:
         else:
             reason = read_reason(ctx.text)
         if not reason.involuntary:
-            return form_reply(self, ctx, form, t.REASON_VOLUNTARY.format(reason=reason.label),
-                              reprompt=False)
+            return form_reply(
+                self, ctx, form, t.REASON_VOLUNTARY.format(reason=reason.label), reprompt=False
+            )
         form["values"]["leaving_reason"] = reason.value
         return None
 
@@ -215,17 +221,23 @@ class ApplyForm:
 
     # -- submission -------------------------------------------------------------------------
 
-    def request(self, ctx: FormContext, form: dict[str, Any],
-                person_ref: str) -> UnemploymentApplicationRequest:
+    def request(
+        self, ctx: FormContext, form: dict[str, Any], person_ref: str
+    ) -> UnemploymentApplicationRequest:
         values = form["values"]
         secret = unseal(ctx.settings, form.get("sealed")) or {}
         kind = PaymentAccountKind(values["account_kind"])
-        account = PaymentAccount(kind, secret.get("account") if kind is
-                                 PaymentAccountKind.BANK_CARD else None)
+        account = PaymentAccount(
+            kind, secret.get("account") if kind is PaymentAccountKind.BANK_CARD else None
+        )
         return UnemploymentApplicationRequest(
-            person_ref=person_ref, leaving_date=date.fromisoformat(values["leaving_date"]),
-            leaving_reason=LeavingReason(values["leaving_reason"]), payment_account=account,
-            phone=secret.get("phone", ""), seeking_work=True)
+            person_ref=person_ref,
+            leaving_date=date.fromisoformat(values["leaving_date"]),
+            leaving_reason=LeavingReason(values["leaving_reason"]),
+            payment_account=account,
+            phone=secret.get("phone", ""),
+            seeking_work=True,
+        )
 
     def _submit(self, ctx: FormContext, form: dict[str, Any]) -> Reply:
         binding = current(ctx.db, ctx.user_key)
@@ -238,9 +250,14 @@ class ApplyForm:
             form["key"], form["digest"] = new_key(), digest
         ctx.bot.dialogue.save(ctx.state)  # the key is stored before the core is called
         try:
-            outcome = submit(ctx.backend, user_key=ctx.user_key, person_ref=binding.person_ref,
-                             request=request, idempotency_key=form["key"],
-                             summary=self.summary(ctx, form))
+            outcome = submit(
+                ctx.backend,
+                user_key=ctx.user_key,
+                person_ref=binding.person_ref,
+                request=request,
+                idempotency_key=form["key"],
+                summary=self.summary(ctx, form),
+            )
         except IdempotencyKeyReused:
             form["key"], form["digest"] = new_key(), digest
             return self._submit(ctx, form)
@@ -248,16 +265,28 @@ class ApplyForm:
 
     def after_submit(self, ctx: FormContext, form: dict[str, Any], outcome: Outcome) -> Reply:
         if outcome.kind == "refused":
-            return Reply(t.SUBMIT_REFUSED.format(message=outcome.message or "")
-                         + "\n" + t.SUMMARY_INVALID, self.intent, 1.0, "form")
+            return Reply(
+                t.SUBMIT_REFUSED.format(message=outcome.message or "") + "\n" + t.SUMMARY_INVALID,
+                self.intent,
+                1.0,
+                "form",
+            )
         ctx.state.pop("form")
         ctx.state.data["submitted_application"] = {"key": form["key"]}
         if outcome.kind == "submitted":
-            return Reply(t.SUBMITTED.format(application_id=outcome.application_id),
-                         self.intent, 1.0, "answered")
+            return Reply(
+                t.SUBMITTED.format(application_id=outcome.application_id),
+                self.intent,
+                1.0,
+                "answered",
+            )
         if outcome.kind == "exists":
-            return Reply(t.APPLY_OPEN_EXISTS.format(application_id=outcome.application_id),
-                         self.intent, 1.0, "answered")
+            return Reply(
+                t.APPLY_OPEN_EXISTS.format(application_id=outcome.application_id),
+                self.intent,
+                1.0,
+                "answered",
+            )
         return Reply(t.SUBMIT_PENDING, self.intent, 1.0, "answered")
 
 
@@ -276,14 +305,14 @@ def apply(turn: Turn) -> Reply:
         return form_reply(APPLY_FORM, ctx, form)
     binding = current(ctx.db, ctx.user_key)
     if binding is None:
-        return begin_binding(ctx, then={"intent": intent, "text": ctx.text},
-                             head=t.BIND_FOR_APPLY)
+        return begin_binding(ctx, then={"intent": intent, "text": ctx.text}, head=t.BIND_FOR_APPLY)
     if pending_for(ctx.db, binding.person_ref) is not None:
         return Reply(t.APPLY_PENDING_EXISTS, intent, 1.0, "answered")
     mine = open_submitted(ctx.db, binding.person_ref)
     if mine is not None and still_open(ctx, mine):
-        return Reply(t.APPLY_OPEN_EXISTS.format(application_id=mine.application_id), intent,
-                     1.0, "answered")
+        return Reply(
+            t.APPLY_OPEN_EXISTS.format(application_id=mine.application_id), intent, 1.0, "answered"
+        )
     try:
         eligibility = ctx.backend.core.unemployment_eligibility(binding.person_ref)
     except CoreUnavailable:
@@ -294,8 +323,10 @@ def apply(turn: Turn) -> Reply:
         return Reply(not_eligible_text(eligibility), intent, 1.0, "answered")
     known: dict[str, str] = {}
     if eligibility.separation is not None:
-        known = {"date": eligibility.separation.leaving_date.isoformat(),
-                 "reason": eligibility.separation.leaving_reason.value}
+        known = {
+            "date": eligibility.separation.leaving_date.isoformat(),
+            "reason": eligibility.separation.leaving_reason.value,
+        }
     form = start_form(ctx.state, APPLY_FORM.kind, step="leaving_date", values={}, known=known)
     reply = form_reply(APPLY_FORM, ctx, form)
     reply.text = t.APPLY_ELIGIBLE.format(reason=eligibility.reason) + "\n" + reply.text
@@ -329,11 +360,19 @@ def confirm_again(ctx: FormContext, match: re.Match[str]) -> Reply | None:
         outcome = resend_one(ctx.backend, row)
         if outcome.kind != "submitted":
             return Reply(t.SUBMIT_PENDING, APPLY_UNEMPLOYMENT, 1.0, "answered")
-        return Reply(t.SUBMITTED.format(application_id=outcome.application_id),
-                     APPLY_UNEMPLOYMENT, 1.0, "answered")
+        return Reply(
+            t.SUBMITTED.format(application_id=outcome.application_id),
+            APPLY_UNEMPLOYMENT,
+            1.0,
+            "answered",
+        )
     if row.application_id:
-        return Reply(t.ALREADY_SUBMITTED.format(application_id=row.application_id),
-                     APPLY_UNEMPLOYMENT, 1.0, "answered")
+        return Reply(
+            t.ALREADY_SUBMITTED.format(application_id=row.application_id),
+            APPLY_UNEMPLOYMENT,
+            1.0,
+            "answered",
+        )
     return None
 
 

@@ -52,9 +52,15 @@ def request_digest(request: UnemploymentApplicationRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def submit(backend: Backend, *, user_key: str, person_ref: str,
-           request: UnemploymentApplicationRequest, idempotency_key: str,
-           summary: str = "") -> Outcome:
+def submit(
+    backend: Backend,
+    *,
+    user_key: str,
+    person_ref: str,
+    request: UnemploymentApplicationRequest,
+    idempotency_key: str,
+    summary: str = "",
+) -> Outcome:
     """Submit (or re-send) the application for ``idempotency_key``.
 
     Raises ``IdempotencyKeyReused`` when the key was used with a different request.
@@ -64,10 +70,16 @@ def submit(backend: Backend, *, user_key: str, person_ref: str,
     if row is None:
         channel, _, user = user_key.partition(":")
         fresh = ApplicationSubmission(
-            idempotency_key=idempotency_key, request_digest=digest, user_key=user_key,
-            channel=channel, user=user, person_ref=person_ref,
+            idempotency_key=idempotency_key,
+            request_digest=digest,
+            user_key=user_key,
+            channel=channel,
+            user=user,
+            person_ref=person_ref,
             sealed_request=seal(backend.settings, codec.to_json(request)),
-            summary=mask_text(summary), status="pending")
+            summary=mask_text(summary),
+            status="pending",
+        )
         try:
             with backend.db.session() as s:
                 s.add(fresh)
@@ -93,45 +105,79 @@ def resend_one(backend: Backend, row: ApplicationSubmission) -> Outcome:
     request = codec.from_json(UnemploymentApplicationRequest, data)
     try:
         app = backend.core.create_unemployment_application(
-            request, idempotency_key=row.idempotency_key)
+            request, idempotency_key=row.idempotency_key
+        )
     except CoreUnavailable as exc:
         with backend.db.session() as s:
-            s.execute(update(ApplicationSubmission).where(ApplicationSubmission.id == row.id)
-                      .values(attempts=ApplicationSubmission.attempts + 1, last_error=exc.code))
+            s.execute(
+                update(ApplicationSubmission)
+                .where(ApplicationSubmission.id == row.id)
+                .values(attempts=ApplicationSubmission.attempts + 1, last_error=exc.code)
+            )
         log.warning("application %s kept for later: %s", row.idempotency_key, exc.code)
         return Outcome("pending")
     except AlreadyExists as exc:
-        _update(backend.db, row.id, status="refused", message=exc.message,
-                application_id=exc.resource_id, sealed_request=None, last_error=exc.code)
+        _update(
+            backend.db,
+            row.id,
+            status="refused",
+            message=exc.message,
+            application_id=exc.resource_id,
+            sealed_request=None,
+            last_error=exc.code,
+        )
         return Outcome("exists", exc.resource_id, message=exc.message)
     except CoreRejected as exc:
-        _update(backend.db, row.id, status="refused", message=exc.message, sealed_request=None,
-                last_error=exc.code)
+        _update(
+            backend.db,
+            row.id,
+            status="refused",
+            message=exc.message,
+            sealed_request=None,
+            last_error=exc.code,
+        )
         return Outcome("refused", message=exc.message)
-    _update(backend.db, row.id, status="submitted", application_id=app.application_id,
-            core_status=app.status.value, notified_status=app.status.value,
-            submitted_at=utcnow(), sealed_request=None, last_error=None)
+    _update(
+        backend.db,
+        row.id,
+        status="submitted",
+        application_id=app.application_id,
+        core_status=app.status.value,
+        notified_status=app.status.value,
+        submitted_at=utcnow(),
+        sealed_request=None,
+        last_error=None,
+    )
     log.info("application %s submitted as %s", row.idempotency_key, app.application_id)
     return Outcome("submitted", app.application_id, app)
 
 
 def pending_for(db: Database, person_ref: str) -> ApplicationSubmission | None:
     with db.session() as s:
-        return s.scalar(select(ApplicationSubmission)
-                        .where(ApplicationSubmission.person_ref == person_ref,
-                               ApplicationSubmission.status == "pending")
-                        .order_by(ApplicationSubmission.id.desc()).limit(1))
+        return s.scalar(
+            select(ApplicationSubmission)
+            .where(
+                ApplicationSubmission.person_ref == person_ref,
+                ApplicationSubmission.status == "pending",
+            )
+            .order_by(ApplicationSubmission.id.desc())
+            .limit(1)
+        )
 
 
 def open_submitted(db: Database, person_ref: str) -> ApplicationSubmission | None:
     """The person's application sent through the bot that is not finished, if any."""
     with db.session() as s:
-        return s.scalar(select(ApplicationSubmission)
-                        .where(ApplicationSubmission.person_ref == person_ref,
-                               ApplicationSubmission.status == "submitted",
-                               ApplicationSubmission.core_status.not_in(
-                                   ("rejected", "first_payment")))
-                        .order_by(ApplicationSubmission.id.desc()).limit(1))
+        return s.scalar(
+            select(ApplicationSubmission)
+            .where(
+                ApplicationSubmission.person_ref == person_ref,
+                ApplicationSubmission.status == "submitted",
+                ApplicationSubmission.core_status.not_in(("rejected", "first_payment")),
+            )
+            .order_by(ApplicationSubmission.id.desc())
+            .limit(1)
+        )
 
 
 def record_core_status(db: Database, row_id: int, status: str) -> None:
@@ -140,18 +186,24 @@ def record_core_status(db: Database, row_id: int, status: str) -> None:
 
 def submissions_of(db: Database, person_ref: str) -> list[ApplicationSubmission]:
     with db.session() as s:
-        return list(s.scalars(select(ApplicationSubmission)
-                              .where(ApplicationSubmission.person_ref == person_ref)
-                              .order_by(ApplicationSubmission.id.desc())))
+        return list(
+            s.scalars(
+                select(ApplicationSubmission)
+                .where(ApplicationSubmission.person_ref == person_ref)
+                .order_by(ApplicationSubmission.id.desc())
+            )
+        )
 
 
 def by_key(db: Database, key: str) -> ApplicationSubmission | None:
     with db.session() as s:
-        return s.scalar(select(ApplicationSubmission)
-                        .where(ApplicationSubmission.idempotency_key == key))
+        return s.scalar(
+            select(ApplicationSubmission).where(ApplicationSubmission.idempotency_key == key)
+        )
 
 
 def _update(db: Database, row_id: int, **values: object) -> None:
     with db.session() as s:
-        s.execute(update(ApplicationSubmission).where(ApplicationSubmission.id == row_id)
-                  .values(**values))
+        s.execute(
+            update(ApplicationSubmission).where(ApplicationSubmission.id == row_id).values(**values)
+        )

@@ -59,8 +59,9 @@ class BindingError(Exception):
     """Binding could not go ahead. ``code``: invalid_request (with ``field``), locked,
     identity_mismatch, wrong_code (with ``attempts_left``), verification_expired, unavailable."""
 
-    def __init__(self, code: str, message: str, *, field: str | None = None,
-                 attempts_left: int | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, *, field: str | None = None, attempts_left: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -81,8 +82,11 @@ def current(db: Database, key: str) -> Binding | None:
 
 def validate(id_number: str, name: str, phone: str) -> tuple[str, str, str]:
     """The three fields cleaned, or ``BindingError`` naming the first wrong one."""
-    for field, reader, value in (("id_number", read_id_number, id_number),
-                                 ("name", read_name, name), ("phone", read_phone, phone)):
+    for field, reader, value in (
+        ("id_number", read_id_number, id_number),
+        ("name", read_name, name),
+        ("phone", read_phone, phone),
+    ):
         try:
             reader(value)
         except Invalid as exc:
@@ -133,8 +137,9 @@ def confirm(backend: Backend, key: str, channel: str, code: str) -> Binding:
         left = min(exc.attempts_left, LOCK_AFTER - failures)
         if left <= 0:
             _check_lock(backend.db, key)
-        raise BindingError("wrong_code", t.CODE_WRONG.format(left=left),
-                           attempts_left=left) from exc
+        raise BindingError(
+            "wrong_code", t.CODE_WRONG.format(left=left), attempts_left=left
+        ) from exc
     except (VerificationExpired, NotFound) as exc:  # too late, or the core's own limit hit
         _forget_verification(backend.db, key)
         if _fail(backend.db, key) >= LOCK_AFTER:
@@ -145,8 +150,9 @@ def confirm(backend: Backend, key: str, channel: str, code: str) -> Binding:
     except CoreUnavailable as exc:
         raise BindingError("unavailable", t.CORE_DOWN) from exc
     with backend.db.session() as s:
-        binding = s.scalar(select(Binding).where(Binding.user_key == key)) \
-            or Binding(user_key=key, channel=channel)
+        binding = s.scalar(select(Binding).where(Binding.user_key == key)) or Binding(
+            user_key=key, channel=channel
+        )
         binding.person_ref = identity.person_ref
         binding.id_masked = id_masked or ""
         binding.id_hash = id_hash or ""
@@ -209,6 +215,7 @@ def _forget_verification(db: Database, key: str) -> None:
 
 # -- the chat form ------------------------------------------------------------------------------
 
+
 class BindForm:
     """Steps: id → name → phone → (code sent) code. ID, name and phone stay sealed in the form
     until the binding is done, so 「重新获取」 can send a new code without asking again."""
@@ -219,8 +226,9 @@ class BindForm:
     def prompt(self, ctx: FormContext, form: dict[str, Any]) -> str:
         step = form["step"]
         if step == "code":
-            return t.CODE_SENT.format(phone_masked=form.get("phone_masked", ""),
-                                      minutes=CODE_MINUTES)
+            return t.CODE_SENT.format(
+                phone_masked=form.get("phone_masked", ""), minutes=CODE_MINUTES
+            )
         return {"id": t.ASK_ID_NUMBER, "name": t.ASK_NAME, "phone": t.ASK_PHONE}[step]
 
     def step(self, ctx: FormContext, form: dict[str, Any]) -> Reply | None:
@@ -267,11 +275,11 @@ class BindForm:
             found["name"] = read_name(words[0])
         return found
 
-    def _send_code(self, ctx: FormContext, form: dict[str, Any],
-                   values: dict[str, str]) -> Reply:
+    def _send_code(self, ctx: FormContext, form: dict[str, Any], values: dict[str, str]) -> Reply:
         try:
-            started = start(ctx.backend, ctx.user_key, values["id"], values["name"],
-                            values["phone"])
+            started = start(
+                ctx.backend, ctx.user_key, values["id"], values["name"], values["phone"]
+            )
         except BindingError as exc:
             if exc.code == "identity_mismatch":
                 form["step"], form["sealed"] = "id", seal(ctx.settings, {})
@@ -304,15 +312,17 @@ class BindForm:
         ctx.state.pop("form")
         if ctx.state.region is None:
             ctx.state.region = binding.region
-        head = t.BOUND.format(name_masked=binding.name_masked, id_masked=binding.id_masked,
-                              region=binding.region)
+        head = t.BOUND.format(
+            name_masked=binding.name_masked, id_masked=binding.id_masked, region=binding.region
+        )
         then = form.get("then") or {}
         reply: Reply | None = None
         if then.get("intent") in HANDLERS:
             reply = HANDLERS[then["intent"]](ctx.turn_for(then.get("text") or ""))
         elif then.get("continue") in CONTINUATIONS:
             reply = CONTINUATIONS[then["continue"]](
-                FormContext(ctx.bot, ctx.message, ctx.state, then.get("text") or ""))
+                FormContext(ctx.bot, ctx.message, ctx.state, then.get("text") or "")
+            )
         if reply is not None:
             reply.text = head + "\n" + reply.text
             return reply
@@ -331,8 +341,9 @@ def _words(text: str) -> list[str]:
 BIND_FORM = register_form(BindForm())
 
 
-def begin_binding(ctx: FormContext, then: dict[str, str] | None = None,
-                  head: str = t.BIND_INTRO) -> Reply:
+def begin_binding(
+    ctx: FormContext, then: dict[str, str] | None = None, head: str = t.BIND_INTRO
+) -> Reply:
     """Open the bind form (after a personal question: ``then`` is answered once bound)."""
     form = start_form(ctx.state, BIND_FORM.kind, step="id", then=then)
     reply = form_reply(BIND_FORM, ctx, form)
@@ -350,9 +361,14 @@ def bind(turn: Any) -> Reply:
         return unbind_reply(ctx)
     binding = current(ctx.db, ctx.user_key)
     if binding is not None and "重新绑定" not in text and "更换" not in text:
-        return Reply(t.ALREADY_BOUND.format(name_masked=binding.name_masked,
-                                            id_masked=binding.id_masked, region=binding.region),
-                     BIND, 1.0, "answered")
+        return Reply(
+            t.ALREADY_BOUND.format(
+                name_masked=binding.name_masked, id_masked=binding.id_masked, region=binding.region
+            ),
+            BIND,
+            1.0,
+            "answered",
+        )
     return begin_binding(ctx)
 
 
@@ -364,5 +380,13 @@ def unbind_reply(ctx: FormContext) -> Reply:
     return Reply(t.UNBOUND if done else t.NOT_BOUND, BIND, 1.0, "answered")
 
 
-__all__ = ["BindingError", "Started", "begin_binding", "confirm", "current", "start", "unbind",
-           "user_key"]
+__all__ = [
+    "BindingError",
+    "Started",
+    "begin_binding",
+    "confirm",
+    "current",
+    "start",
+    "unbind",
+    "user_key",
+]

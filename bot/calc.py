@@ -22,8 +22,20 @@ from intents.taxonomy import CALC_UNEMPLOYMENT
 AMOUNT_TOPIC = "unemployment-benefit-monthly-amount"
 DURATION_TOPIC = "unemployment-benefit-duration"
 ARTICLE = "《失业保险条例》第十七条（国务院令第258号）"
-_CN = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-       "八": 8, "九": 9, "十": 10}
+_CN = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _YEARS = re.compile(r"([0-9]+(?:\.[0-9]+)?|[零一二两三四五六七八九十]+)\s*(?:年|年半)")
 _MONTHS = re.compile(r"([0-9]+|[零一二两三四五六七八九十]+)\s*个月")
 
@@ -65,8 +77,9 @@ def duration_sentence(years: float) -> str:
     months = max_months(years)
     shown = f"{years:g}年" if years >= 1 else "不满1年"
     if months == 0:
-        return (f"按{ARTICLE}，失业前累计缴费满1年才能领取失业保险金；您缴费{shown}，"
-                "暂不符合领取条件。")
+        return (
+            f"按{ARTICLE}，失业前累计缴费满1年才能领取失业保险金；您缴费{shown}，暂不符合领取条件。"
+        )
     return f"按{ARTICLE}，累计缴费{shown}，失业保险金最长可领{months}个月（全国统一规定）。"
 
 
@@ -74,8 +87,9 @@ def record_sentence(months: int) -> str:
     """The duration for a bound citizen, from the core's count of 失业保险 months."""
     if max_months(months / 12) == 0:
         return personal_texts.CALC_FROM_RECORD_NONE.format(months=months, article=ARTICLE)
-    return personal_texts.CALC_FROM_RECORD.format(months=months, article=ARTICLE,
-                                                  max_months=max_months(months / 12))
+    return personal_texts.CALC_FROM_RECORD.format(
+        months=months, article=ARTICLE, max_months=max_months(months / 12)
+    )
 
 
 @handles(CALC_UNEMPLOYMENT)
@@ -98,8 +112,10 @@ def calc_unemployment(turn: Turn) -> Reply:
         parts.append(record_sentence(recorded[0]))
         years = recorded[0] / 12
     else:
-        parts.append(f"按{ARTICLE}：累计缴费满1年不足5年最长领12个月，满5年不足10年最长18个月，"
-                     "10年以上最长24个月。告诉我您交了几年，我帮您算。")
+        parts.append(
+            f"按{ARTICLE}：累计缴费满1年不足5年最长领12个月，满5年不足10年最长18个月，"
+            "10年以上最长24个月。告诉我您交了几年，我帮您算。"
+        )
     wants_amount = years is None or any(w in text for w in ("多少钱", "多少", "金额", "每月"))
     if wants_amount and (years is None or max_months(years) > 0):
         entry = index.variant_for(AMOUNT_TOPIC, region)
@@ -108,7 +124,15 @@ def calc_unemployment(turn: Turn) -> Reply:
             sources.append(entry.source)
             faq_id, entry_region = entry.id, entry.region
         else:
-            parts.append("每月金额各地不同，请告诉我您参保的城市（如：江门、茂名），我再告诉您当地标准。")
-    return Reply("\n".join(parts) + "\n——依据：" + "；".join(sources), CALC_UNEMPLOYMENT,
-                 turn.understood.prediction.confidence, "answered", faq_id=faq_id,
-                 region=entry_region, sources=sources)
+            parts.append(
+                "每月金额各地不同，请告诉我您参保的城市（如：江门、茂名），我再告诉您当地标准。"
+            )
+    return Reply(
+        "\n".join(parts) + "\n——依据：" + "；".join(sources),
+        CALC_UNEMPLOYMENT,
+        turn.understood.prediction.confidence,
+        "answered",
+        faq_id=faq_id,
+        region=entry_region,
+        sources=sources,
+    )

@@ -68,9 +68,12 @@ def main() -> None:
     x, y = samples(u)
     model = LogisticRegression(C=1.0, max_iter=5000)
     model.fit(x, y)
-    out = {"bias": float(model.intercept_[0]),
-           "weights": {n: float(w) for n, w in zip(NAMES, model.coef_[0], strict=True)},
-           "samples": len(y), "positives": int(sum(y))}
+    out = {
+        "bias": float(model.intercept_[0]),
+        "weights": {n: float(w) for n, w in zip(NAMES, model.coef_[0], strict=True)},
+        "samples": len(y),
+        "positives": int(sum(y)),
+    }
     path = Path(str(resources.files("knowledge").joinpath("calibration.json")))
     path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", "utf-8")
     print(json.dumps(out, ensure_ascii=False, indent=1))

@@ -92,8 +92,11 @@ class Bot:
             message_text = message.text
         with self.db.session() as s:  # … and one write after it
             self.dialogue.save_in(s, state)
-            s.add(self._exchange(message, message_text, state, reply, normalized,
-                                 time.perf_counter() - started))
+            s.add(
+                self._exchange(
+                    message, message_text, state, reply, normalized, time.perf_counter() - started
+                )
+            )
         metrics.observe_reply(message.channel, reply.intent, reply.outcome)
         return reply
 
@@ -149,18 +152,26 @@ class Bot:
             return POLICY
         # A hesitant guess at a personal intent loses to a good knowledge-base match: asking
         # about rules is far more common than asking about one's own record without "我".
-        if (intent != POLICY and u.prediction.confidence < UNSURE_INTENT
-                and top >= UNSURE_OVERRIDE and not _MINE.search(u.normalized)):
+        if (
+            intent != POLICY
+            and u.prediction.confidence < UNSURE_INTENT
+            and top >= UNSURE_OVERRIDE
+            and not _MINE.search(u.normalized)
+        ):
             return POLICY
         # "One's own record" needs someone whose record it is: without 我/本人/… it is a
         # question about the rules (茂名企业退休人员月人均养老金是多少).
         if intent in PERSONAL and not _SELF.search(u.normalized) and top >= UNSURE_OVERRIDE / 2:
             return POLICY
-        if intent == CALC_UNEMPLOYMENT and not (_SELF.search(u.normalized)
-                                                or _HAS_YEARS.search(u.normalized)):
+        if intent == CALC_UNEMPLOYMENT and not (
+            _SELF.search(u.normalized) or _HAS_YEARS.search(u.normalized)
+        ):
             return POLICY
-        if intent == CHITCHAT and not re.search(r"[\u4e00-\u9fff]", u.normalized) \
-                and not _LATIN_GREETING.match(u.normalized):
+        if (
+            intent == CHITCHAT
+            and not re.search(r"[\u4e00-\u9fff]", u.normalized)
+            and not _LATIN_GREETING.match(u.normalized)
+        ):
             return OUT_OF_SCOPE
         return intent if intent in HANDLERS else POLICY
 
@@ -185,10 +196,16 @@ class Bot:
             parts.append(f"【{i}】{q}\n{r.text}")
         state.pop("last_candidates")
         first = replies[0]
-        return Reply("\n\n".join(parts), first.intent, min(r.confidence for r in replies),
-                     first.outcome, faq_id=first.faq_id, region=first.region,
-                     sources=[s for r in replies for s in r.sources],
-                     candidates=first.candidates)
+        return Reply(
+            "\n\n".join(parts),
+            first.intent,
+            min(r.confidence for r in replies),
+            first.outcome,
+            faq_id=first.faq_id,
+            region=first.region,
+            sources=[s for r in replies for s in r.sources],
+            candidates=first.candidates,
+        )
 
     # -- output -----------------------------------------------------------------------------
 
@@ -200,13 +217,22 @@ class Bot:
         return reply
 
     @staticmethod
-    def _exchange(message: Message, text: str, state: State, reply: Reply,
-                  normalized: str, seconds: float) -> Exchange:
+    def _exchange(
+        message: Message, text: str, state: State, reply: Reply, normalized: str, seconds: float
+    ) -> Exchange:
         return Exchange(
-            channel=message.channel, user_key=state.user_key, role=message.role,
-            region=state.region, message=mask_text(text), normalized=mask_text(normalized),
-            intent=reply.intent, confidence=reply.confidence, outcome=reply.outcome,
-            faq_id=reply.faq_id, reply=mask_text(reply.text), latency_ms=seconds * 1000,
+            channel=message.channel,
+            user_key=state.user_key,
+            role=message.role,
+            region=state.region,
+            message=mask_text(text),
+            normalized=mask_text(normalized),
+            intent=reply.intent,
+            confidence=reply.confidence,
+            outcome=reply.outcome,
+            faq_id=reply.faq_id,
+            reply=mask_text(reply.text),
+            latency_ms=seconds * 1000,
         )
 
 

@@ -57,21 +57,29 @@ class Report:
             per_intent[intent] = {
                 "support": gold[intent],
                 "precision": tp / predicted[intent] if predicted[intent] else None,
-                "recall": (sum(1 for o in all_ if o.row.intents[0] == intent and o.intent_ok)
-                           / gold[intent]) if gold[intent] else None,
+                "recall": (
+                    sum(1 for o in all_ if o.row.intents[0] == intent and o.intent_ok)
+                    / gold[intent]
+                )
+                if gold[intent]
+                else None,
             }
         confusions = Counter((o.row.intents[0], o.reply.intent) for o in all_ if not o.intent_ok)
         return {
             "rows": len(all_),
             "intent_accuracy": self._share(all_, lambda o: o.intent_ok),
             "per_intent": per_intent,
-            "confusions": [{"expected": a, "got": b, "count": n}
-                           for (a, b), n in confusions.most_common(12)],
+            "confusions": [
+                {"expected": a, "got": b, "count": n} for (a, b), n in confusions.most_common(12)
+            ],
             "entry_rows": len(with_entry),
             "entry_top1": self._share(with_entry, lambda o: o.rank == 1),
             "entry_top3": self._share(with_entry, lambda o: o.rank is not None and o.rank <= 3),
-            "mrr": (sum(1.0 / o.rank for o in with_entry if o.rank) / len(with_entry)
-                    if with_entry else 0.0),
+            "mrr": (
+                sum(1.0 / o.rank for o in with_entry if o.rank) / len(with_entry)
+                if with_entry
+                else 0.0
+            ),
             "fact_rows": len(with_facts),
             "fact_in_answer": self._share(with_facts, lambda o: bool(o.facts_ok)),
             "answered_wrongly": self._share(all_, lambda o: o.wrong),
@@ -87,9 +95,16 @@ def load_rows(path: Path) -> list[Row]:
     for line in path.read_text("utf-8").splitlines():
         if line.strip():
             raw = json.loads(line)
-            rows.append(Row(text=raw["text"], intents=list(raw["intents"]),
-                            region=raw.get("region"), entry=raw.get("entry"),
-                            facts=list(raw.get("facts") or []), style=raw.get("style")))
+            rows.append(
+                Row(
+                    text=raw["text"],
+                    intents=list(raw["intents"]),
+                    region=raw.get("region"),
+                    entry=raw.get("entry"),
+                    facts=list(raw.get("facts") or []),
+                    style=raw.get("style"),
+                )
+            )
     return rows
 
 
@@ -117,8 +132,9 @@ def judge(row: Row, reply: Reply) -> Outcome:
 def evaluate_rows(bot: Any, rows: list[Row]) -> Report:
     outcomes = []
     for row in rows:
-        msg = Message(channel="eval", user=f"eval-{uuid.uuid4().hex}", text=row.text,
-                      region=row.region)
+        msg = Message(
+            channel="eval", user=f"eval-{uuid.uuid4().hex}", text=row.text, region=row.region
+        )
         outcomes.append(judge(row, bot.handle(msg)))
     return Report(outcomes)
 
@@ -154,5 +170,6 @@ def format_report(report: Report, show_errors: bool = False) -> str:
                 lines.append(
                     f"  [{o.reply.outcome} {o.reply.intent} {o.reply.confidence:.2f}"
                     f" {o.reply.faq_id}] {o.row.text} (want {o.row.intents[0]} {o.row.entry}"
-                    f" {o.row.facts}; rank {o.rank})")
+                    f" {o.row.facts}; rank {o.rank})"
+                )
     return "\n".join(lines)

@@ -46,15 +46,26 @@ if TYPE_CHECKING:
     from shebao.db import Database
     from shebao.settings import Settings
 
-_CANCEL = re.compile(r"^(取消|取消吧|不办了|算了|退出|不填了|放弃|不申请了|取消申请|不绑了|不绑定了"
-                     r"|取消办理)[。！!]?$")
+_CANCEL = re.compile(
+    r"^(取消|取消吧|不办了|算了|退出|不填了|放弃|不申请了|取消申请|不绑了|不绑定了"
+    r"|取消办理)[。！!]?$"
+)
 _RESUME = re.compile(r"^(继续|继续办理|继续填写|继续申请|继续绑定|接着填|接着办)[。！!]?$")
 _HANDOFF = re.compile(r"转人工|人工客服|找人工|人工服务|转接人工|真人")
 _MORE = re.compile(r"^(更多|下一页|more|还有呢)$")
-_QUESTION = re.compile(r"[吗么？?]$|怎么|怎样|如何|多少|多久|几个月|哪里|哪儿|什么|为什么|能不能"
-                       r"|可不可以|是否|能否|可以吗")
-_STRONG = (CONTRIBUTIONS, PENSION, UNEMPLOYMENT_STATUS, APPLY_UNEMPLOYMENT, BIND, CALC_UNEMPLOYMENT,
-           REPORT_FRAUD)
+_QUESTION = re.compile(
+    r"[吗么？?]$|怎么|怎样|如何|多少|多久|几个月|哪里|哪儿|什么|为什么|能不能"
+    r"|可不可以|是否|能否|可以吗"
+)
+_STRONG = (
+    CONTRIBUTIONS,
+    PENSION,
+    UNEMPLOYMENT_STATUS,
+    APPLY_UNEMPLOYMENT,
+    BIND,
+    CALC_UNEMPLOYMENT,
+    REPORT_FRAUD,
+)
 STRONG_AT = 0.8
 ANSWER_AT = 0.62
 
@@ -89,8 +100,9 @@ class FormContext:
 
     @classmethod
     def from_turn(cls, turn: Turn) -> FormContext:
-        return cls(turn.bot, turn.message, turn.state, turn.understood.text or turn.text,
-                   turn.understood)
+        return cls(
+            turn.bot, turn.message, turn.state, turn.understood.text or turn.text, turn.understood
+        )
 
     @property
     def backend(self) -> Any:
@@ -133,8 +145,11 @@ class FormContext:
             return True
         if intent == own_intent:
             return False
-        if _QUESTION.search(text) and len(text) >= 4 \
-                and (intent not in (CHITCHAT, OUT_OF_SCOPE) or top >= 0.5):
+        if (
+            _QUESTION.search(text)
+            and len(text) >= 4
+            and (intent not in (CHITCHAT, OUT_OF_SCOPE) or top >= 0.5)
+        ):
             return True
         if intent in _STRONG and confidence >= STRONG_AT:
             return True
@@ -147,8 +162,14 @@ def start_form(state: State, kind: str, *, step: str, **extra: Any) -> dict[str,
     return form
 
 
-def form_reply(kind: FormKind, ctx: FormContext, form: dict[str, Any], error: str | None = None,
-               *, reprompt: bool = True) -> Reply:
+def form_reply(
+    kind: FormKind,
+    ctx: FormContext,
+    form: dict[str, Any],
+    error: str | None = None,
+    *,
+    reprompt: bool = True,
+) -> Reply:
     """The form's next question, after ``error`` (why the last answer was not taken) if any."""
     parts = [error] if error else []
     if reprompt or not error:
@@ -188,6 +209,7 @@ def continuation(name: str) -> Callable[[Continuation], Continuation]:
 
 # -- the engine's hooks -------------------------------------------------------------------------
 
+
 def before_understanding(bot: Any, message: Message, state: State, text: str) -> Reply | None:
     """The reply to ``text`` if a personal command or an open form takes it, else None."""
     from bot import volunteer
@@ -226,8 +248,12 @@ def continue_form(ctx: FormContext, form: dict[str, Any]) -> Reply | None:
     if _RESUME.match(ctx.text):
         form["paused"] = False
         form.pop("reminded", None)
-        return Reply(t.FORM_RESUMED.format(form=name) + "\n" + kind.prompt(ctx, form),
-                     kind.intent, 1.0, "form")
+        return Reply(
+            t.FORM_RESUMED.format(form=name) + "\n" + kind.prompt(ctx, form),
+            kind.intent,
+            1.0,
+            "form",
+        )
     reply = kind.step(ctx, form)
     if reply is None:
         _pause(form)

@@ -26,10 +26,15 @@ def mark_delivered(db: Database, ids: list[int]) -> list[int]:
     done: list[int] = []
     with db.session() as s:
         for handoff_id in ids:
-            result = s.execute(update(Handoff)
-                               .where(Handoff.id == handoff_id, Handoff.delivered_at.is_(None),
-                                      Handoff.answer.is_not(None))
-                               .values(delivered_at=utcnow(), status="delivered"))
+            result = s.execute(
+                update(Handoff)
+                .where(
+                    Handoff.id == handoff_id,
+                    Handoff.delivered_at.is_(None),
+                    Handoff.answer.is_not(None),
+                )
+                .values(delivered_at=utcnow(), status="delivered")
+            )
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 done.append(handoff_id)
     return done
@@ -37,9 +42,18 @@ def mark_delivered(db: Database, ids: list[int]) -> list[int]:
 
 def has_pending(session: Session, user_key: str) -> bool:
     """A cheap check, made in the engine's first read, before taking the slower path."""
-    return session.scalar(select(Handoff.id).where(
-        Handoff.user_key == user_key, Handoff.answer.is_not(None),
-        Handoff.delivered_at.is_(None)).limit(1)) is not None
+    return (
+        session.scalar(
+            select(Handoff.id)
+            .where(
+                Handoff.user_key == user_key,
+                Handoff.answer.is_not(None),
+                Handoff.delivered_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def pending_staff_replies(db: Database, user_key: str) -> list[str]:
@@ -47,10 +61,15 @@ def pending_staff_replies(db: Database, user_key: str) -> list[str]:
     texts to show them, oldest first; each is marked delivered, so it is shown once even when
     several workers ask at the same moment."""
     with db.session() as s:
-        rows = s.scalars(select(Handoff)
-                         .where(Handoff.user_key == user_key, Handoff.answer.is_not(None),
-                                Handoff.delivered_at.is_(None))
-                         .order_by(Handoff.answered_at, Handoff.id)).all()
+        rows = s.scalars(
+            select(Handoff)
+            .where(
+                Handoff.user_key == user_key,
+                Handoff.answer.is_not(None),
+                Handoff.delivered_at.is_(None),
+            )
+            .order_by(Handoff.answered_at, Handoff.id)
+        ).all()
         texts_by_id = {h.id: reply_text(h) for h in rows}
     if not texts_by_id:
         return []

@@ -68,18 +68,26 @@ class JobReport:
     core_down: bool = False
 
     def summary(self) -> str:
-        return (f"resent={self.resent} kept={self.kept} refused={self.refused} "
-                f"checked={self.checked} notified={self.notified} failed={self.failed} "
-                f"core_down={self.core_down}")
+        return (
+            f"resent={self.resent} kept={self.kept} refused={self.refused} "
+            f"checked={self.checked} notified={self.notified} failed={self.failed} "
+            f"core_down={self.core_down}"
+        )
 
 
-def resend_pending(backend: Backend, notifier: Notifier, report: JobReport | None = None,
-                   limit: int = 100) -> JobReport:
+def resend_pending(
+    backend: Backend, notifier: Notifier, report: JobReport | None = None, limit: int = 100
+) -> JobReport:
     report = report or JobReport()
     with backend.db.session() as s:
-        rows = list(s.scalars(select(ApplicationSubmission)
-                              .where(ApplicationSubmission.status == "pending")
-                              .order_by(ApplicationSubmission.id).limit(limit)))
+        rows = list(
+            s.scalars(
+                select(ApplicationSubmission)
+                .where(ApplicationSubmission.status == "pending")
+                .order_by(ApplicationSubmission.id)
+                .limit(limit)
+            )
+        )
     for row in rows:
         outcome = resend_one(backend, row)
         if outcome.kind == "pending":
@@ -94,27 +102,41 @@ def resend_pending(backend: Backend, notifier: Notifier, report: JobReport | Non
             report.refused += 1
             text = t.NOTICE_REFUSED.format(message=outcome.message or "")
             status = t.SUBMIT_REFUSED.format(message="").rstrip("：")
-        notice = Notice(row.channel, row.user, f"application-sent:{row.idempotency_key}", text,
-                        outcome.application_id, status, utcnow().date().isoformat(),
-                        reason="application_submitted")
+        notice = Notice(
+            row.channel,
+            row.user,
+            f"application-sent:{row.idempotency_key}",
+            text,
+            outcome.application_id,
+            status,
+            utcnow().date().isoformat(),
+            reason="application_submitted",
+        )
         _send(notifier, notice, report)
     return report
 
 
-def notify_application_changes(backend: Backend, notifier: Notifier,
-                               report: JobReport | None = None, limit: int = 500) -> JobReport:
+def notify_application_changes(
+    backend: Backend, notifier: Notifier, report: JobReport | None = None, limit: int = 500
+) -> JobReport:
     report = report or JobReport()
     with backend.db.session() as s:
-        rows = list(s.scalars(select(ApplicationSubmission)
-                              .where(ApplicationSubmission.status == "submitted",
-                                     ApplicationSubmission.application_id.is_not(None),
-                                     (ApplicationSubmission.core_status.is_(None))
-                                     | ApplicationSubmission.core_status.not_in(_FINAL)
-                                     | (ApplicationSubmission.notified_status
-                                        != ApplicationSubmission.core_status))
-                              .order_by(ApplicationSubmission.checked_at.is_not(None),
-                                        ApplicationSubmission.checked_at)
-                              .limit(limit)))
+        rows = list(
+            s.scalars(
+                select(ApplicationSubmission)
+                .where(
+                    ApplicationSubmission.status == "submitted",
+                    ApplicationSubmission.application_id.is_not(None),
+                    (ApplicationSubmission.core_status.is_(None))
+                    | ApplicationSubmission.core_status.not_in(_FINAL)
+                    | (ApplicationSubmission.notified_status != ApplicationSubmission.core_status),
+                )
+                .order_by(
+                    ApplicationSubmission.checked_at.is_not(None), ApplicationSubmission.checked_at
+                )
+                .limit(limit)
+            )
+        )
     for row in rows:
         assert row.application_id is not None
         try:
@@ -145,22 +167,34 @@ def _unseen(app: UnemploymentApplication, notified: str | None) -> list[Applicat
     return [s for s in statuses[start:] if s is not ApplicationStatus.SUBMITTED]
 
 
-def notice_for(row: ApplicationSubmission, app: UnemploymentApplication,
-               status: ApplicationStatus) -> Notice:
+def notice_for(
+    row: ApplicationSubmission, app: UnemploymentApplication, status: ApplicationStatus
+) -> Notice:
     fields = {"application_id": app.application_id}
     if status is ApplicationStatus.ACCEPTED:
         text = t.NOTICE_ACCEPTED.format(**fields)
     elif status is ApplicationStatus.APPROVED:
-        text = t.NOTICE_APPROVED.format(months=app.benefit_months or 0,
-                                        amount=f"{app.monthly_amount or 0:.2f}", **fields)
+        text = t.NOTICE_APPROVED.format(
+            months=app.benefit_months or 0, amount=f"{app.monthly_amount or 0:.2f}", **fields
+        )
     elif status is ApplicationStatus.FIRST_PAYMENT:
-        text = t.NOTICE_FIRST_PAYMENT.format(amount=f"{app.monthly_amount or 0:.2f}",
-                                             account=app.payment_account.number_masked, **fields)
+        text = t.NOTICE_FIRST_PAYMENT.format(
+            amount=f"{app.monthly_amount or 0:.2f}",
+            account=app.payment_account.number_masked,
+            **fields,
+        )
     else:
         text = t.NOTICE_REJECTED.format(reason=app.rejection_reason or "", **fields)
     when = next((h.at for h in reversed(app.history) if h.status is status), app.updated_at)
-    return Notice(row.channel, row.user, f"application:{app.application_id}:{status.value}", text,
-                  app.application_id, status.label, when.date().isoformat())
+    return Notice(
+        row.channel,
+        row.user,
+        f"application:{app.application_id}:{status.value}",
+        text,
+        app.application_id,
+        status.label,
+        when.date().isoformat(),
+    )
 
 
 def _send(notifier: Notifier, notice: Notice, report: JobReport) -> bool:
@@ -176,8 +210,9 @@ def _send(notifier: Notifier, notice: Notice, report: JobReport) -> bool:
 
 def _record(backend: Backend, row_id: int, **values: object) -> None:
     with backend.db.session() as s:
-        s.execute(update(ApplicationSubmission).where(ApplicationSubmission.id == row_id)
-                  .values(**values))
+        s.execute(
+            update(ApplicationSubmission).where(ApplicationSubmission.id == row_id).values(**values)
+        )
 
 
 def run_jobs(backend: Backend, notifier: Notifier) -> JobReport:
@@ -190,8 +225,9 @@ def run_jobs(backend: Backend, notifier: Notifier) -> JobReport:
 class Follower:
     """``run_jobs`` every ``every`` seconds in a daemon thread, until ``stop``."""
 
-    def __init__(self, backend: Callable[[], Backend], notifier: Callable[[], Notifier],
-                 every: float = 60.0) -> None:
+    def __init__(
+        self, backend: Callable[[], Backend], notifier: Callable[[], Notifier], every: float = 60.0
+    ) -> None:
         self._backend = backend
         self._notifier = notifier
         self.every = every
@@ -201,8 +237,9 @@ class Follower:
     def start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="application-follower",
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._loop, name="application-follower", daemon=True
+            )
             self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:

@@ -32,13 +32,21 @@ def recorded_unemployment_months(turn: Turn) -> tuple[int, str] | None:
     if bound is None:
         return None
     try:
-        records_ = turn.bot.core.contributions(bound.person_ref,
-                                               insurance_type=InsuranceType.UNEMPLOYMENT)
+        records_ = turn.bot.core.contributions(
+            bound.person_ref, insurance_type=InsuranceType.UNEMPLOYMENT
+        )
     except CoreError as exc:
         log.info("contribution months unavailable: %s", exc.code)
         return None
-    volunteer.log_access(ctx.db, actor_key=ctx.user_key, actor_role="citizen",
-                         person_ref=bound.person_ref, what="contributions", via="self",
-                         channel=ctx.message.channel, outcome="shown")
+    volunteer.log_access(
+        ctx.db,
+        actor_key=ctx.user_key,
+        actor_role="citizen",
+        person_ref=bound.person_ref,
+        what="contributions",
+        via="self",
+        channel=ctx.message.channel,
+        outcome="shown",
+    )
     found = records_.of(InsuranceType.UNEMPLOYMENT)
     return (found.total_months if found else 0), bound.region

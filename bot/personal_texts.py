@@ -33,8 +33,7 @@ CODE_SENT = (
 )
 ID_WRONG_LENGTH = "身份证号应为18位（最后一位可能是X），您输入的是{length}位，请核对后重新输入。"
 ID_WRONG_CHECK = (
-    "身份证号校验不通过（最后一位校验码对不上），"
-    "可能有数字输错了，请核对后重新输入身份证号。"
+    "身份证号校验不通过（最后一位校验码对不上），可能有数字输错了，请核对后重新输入身份证号。"
 )
 ID_WRONG_DATE = "身份证号中的出生日期不正确，请核对后重新输入身份证号。"
 ID_MISSING = "没有识别到身份证号。请输入18位身份证号（数字，最后一位可能是X）。"
@@ -124,8 +123,7 @@ DATE_TOO_EARLY = "离职日期太早了：失业保险金应在离职后及时�
 
 ASK_REASON = "第2/5项 离职原因：请回复序号——\n{options}"
 ASK_REASON_KNOWN = (
-    "第2/5项 离职原因：单位报送的原因是“{reason}”。"
-    "正确请回复「是」，不对请回复序号——\n{options}"
+    "第2/5项 离职原因：单位报送的原因是“{reason}”。正确请回复「是」，不对请回复序号——\n{options}"
 )
 REASON_INVALID = "没有识别出离职原因，请回复1到7的序号。"
 REASON_VOLUNTARY = (
@@ -138,12 +136,10 @@ ASK_PAYMENT = (
     "或直接输入本人的银行卡号。"
 )
 CARD_INVALID_LENGTH = (
-    "银行卡号应为12到19位数字，您输入的是{length}位，"
-    "请重新输入，或回复「1」改用社保卡。"
+    "银行卡号应为12到19位数字，您输入的是{length}位，请重新输入，或回复「1」改用社保卡。"
 )
 CARD_INVALID_CHECK = (
-    "银行卡号校验不通过，可能有数字输错了，"
-    "请核对后重新输入，或回复「1」改用社保卡。"
+    "银行卡号校验不通过，可能有数字输错了，请核对后重新输入，或回复「1」改用社保卡。"
 )
 PAYMENT_INVALID = "请回复「1」使用社保卡，或输入12到19位的本人银行卡号。"
 
@@ -183,24 +179,20 @@ SUBMIT_PENDING = (
 )
 SUBMIT_REFUSED = "社保业务系统没有受理这笔申请：{message}"
 ALREADY_SUBMITTED = (
-    "您的申请已经提交（编号{application_id}）"
-    "，无需重复提交。回复「失业金进度」可查看办理情况。"
+    "您的申请已经提交（编号{application_id}），无需重复提交。回复「失业金进度」可查看办理情况。"
 )
 
 # -- notifications ------------------------------------------------------------------------------
 NOTICE_TITLE = "失业保险金申请进度"
 NOTICE_SUBMITTED = (
-    "您的失业保险金申请已提交成功，申请编号："
-    "{application_id}。办理进度有变化会再通知您。"
+    "您的失业保险金申请已提交成功，申请编号：{application_id}。办理进度有变化会再通知您。"
 )
 NOTICE_REFUSED = "您保存的失业保险金申请没有被受理：{message}"
 NOTICE_ACCEPTED = "您的失业保险金申请（编号{application_id}）已受理，正在审核。"
 NOTICE_APPROVED = (
     "您的失业保险金申请（编号{application_id}）审核通过：核定领取{months}个月，每月{amount}元。"
 )
-NOTICE_FIRST_PAYMENT = (
-    "您的失业保险金（编号{application_id}）首月{amount}元已发放到{account}。"
-)
+NOTICE_FIRST_PAYMENT = "您的失业保险金（编号{application_id}）首月{amount}元已发放到{account}。"
 NOTICE_REJECTED = (
     "您的失业保险金申请（编号{application_id}）未通过：{reason}"
     "如有疑问可回复「转人工」或拨打12333。"
@@ -214,8 +206,7 @@ AUTH_CODE = (
 )
 AUTH_CODE_NEEDS_BINDING = "生成授权码前需要先实名绑定本人身份。\n"
 AUTH_NOT_VOLUNTEER = (
-    "授权码只能由社保部门登记的志愿者使用。"
-    "如需成为志愿者，请联系当地社保经办机构。"
+    "授权码只能由社保部门登记的志愿者使用。如需成为志愿者，请联系当地社保经办机构。"
 )
 AUTH_BAD_CODE = "授权码不正确或已失效，请群众重新获取授权码（还可以再试{left}次）。"
 AUTH_LOCKED = "授权码错误次数过多，已暂停使用，请在{until}之后再试。"

@@ -27,14 +27,26 @@ def candidates_of(hits: list[Hit]) -> list[Candidate]:
     return [Candidate(h.entry.id, h.entry.question, h.score) for h in hits[:3]]
 
 
-def answer_entry(turn: Turn, entry: IndexedEntry, confidence: float,
-                 hits: list[Hit] | None = None) -> Reply:
-    body = entry.answer.strip() + "\n" + texts.SOURCE_LINE.format(
-        source=entry.source, region=entry.region)
+def answer_entry(
+    turn: Turn, entry: IndexedEntry, confidence: float, hits: list[Hit] | None = None
+) -> Reply:
+    body = (
+        entry.answer.strip()
+        + "\n"
+        + texts.SOURCE_LINE.format(source=entry.source, region=entry.region)
+    )
     turn.state.data["last_entry"] = entry.id
     turn.state.data.pop("last_candidates", None)
-    return Reply(body, POLICY, confidence, "answered", faq_id=entry.id, region=entry.region,
-                 sources=[entry.source], candidates=candidates_of(hits or []))
+    return Reply(
+        body,
+        POLICY,
+        confidence,
+        "answered",
+        faq_id=entry.id,
+        region=entry.region,
+        sources=[entry.source],
+        candidates=candidates_of(hits or []),
+    )
 
 
 def ask_region(turn: Turn, hit: Hit) -> Reply:
@@ -50,8 +62,9 @@ def clarify(turn: Turn, hits: list[Hit], head: str = texts.CLARIFY_HEAD) -> Repl
     lines = [head] + [f"{i}. {h.entry.question}" for i, h in enumerate(chosen, 1)]
     lines.append(texts.CLARIFY_TAIL)
     turn.state.data["last_candidates"] = [h.entry.id for h in chosen]
-    return Reply("\n".join(lines), POLICY, chosen[0].score, "clarified",
-                 candidates=candidates_of(chosen))
+    return Reply(
+        "\n".join(lines), POLICY, chosen[0].score, "clarified", candidates=candidates_of(chosen)
+    )
 
 
 def abstain(turn: Turn, hits: list[Hit]) -> Reply:
@@ -63,8 +76,13 @@ def abstain(turn: Turn, hits: list[Hit]) -> Reply:
         reply.text += texts.ABSTAIN_RECORDED
         reply.outcome = "abstained"
         return reply
-    return Reply(texts.ABSTAIN, POLICY, hits[0].score if hits else 0.0, "abstained",
-                 candidates=candidates_of(hits))
+    return Reply(
+        texts.ABSTAIN,
+        POLICY,
+        hits[0].score if hits else 0.0,
+        "abstained",
+        candidates=candidates_of(hits),
+    )
 
 
 def needs_region(turn: Turn, hit: Hit) -> bool:

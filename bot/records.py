@@ -65,24 +65,38 @@ def subject_for(ctx: FormContext, intent: str, scope: str) -> Subject | Reply:
         grant = active_grant(ctx.db, ctx.user_key)
         if grant is not None:
             if scope not in grant.scope:
-                log_access(ctx.db, actor_key=ctx.user_key, actor_role="volunteer",
-                           person_ref=grant.person_ref, what=scope, via=f"grant:{grant.id}",
-                           channel=ctx.message.channel, outcome="refused")
-                return Reply(t.VOLUNTEER_OUT_OF_SCOPE.format(what=t.SCOPE_LABELS[scope]),
-                             intent, 1.0, "answered")
-            return Subject(grant.person_ref, grant.name_masked, grant.id_masked, None,
-                           f"grant:{grant.id}")
+                log_access(
+                    ctx.db,
+                    actor_key=ctx.user_key,
+                    actor_role="volunteer",
+                    person_ref=grant.person_ref,
+                    what=scope,
+                    via=f"grant:{grant.id}",
+                    channel=ctx.message.channel,
+                    outcome="refused",
+                )
+                return Reply(
+                    t.VOLUNTEER_OUT_OF_SCOPE.format(what=t.SCOPE_LABELS[scope]),
+                    intent,
+                    1.0,
+                    "answered",
+                )
+            return Subject(
+                grant.person_ref, grant.name_masked, grant.id_masked, None, f"grant:{grant.id}"
+            )
     binding = current(ctx.db, ctx.user_key)
     if binding is not None:
-        return Subject(binding.person_ref, binding.name_masked, binding.id_masked,
-                       binding.region, "self")
+        return Subject(
+            binding.person_ref, binding.name_masked, binding.id_masked, binding.region, "self"
+        )
     if volunteer:
         return Reply(t.VOLUNTEER_NEEDS_AUTH, intent, 1.0, "answered")
     return begin_binding(ctx, then={"intent": intent, "text": ctx.text}, head=t.BIND_FOR_QUESTION)
 
 
-def _answer(turn: Turn, intent: str, scope: str,
-            fetch: Callable[[Backend, Subject, str], str]) -> Reply:
+def _answer(
+    turn: Turn, intent: str, scope: str, fetch: Callable[[Backend, Subject, str], str]
+) -> Reply:
     ctx = FormContext.from_turn(turn)
     who = subject_for(ctx, intent, scope)
     if isinstance(who, Reply):
@@ -92,18 +106,35 @@ def _answer(turn: Turn, intent: str, scope: str,
         text = fetch(turn.bot, who, turn.understood.normalized or turn.text)
     except CoreError as exc:
         outcome = "unavailable" if isinstance(exc, CoreUnavailable) else "refused"
-        log_access(ctx.db, actor_key=ctx.user_key, actor_role=role, person_ref=who.person_ref,
-                   what=scope, via=who.via, channel=ctx.message.channel, outcome=outcome)
+        log_access(
+            ctx.db,
+            actor_key=ctx.user_key,
+            actor_role=role,
+            person_ref=who.person_ref,
+            what=scope,
+            via=who.via,
+            channel=ctx.message.channel,
+            outcome=outcome,
+        )
         message = t.CORE_DOWN if isinstance(exc, CoreUnavailable) else exc.message
         return Reply(message, intent, turn.understood.prediction.confidence, "error")
-    log_access(ctx.db, actor_key=ctx.user_key, actor_role=role, person_ref=who.person_ref,
-               what=scope, via=who.via, channel=ctx.message.channel, outcome="shown")
+    log_access(
+        ctx.db,
+        actor_key=ctx.user_key,
+        actor_role=role,
+        person_ref=who.person_ref,
+        what=scope,
+        via=who.via,
+        channel=ctx.message.channel,
+        outcome="shown",
+    )
     if who.on_behalf:
         text = t.ON_BEHALF.format(name_masked=who.name_masked, id_masked=who.id_masked) + text
     return Reply(text, intent, turn.understood.prediction.confidence, "answered")
 
 
 # -- contributions -------------------------------------------------------------------------------
+
 
 def wanted_types(text: str) -> list[InsuranceType]:
     named = [k for k, words in _TYPE_WORDS.items() if any(w in text for w in words)]
@@ -115,25 +146,28 @@ def contributions_text(backend: Backend, who: Subject, question: str) -> str:
     return describe_contributions(records, who, wanted_types(question))
 
 
-def describe_contributions(records: Contributions, who: Subject,
-                           types: list[InsuranceType]) -> str:
+def describe_contributions(records: Contributions, who: Subject, types: list[InsuranceType]) -> str:
     lines = [t.RECORDS_HEAD.format(name_masked=who.name_masked, id_masked=who.id_masked)]
     shown = [i for i in records.insurances if i.type in types]
     if not any(i.total_months for i in shown):
         return t.NO_CONTRIBUTIONS
     groups: dict[tuple[object, ...], list[InsuranceContributions]] = {}
     for ins in shown:  # the four insurances usually run together: one line for all of them
-        groups.setdefault((ins.total_months, ins.first_month, ins.last_month, ins.gaps),
-                          []).append(ins)
+        groups.setdefault((ins.total_months, ins.first_month, ins.last_month, ins.gaps), []).append(
+            ins
+        )
     for same in groups.values():
         lines.append(insurance_line(same[0], "、".join(i.type.label for i in same)))
     focus = next((i for i in shown if i.months), None)
     if focus is not None:
         latest = focus.months[-LATEST:][::-1]
         lines.append(t.LATEST_HEAD.format(n=len(latest), label=focus.type.label))
-        lines += [t.LATEST_LINE.format(month=m.month, base=_money(m.base),
-                                       personal=_money(m.personal), unit=_money(m.unit))
-                  for m in latest]
+        lines += [
+            t.LATEST_LINE.format(
+                month=m.month, base=_money(m.base), personal=_money(m.personal), unit=_money(m.unit)
+            )
+            for m in latest
+        ]
     return "\n".join(lines)
 
 
@@ -143,17 +177,21 @@ def insurance_line(ins: InsuranceContributions, label: str | None = None) -> str
         return t.INSURANCE_NONE.format(label=label)
     if ins.gaps:
         ranges = "、".join(
-            t.GAP_ONE.format(first=g.first) if g.first == g.last
+            t.GAP_ONE.format(first=g.first)
+            if g.first == g.last
             else t.GAP_RANGE.format(first=g.first, last=g.last, months=g.months)
-            for g in ins.gaps)
+            for g in ins.gaps
+        )
         gaps = t.GAPS.format(count=sum(g.months for g in ins.gaps), ranges=ranges)
     else:
         gaps = t.NO_GAPS
-    return t.INSURANCE_LINE.format(label=label, total=ins.total_months,
-                                   first=ins.first_month, last=ins.last_month, gaps=gaps)
+    return t.INSURANCE_LINE.format(
+        label=label, total=ins.total_months, first=ins.first_month, last=ins.last_month, gaps=gaps
+    )
 
 
 # -- pension -------------------------------------------------------------------------------------
+
 
 def pension_text(backend: Backend, who: Subject, question: str) -> str:
     return describe_pension(backend.core.pension_payments(who.person_ref), who, date.today())
@@ -167,19 +205,27 @@ def describe_pension(payments: PensionPayments, who: Subject, today: date) -> st
     this_month = month_of(today)
     latest = payments.latest
     if latest is not None and latest.month == this_month:
-        lines.append(t.PENSION_THIS_MONTH.format(month=this_month, amount=_money(latest.amount),
-                                                 paid_on=_day(latest.paid_on),
-                                                 account=latest.account_masked))
+        lines.append(
+            t.PENSION_THIS_MONTH.format(
+                month=this_month,
+                amount=_money(latest.amount),
+                paid_on=_day(latest.paid_on),
+                account=latest.account_masked,
+            )
+        )
     else:
         lines.append(t.PENSION_NOT_YET.format(month=this_month))
     recent = payments.payments[-LATEST:][::-1]
     lines.append(t.PENSION_LATEST_HEAD.format(n=len(recent)))
-    lines += [t.PENSION_LINE.format(month=p.month, amount=_money(p.amount),
-                                    paid_on=_day(p.paid_on)) for p in recent]
+    lines += [
+        t.PENSION_LINE.format(month=p.month, amount=_money(p.amount), paid_on=_day(p.paid_on))
+        for p in recent
+    ]
     return "\n".join(lines)
 
 
 # -- 失业保险金 applications -----------------------------------------------------------------------
+
 
 def status_text(backend: Backend, who: Subject, question: str) -> str:
     from bot.applications import pending_for, resend_one
@@ -198,14 +244,20 @@ def status_text(backend: Backend, who: Subject, question: str) -> str:
 
 
 def describe_application(app: UnemploymentApplication) -> str:
-    lines = [t.STATUS_LINE.format(application_id=app.application_id, status=app.status.label),
-             t.STATUS_SUBMITTED_AT.format(submitted_at=_day(_china(app.submitted_at)))]
+    lines = [
+        t.STATUS_LINE.format(application_id=app.application_id, status=app.status.label),
+        t.STATUS_SUBMITTED_AT.format(submitted_at=_day(_china(app.submitted_at))),
+    ]
     if app.benefit_months and app.monthly_amount is not None:
-        lines.append(t.STATUS_APPROVED.format(months=app.benefit_months,
-                                              amount=_money(app.monthly_amount)))
+        lines.append(
+            t.STATUS_APPROVED.format(months=app.benefit_months, amount=_money(app.monthly_amount))
+        )
     if app.status is ApplicationStatus.FIRST_PAYMENT and app.first_payment_on:
-        lines.append(t.STATUS_FIRST_PAYMENT.format(paid_on=_day(app.first_payment_on),
-                                                   account=app.payment_account.number_masked))
+        lines.append(
+            t.STATUS_FIRST_PAYMENT.format(
+                paid_on=_day(app.first_payment_on), account=app.payment_account.number_masked
+            )
+        )
     if app.status is ApplicationStatus.REJECTED and app.rejection_reason:
         lines.append(t.STATUS_REJECTED.format(reason=app.rejection_reason))
     if len(app.history) > 1:
@@ -215,6 +267,7 @@ def describe_application(app: UnemploymentApplication) -> str:
 
 
 # -- the handlers --------------------------------------------------------------------------------
+
 
 @handles(CONTRIBUTIONS)
 def contributions(turn: Turn) -> Reply:

@@ -44,5 +44,6 @@ def unseal(settings: Settings, token: str | None) -> Any:
 
 def keyed_hash(settings: Settings, purpose: str, value: str) -> str:
     """HMAC-SHA256 of ``value`` under a key for ``purpose``: recognisable, not reversible."""
-    return hmac.new(_key(settings, f"shebao:hash:{purpose}"), value.encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        _key(settings, f"shebao:hash:{purpose}"), value.encode(), hashlib.sha256
+    ).hexdigest()

@@ -24,4 +24,4 @@ def cut(text: str, max_bytes: int, hint: str) -> tuple[str, str]:
     if not head:  # no sentence boundary early enough: cut at a character
         encoded = text.encode("utf-8")[:budget]
         head = encoded.decode("utf-8", errors="ignore")
-    return head.rstrip() + hint, text[len(head):].lstrip()
+    return head.rstrip() + hint, text[len(head) :].lstrip()

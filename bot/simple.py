@@ -33,16 +33,23 @@ def chitchat(turn: Turn) -> Reply:
 
 @handles(OUT_OF_SCOPE)
 def out_of_scope(turn: Turn) -> Reply:
-    return Reply(texts.OUT_OF_SCOPE, OUT_OF_SCOPE, turn.understood.prediction.confidence,
-                 "answered")
+    return Reply(
+        texts.OUT_OF_SCOPE, OUT_OF_SCOPE, turn.understood.prediction.confidence, "answered"
+    )
 
 
 def open_handoff(turn: Turn, kind: str = "handoff") -> None:
     context = turn.state.data.get("last_abstained") or turn.state.data.get("last_question") or ""
     with turn.bot.db.session() as s:
-        s.add(Handoff(channel=turn.message.channel, user_key=turn.state.user_key,
-                      role=turn.message.role, question=mask_text(turn.text),
-                      context=mask_text(f"[{kind}] {context}".strip())))
+        s.add(
+            Handoff(
+                channel=turn.message.channel,
+                user_key=turn.state.user_key,
+                role=turn.message.role,
+                question=mask_text(turn.text),
+                context=mask_text(f"[{kind}] {context}".strip()),
+            )
+        )
 
 
 @handles(HANDOFF)
@@ -55,5 +62,6 @@ def handoff(turn: Turn) -> Reply:
 @handles(REPORT_FRAUD)
 def report_fraud(turn: Turn) -> Reply:
     open_handoff(turn, kind="report")
-    return Reply(texts.REPORT_FRAUD, REPORT_FRAUD, turn.understood.prediction.confidence,
-                 "handed_off")
+    return Reply(
+        texts.REPORT_FRAUD, REPORT_FRAUD, turn.understood.prediction.confidence, "handed_off"
+    )

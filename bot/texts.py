@@ -46,9 +46,7 @@ OUT_OF_SCOPE = (
     "其他事项请咨询相关部门。"
 )
 MULTI_HEAD = "您问了{n}个问题，逐一回答："
-NEED_BINDING = (
-    "查询本人社保信息需要先实名绑定。请回复「实名绑定」开始，绑定后即可查询。"
-)
+NEED_BINDING = "查询本人社保信息需要先实名绑定。请回复「实名绑定」开始，绑定后即可查询。"
 NOT_AVAILABLE = "这项服务暂时无法使用，请稍后再试，或拨打12333咨询。"
 STAFF_REPLY = "【工作人员答复】您之前咨询的「{question}」：\n{answer}"
 FORM_INPUT_HIDDEN = "（表单填写内容，含个人信息，不留存）"

@@ -74,8 +74,7 @@ class Understanding:
             return index
         self._checked_at = now
         generation = self._current_generation()
-        if index is not None and generation == self._generation \
-                and index.built_for == self.today():
+        if index is not None and generation == self._generation and index.built_for == self.today():
             return index
         if index is None:
             with self._lock:
@@ -112,8 +111,9 @@ class Understanding:
     def _build(self, generation: int) -> KnowledgeIndex:
         today = self.today()
         with self.db.session() as s:
-            rows = s.scalars(select(Entry).where(Entry.status == "published")
-                             .order_by(Entry.id)).all()
+            rows = s.scalars(
+                select(Entry).where(Entry.status == "published").order_by(Entry.id)
+            ).all()
             entries = [entry_from_row(r) for r in rows if r.in_force(today)]
         self._generation = generation
         return KnowledgeIndex(entries, self.normalize, self.words, self.regions, today)

@@ -29,8 +29,29 @@ _ID_RUN = re.compile(r"(?<![0-9A-Za-z])\d{14,20}[Xx]?(?![0-9A-Za-z])")
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _DIGITS = re.compile(r"\d+")
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,6}$|^[\u4e00-\u9fff]{1,10}·[\u4e00-\u9fff]{1,10}$")
-_NOT_NAME = ("我", "你", "社保", "查", "要", "申请", "绑定", "怎么", "什么", "多少", "取消",
-             "确认", "继续", "人工", "养老", "失业", "医保", "谢谢", "不知道", "没有", "是的")
+_NOT_NAME = (
+    "我",
+    "你",
+    "社保",
+    "查",
+    "要",
+    "申请",
+    "绑定",
+    "怎么",
+    "什么",
+    "多少",
+    "取消",
+    "确认",
+    "继续",
+    "人工",
+    "养老",
+    "失业",
+    "医保",
+    "谢谢",
+    "不知道",
+    "没有",
+    "是的",
+)
 
 
 def plain(text: str) -> str:
@@ -45,8 +66,11 @@ def id_check_digit(first17: str) -> str:
 
 
 def id_number_valid(number: str) -> bool:
-    return (bool(re.fullmatch(r"\d{17}[\dXx]", number))
-            and id_check_digit(number[:17]) == number[17].upper() and _birth_ok(number))
+    return (
+        bool(re.fullmatch(r"\d{17}[\dXx]", number))
+        and id_check_digit(number[:17]) == number[17].upper()
+        and _birth_ok(number)
+    )
 
 
 def _birth_ok(number: str) -> bool:
@@ -138,10 +162,45 @@ def read_bank_card(text: str) -> str:
     return number
 
 
-_YES = {"是", "是的", "对", "对的", "正确", "没错", "有", "有的", "要", "需要", "愿意", "好",
-        "好的", "可以", "嗯", "嗯嗯", "确认", "同意", "y", "yes", "ok"}
-_NO = {"否", "不", "不是", "不对", "没有", "无", "不要", "不需要", "不愿意", "暂时不", "n", "no",
-       "不想", "暂时没有"}
+_YES = {
+    "是",
+    "是的",
+    "对",
+    "对的",
+    "正确",
+    "没错",
+    "有",
+    "有的",
+    "要",
+    "需要",
+    "愿意",
+    "好",
+    "好的",
+    "可以",
+    "嗯",
+    "嗯嗯",
+    "确认",
+    "同意",
+    "y",
+    "yes",
+    "ok",
+}
+_NO = {
+    "否",
+    "不",
+    "不是",
+    "不对",
+    "没有",
+    "无",
+    "不要",
+    "不需要",
+    "不愿意",
+    "暂时不",
+    "n",
+    "no",
+    "不想",
+    "暂时没有",
+}
 
 
 def yes_or_no(text: str) -> bool | None:
@@ -201,8 +260,10 @@ REASONS = (
 )
 # Checked in this order: "被迫辞职" is the employer's fault, "被辞退" is not resigning.
 _REASON_WORDS = (
-    (LeavingReason.EMPLOYER_FAULT,
-     ("被迫", "拖欠工资", "欠薪", "不交社保", "不给交社保", "单位过错")),
+    (
+        LeavingReason.EMPLOYER_FAULT,
+        ("被迫", "拖欠工资", "欠薪", "不交社保", "不给交社保", "单位过错"),
+    ),
     (LeavingReason.DISMISSED, ("辞退", "开除", "解雇", "炒鱿鱼", "被炒", "解除劳动合同")),
     (LeavingReason.MUTUAL_BY_EMPLOYER, ("协商",)),
     (LeavingReason.CONTRACT_EXPIRED, ("合同到期", "期满", "合同满", "不续签", "不续约", "到期")),

@@ -41,17 +41,27 @@ CODE_FOR = timedelta(minutes=10)
 GRANT_FOR = timedelta(hours=2)
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=30)
-_SCOPE_WORDS = {"contributions": ("缴费", "参保"), "pension": ("养老金", "退休金"),
-                "unemployment_status": ("失业",)}
+_SCOPE_WORDS = {
+    "contributions": ("缴费", "参保"),
+    "pension": ("养老金", "退休金"),
+    "unemployment_status": ("失业",),
+}
 INTENT = BIND  # authorisation is about identity: its replies are filed under account.bind
 
 
 # -- the role ------------------------------------------------------------------------------------
 
+
 def is_volunteer(db: Database, key: str) -> bool:
     with db.session() as s:
-        return s.scalar(select(Volunteer.id).where(Volunteer.user_key == key,
-                                                   Volunteer.revoked_at.is_(None))) is not None
+        return (
+            s.scalar(
+                select(Volunteer.id).where(
+                    Volunteer.user_key == key, Volunteer.revoked_at.is_(None)
+                )
+            )
+            is not None
+        )
 
 
 def mark_role(db: Database, message: Message, key: str) -> None:
@@ -77,12 +87,16 @@ def grant_volunteer(db: Database, key: str, granted_by: str, note: str = "") -> 
 def revoke_volunteer(db: Database, key: str) -> bool:
     now = utcnow()
     with db.session() as s:
-        done = s.execute(update(Volunteer).where(Volunteer.user_key == key,
-                                                 Volunteer.revoked_at.is_(None))
-                         .values(revoked_at=now)).rowcount  # type: ignore[attr-defined]
-        s.execute(update(AuthorisationGrant).where(AuthorisationGrant.volunteer_key == key,
-                                                   AuthorisationGrant.ended_at.is_(None))
-                  .values(ended_at=now))
+        done = s.execute(
+            update(Volunteer)
+            .where(Volunteer.user_key == key, Volunteer.revoked_at.is_(None))
+            .values(revoked_at=now)
+        ).rowcount  # type: ignore[attr-defined]
+        s.execute(
+            update(AuthorisationGrant)
+            .where(AuthorisationGrant.volunteer_key == key, AuthorisationGrant.ended_at.is_(None))
+            .values(ended_at=now)
+        )
     return bool(done)
 
 
@@ -93,14 +107,34 @@ def volunteers(db: Database) -> list[Volunteer]:
 
 # -- the audit log -------------------------------------------------------------------------------
 
-def log_access(db: Database, *, actor_key: str, actor_role: str, person_ref: str, what: str,
-               via: str, channel: str, outcome: str) -> None:
+
+def log_access(
+    db: Database,
+    *,
+    actor_key: str,
+    actor_role: str,
+    person_ref: str,
+    what: str,
+    via: str,
+    channel: str,
+    outcome: str,
+) -> None:
     with db.session() as s:
-        s.add(AccessLog(actor_key=actor_key, actor_role=actor_role, person_ref=person_ref,
-                        what=what, via=via, channel=channel, outcome=outcome))
+        s.add(
+            AccessLog(
+                actor_key=actor_key,
+                actor_role=actor_role,
+                person_ref=person_ref,
+                what=what,
+                via=via,
+                channel=channel,
+                outcome=outcome,
+            )
+        )
 
 
 # -- codes and grants ----------------------------------------------------------------------------
+
 
 def _code_hash(settings: Settings, code: str) -> str:
     return keyed_hash(settings, "authorisation_code", code)
@@ -115,18 +149,34 @@ def scope_label(scope: tuple[str, ...] | list[str]) -> str:
     return "、".join(t.SCOPE_LABELS[s] for s in scope)
 
 
-def issue_code(db: Database, settings: Settings, citizen_key: str, binding: Binding,
-               scope: tuple[str, ...]) -> str:
+def issue_code(
+    db: Database, settings: Settings, citizen_key: str, binding: Binding, scope: tuple[str, ...]
+) -> str:
     code = f"{secrets.randbelow(10**6):06d}"
     now = utcnow()
     with db.session() as s:
-        s.add(AuthorisationCode(code_hash=_code_hash(settings, code), citizen_key=citizen_key,
-                                person_ref=binding.person_ref, name_masked=binding.name_masked,
-                                id_masked=binding.id_masked, scope=",".join(scope),
-                                created_at=now, expires_at=now + CODE_FOR))
-    log_access(db, actor_key=citizen_key, actor_role="citizen", person_ref=binding.person_ref,
-               what="authorisation_code", via="self", channel=citizen_key.split(":")[0],
-               outcome="issued")
+        s.add(
+            AuthorisationCode(
+                code_hash=_code_hash(settings, code),
+                citizen_key=citizen_key,
+                person_ref=binding.person_ref,
+                name_masked=binding.name_masked,
+                id_masked=binding.id_masked,
+                scope=",".join(scope),
+                created_at=now,
+                expires_at=now + CODE_FOR,
+            )
+        )
+    log_access(
+        db,
+        actor_key=citizen_key,
+        actor_role="citizen",
+        person_ref=binding.person_ref,
+        what="authorisation_code",
+        via="self",
+        channel=citizen_key.split(":")[0],
+        outcome="issued",
+    )
     return code
 
 
@@ -145,15 +195,26 @@ def active_grant(db: Database, volunteer_key: str) -> Grant | None:
     from bot.backend import local_time
 
     with db.session() as s:
-        row = s.scalar(select(AuthorisationGrant)
-                       .where(AuthorisationGrant.volunteer_key == volunteer_key,
-                              AuthorisationGrant.ended_at.is_(None),
-                              AuthorisationGrant.expires_at > utcnow())
-                       .order_by(AuthorisationGrant.id.desc()).limit(1))
+        row = s.scalar(
+            select(AuthorisationGrant)
+            .where(
+                AuthorisationGrant.volunteer_key == volunteer_key,
+                AuthorisationGrant.ended_at.is_(None),
+                AuthorisationGrant.expires_at > utcnow(),
+            )
+            .order_by(AuthorisationGrant.id.desc())
+            .limit(1)
+        )
         if row is None:
             return None
-        return Grant(row.id, row.person_ref, row.name_masked, row.id_masked,
-                     tuple(row.scope.split(",")), local_time(row.expires_at))
+        return Grant(
+            row.id,
+            row.person_ref,
+            row.name_masked,
+            row.id_masked,
+            tuple(row.scope.split(",")),
+            local_time(row.expires_at),
+        )
 
 
 class AuthorisationRefused(Exception):
@@ -170,56 +231,91 @@ def redeem_code(db: Database, settings: Settings, volunteer_key: str, code: str)
     if not is_volunteer(db, volunteer_key):
         raise AuthorisationRefused(t.AUTH_NOT_VOLUNTEER)
     with db.session() as s:
-        attempts = s.get(AuthorisationAttempts, volunteer_key) \
-            or AuthorisationAttempts(volunteer_key=volunteer_key, failures=0)
+        attempts = s.get(AuthorisationAttempts, volunteer_key) or AuthorisationAttempts(
+            volunteer_key=volunteer_key, failures=0
+        )
         s.add(attempts)
         if attempts.locked_until and attempts.locked_until > now:
             until = local_time(attempts.locked_until)
             raise AuthorisationRefused(t.AUTH_LOCKED.format(until=until))
-        row = s.scalar(select(AuthorisationCode)
-                       .where(AuthorisationCode.code_hash == _code_hash(settings, code),
-                              AuthorisationCode.used_at.is_(None),
-                              AuthorisationCode.revoked_at.is_(None),
-                              AuthorisationCode.expires_at > now)
-                       .order_by(AuthorisationCode.id.desc()).limit(1))
+        row = s.scalar(
+            select(AuthorisationCode)
+            .where(
+                AuthorisationCode.code_hash == _code_hash(settings, code),
+                AuthorisationCode.used_at.is_(None),
+                AuthorisationCode.revoked_at.is_(None),
+                AuthorisationCode.expires_at > now,
+            )
+            .order_by(AuthorisationCode.id.desc())
+            .limit(1)
+        )
         if row is None:
             attempts.failures = (attempts.failures or 0) + 1
             if attempts.failures >= LOCK_AFTER:
                 attempts.locked_until, attempts.failures = now + LOCK_FOR, 0
                 s.commit()
                 raise AuthorisationRefused(
-                    t.AUTH_LOCKED.format(until=local_time(attempts.locked_until)))
+                    t.AUTH_LOCKED.format(until=local_time(attempts.locked_until))
+                )
             left = LOCK_AFTER - attempts.failures
             s.commit()
             raise AuthorisationRefused(t.AUTH_BAD_CODE.format(left=left))
         attempts.failures, attempts.locked_until = 0, None
         row.used_at = now
         # One citizen at a time: a new grant ends the volunteer's earlier ones.
-        s.execute(update(AuthorisationGrant)
-                  .where(AuthorisationGrant.volunteer_key == volunteer_key,
-                         AuthorisationGrant.ended_at.is_(None))
-                  .values(ended_at=now))
-        grant = AuthorisationGrant(volunteer_key=volunteer_key, citizen_key=row.citizen_key,
-                                   code_id=row.id, person_ref=row.person_ref,
-                                   name_masked=row.name_masked, id_masked=row.id_masked,
-                                   scope=row.scope, granted_at=now, expires_at=now + GRANT_FOR)
+        s.execute(
+            update(AuthorisationGrant)
+            .where(
+                AuthorisationGrant.volunteer_key == volunteer_key,
+                AuthorisationGrant.ended_at.is_(None),
+            )
+            .values(ended_at=now)
+        )
+        grant = AuthorisationGrant(
+            volunteer_key=volunteer_key,
+            citizen_key=row.citizen_key,
+            code_id=row.id,
+            person_ref=row.person_ref,
+            name_masked=row.name_masked,
+            id_masked=row.id_masked,
+            scope=row.scope,
+            granted_at=now,
+            expires_at=now + GRANT_FOR,
+        )
         s.add(grant)
         s.flush()
-        result = Grant(grant.id, grant.person_ref, grant.name_masked, grant.id_masked,
-                       tuple(grant.scope.split(",")), local_time(grant.expires_at))
-    log_access(db, actor_key=volunteer_key, actor_role="volunteer", person_ref=result.person_ref,
-               what="grant", via=f"grant:{result.id}", channel=volunteer_key.split(":")[0],
-               outcome="granted")
+        result = Grant(
+            grant.id,
+            grant.person_ref,
+            grant.name_masked,
+            grant.id_masked,
+            tuple(grant.scope.split(",")),
+            local_time(grant.expires_at),
+        )
+    log_access(
+        db,
+        actor_key=volunteer_key,
+        actor_role="volunteer",
+        person_ref=result.person_ref,
+        what="grant",
+        via=f"grant:{result.id}",
+        channel=volunteer_key.split(":")[0],
+        outcome="granted",
+    )
     return result
 
 
 def end_grants(db: Database, volunteer_key: str) -> Grant | None:
     grant = active_grant(db, volunteer_key)
     with db.session() as s:
-        s.execute(update(AuthorisationGrant)
-                  .where(AuthorisationGrant.volunteer_key == volunteer_key,
-                         AuthorisationGrant.ended_at.is_(None))
-                  .values(ended_at=utcnow()))
+        s.execute(
+            update(AuthorisationGrant)
+            .where(
+                AuthorisationGrant.volunteer_key == volunteer_key,
+                AuthorisationGrant.ended_at.is_(None),
+            )
+            .values(ended_at=utcnow())
+        )
     return grant
 
 
@@ -227,30 +323,44 @@ def revoke_citizen_grants(db: Database, citizen_key: str) -> int:
     """The citizen takes back every grant and unused code they gave; how many there were."""
     now = utcnow()
     with db.session() as s:
-        grants = s.execute(update(AuthorisationGrant)
-                           .where(AuthorisationGrant.citizen_key == citizen_key,
-                                  AuthorisationGrant.ended_at.is_(None),
-                                  AuthorisationGrant.expires_at > now)
-                           .values(ended_at=now)).rowcount  # type: ignore[attr-defined]
-        codes = s.execute(update(AuthorisationCode)
-                          .where(AuthorisationCode.citizen_key == citizen_key,
-                                 AuthorisationCode.used_at.is_(None),
-                                 AuthorisationCode.revoked_at.is_(None),
-                                 AuthorisationCode.expires_at > now)
-                          .values(revoked_at=now)).rowcount  # type: ignore[attr-defined]
+        grants = s.execute(
+            update(AuthorisationGrant)
+            .where(
+                AuthorisationGrant.citizen_key == citizen_key,
+                AuthorisationGrant.ended_at.is_(None),
+                AuthorisationGrant.expires_at > now,
+            )
+            .values(ended_at=now)
+        ).rowcount  # type: ignore[attr-defined]
+        codes = s.execute(
+            update(AuthorisationCode)
+            .where(
+                AuthorisationCode.citizen_key == citizen_key,
+                AuthorisationCode.used_at.is_(None),
+                AuthorisationCode.revoked_at.is_(None),
+                AuthorisationCode.expires_at > now,
+            )
+            .values(revoked_at=now)
+        ).rowcount  # type: ignore[attr-defined]
     return int(grants or 0) + int(codes or 0)
 
 
 # -- chat commands -------------------------------------------------------------------------------
 
-@command(r"(?:我要|生成|获取|申请|给我|发个?)?(?:一个)?授权码[^0-9]{0,12}|授权给志愿者|我要授权.{0,8}")
+
+@command(
+    r"(?:我要|生成|获取|申请|给我|发个?)?(?:一个)?授权码[^0-9]{0,12}|授权给志愿者|我要授权.{0,8}"
+)
 def ask_code(ctx: FormContext, match: re.Match[str]) -> Reply:
     from bot.binding import begin_binding, current
 
     binding = current(ctx.db, ctx.user_key)
     if binding is None:
-        return begin_binding(ctx, then={"continue": "authorisation_code", "text": ctx.text},
-                             head=t.AUTH_CODE_NEEDS_BINDING)
+        return begin_binding(
+            ctx,
+            then={"continue": "authorisation_code", "text": ctx.text},
+            head=t.AUTH_CODE_NEEDS_BINDING,
+        )
     return code_reply(ctx, binding)
 
 
@@ -266,9 +376,12 @@ def code_after_binding(ctx: FormContext) -> Reply:
 def code_reply(ctx: FormContext, binding: Binding) -> Reply:
     scope = scope_of(ctx.text)
     code = issue_code(ctx.db, ctx.settings, ctx.user_key, binding, scope)
-    text = t.AUTH_CODE.format(code=code, minutes=int(CODE_FOR.total_seconds() // 60),
-                              hours=int(GRANT_FOR.total_seconds() // 3600),
-                              scope=scope_label(scope))
+    text = t.AUTH_CODE.format(
+        code=code,
+        minutes=int(CODE_FOR.total_seconds() // 60),
+        hours=int(GRANT_FOR.total_seconds() // 3600),
+        scope=scope_label(scope),
+    )
     return Reply(text, INTENT, 1.0, "answered")
 
 
@@ -278,9 +391,17 @@ def redeem(ctx: FormContext, match: re.Match[str]) -> Reply:
         grant = redeem_code(ctx.db, ctx.settings, ctx.user_key, match.group(1))
     except AuthorisationRefused as exc:
         return Reply(exc.message, INTENT, 1.0, "answered")
-    return Reply(t.AUTH_GRANTED.format(name_masked=grant.name_masked, id_masked=grant.id_masked,
-                                       until=grant.expires_at_text, scope=scope_label(grant.scope)),
-                 INTENT, 1.0, "answered")
+    return Reply(
+        t.AUTH_GRANTED.format(
+            name_masked=grant.name_masked,
+            id_masked=grant.id_masked,
+            until=grant.expires_at_text,
+            scope=scope_label(grant.scope),
+        ),
+        INTENT,
+        1.0,
+        "answered",
+    )
 
 
 @command(r"结束代查|结束授权|代查结束|退出代查")

@@ -38,8 +38,9 @@ def training_utterances() -> dict[str, list[str]]:
 
 
 class IntentClassifier:
-    def __init__(self, normalize: Callable[[str], str],
-                 utterances: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, normalize: Callable[[str], str], utterances: dict[str, list[str]] | None = None
+    ) -> None:
         self.normalize = normalize
         data = utterances if utterances is not None else training_utterances()
         texts: list[str] = []
@@ -50,8 +51,9 @@ class IntentClassifier:
                 if norm:
                     texts.append(norm)
                     labels.append(intent)
-        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3),
-                                          sublinear_tf=True, min_df=1)
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1
+        )
         features = self.vectorizer.fit_transform(texts)
         self.model = LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced")
         self.model.fit(features, labels)
@@ -62,13 +64,17 @@ class IntentClassifier:
         norm = normalized if normalized is not None else self.normalize(text)
         probs = self.model.predict_proba(self.vectorizer.transform([norm]))[0]
         best = int(np.argmax(probs))
-        return Prediction(self.labels[best], float(probs[best]),
-                          {label: float(p) for label, p in zip(self.labels, probs, strict=True)})
+        return Prediction(
+            self.labels[best],
+            float(probs[best]),
+            {label: float(p) for label, p in zip(self.labels, probs, strict=True)},
+        )
 
     def explain(self, text: str, intent: str, top: int = 6) -> list[tuple[str, float]]:
         """The n-grams of ``text`` that weigh most for ``intent``."""
         vec = self.vectorizer.transform([self.normalize(text)])
         row = self.model.coef_[self.labels.index(intent)]
-        contrib = [(str(self.feature_names[j]), float(vec[0, j] * row[j]))
-                   for j in vec.nonzero()[1]]
+        contrib = [
+            (str(self.feature_names[j]), float(vec[0, j] * row[j])) for j in vec.nonzero()[1]
+        ]
         return sorted(contrib, key=lambda p: -p[1])[:top]

@@ -45,8 +45,10 @@ def _cantonese_rules() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     pairs = [(str(src), str(dst)) for src, dst in raw.items()]
     multi = {p for p in pairs if len(p[0]) > 1}
     multi |= {(_converter().convert(src), dst) for src, dst in multi}
-    return (sorted(multi, key=lambda p: -len(p[0])),
-            sorted((p for p in pairs if len(p[0]) == 1), key=lambda p: p[0]))
+    return (
+        sorted(multi, key=lambda p: -len(p[0])),
+        sorted((p for p in pairs if len(p[0]) == 1), key=lambda p: p[0]),
+    )
 
 
 @cache
@@ -104,7 +106,7 @@ def _syllable(ch: str) -> str:
 def _fuzz_syllable(s: str) -> str:
     for long, short in _FUZZY_INITIALS:
         if s.startswith(long):
-            s = short + s[len(long):]
+            s = short + s[len(long) :]
             break
     for long, short in _FUZZY_FINALS:
         if s.endswith(long):
@@ -146,8 +148,12 @@ class TypoCorrector:
                     continue
                 window = text[i : i + n]
                 word = self.by_sound.get(tuple(sounds[i : i + n]))
-                if (word and word != window and window not in self.known_words
-                        and any(a == b for a, b in zip(window, word, strict=True))):
+                if (
+                    word
+                    and word != window
+                    and window not in self.known_words
+                    and any(a == b for a, b in zip(window, word, strict=True))
+                ):
                     out.append(word)
                     i += n
                     break

@@ -60,10 +60,12 @@ def _database() -> Iterator[Database]:
 
 
 @kb.command("import")
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--actor", default=None,
-              help="Who is importing, for the revision history (default: cli:<login>).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--actor",
+    default=None,
+    help="Who is importing, for the revision history (default: cli:<login>).",
+)
 @click.option("--check", is_flag=True, help="Only validate; write nothing.")
 def import_command(paths: tuple[Path, ...], actor: str | None, check: bool) -> None:
     """Import entries from YAML, CSV, XLSX or JSON-lines files (or folders of them).
@@ -81,20 +83,30 @@ def import_command(paths: tuple[Path, ...], actor: str | None, check: bool) -> N
             click.echo(f"{len(entries)} entries, no problems (nothing written: --check)")
             return
         result = import_entries(session, entries, actor or f"cli:{getpass.getuser()}")
-    click.echo(f"created {len(result.created)}, updated {len(result.updated)}, "
-               f"unchanged {len(result.unchanged)}")
+    click.echo(
+        f"created {len(result.created)}, updated {len(result.updated)}, "
+        f"unchanged {len(result.unchanged)}"
+    )
     if result.superseded:
-        click.echo("pending console edits superseded by this import: "
-                   + ", ".join(result.superseded), err=True)
+        click.echo(
+            "pending console edits superseded by this import: " + ", ".join(result.superseded),
+            err=True,
+        )
 
 
 @kb.command("export")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
-              help="File to write (required for xlsx); for yaml, an existing folder gets one "
-                   "file per category. Default: standard output.")
-@click.option("--all", "include_all", is_flag=True,
-              help="Every status, not only published entries.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (required for xlsx); for yaml, an existing folder gets one "
+    "file per category. Default: standard output.",
+)
+@click.option(
+    "--all", "include_all", is_flag=True, help="Every status, not only published entries."
+)
 def export_command(fmt: str, output: Path | None, include_all: bool) -> None:
     """Export entries (published ones unless --all)."""
     if fmt == "xlsx" and output is None:

@@ -57,8 +57,20 @@ from shebao.db import utcnow
 
 #: The content fields of an entry, in the order of ``Entry.snapshot()``.
 FIELDS = (
-    "id", "topic", "question", "similar_questions", "answer", "region", "category", "keywords",
-    "source_title", "source_number", "source_date", "effective_from", "effective_to", "status",
+    "id",
+    "topic",
+    "question",
+    "similar_questions",
+    "answer",
+    "region",
+    "category",
+    "keywords",
+    "source_title",
+    "source_number",
+    "source_date",
+    "effective_from",
+    "effective_to",
+    "status",
 )
 #: Fields taken from an ``EntryData`` onto an ``Entry`` row (dates as ``date``, not text).
 _ROW_FIELDS = tuple(f for f in FIELDS if f != "id")
@@ -99,6 +111,7 @@ class FieldDiff:
 
 # ── shared primitives (also used by knowledge.importer) ──────────────────────────────────────
 
+
 def snapshot_of(data: EntryData) -> dict[str, Any]:
     """``data`` in the ``Entry.snapshot()`` format, so the two compare equal when alike."""
     return {
@@ -122,12 +135,20 @@ def snapshot_of(data: EntryData) -> dict[str, Any]:
 def entry_data(entry: Entry) -> EntryData:
     """The live row of ``entry`` as ``EntryData``."""
     return EntryData(
-        id=entry.id, question=entry.question,
-        similar_questions=list(entry.similar_questions or []), answer=entry.answer,
-        region=entry.region, category=entry.category, source_title=entry.source_title,
-        source_number=entry.source_number, source_date=entry.source_date,
-        effective_from=entry.effective_from, effective_to=entry.effective_to,
-        status=entry.status, keywords=list(entry.keywords or []), topic=entry.topic,
+        id=entry.id,
+        question=entry.question,
+        similar_questions=list(entry.similar_questions or []),
+        answer=entry.answer,
+        region=entry.region,
+        category=entry.category,
+        source_title=entry.source_title,
+        source_number=entry.source_number,
+        source_date=entry.source_date,
+        effective_from=entry.effective_from,
+        effective_to=entry.effective_to,
+        status=entry.status,
+        keywords=list(entry.keywords or []),
+        topic=entry.topic,
     )
 
 
@@ -154,15 +175,23 @@ def next_version(session: Session, entry_id: str) -> int:
     """One above both the newest revision and the live row (rows written by other tools may
     have no revision yet)."""
     newest = session.scalar(
-        select(func.max(EntryRevision.version)).where(EntryRevision.entry_id == entry_id))
+        select(func.max(EntryRevision.version)).where(EntryRevision.entry_id == entry_id)
+    )
     live = session.scalar(select(Entry.version).where(Entry.id == entry_id))
     return max(newest or 0, live or 0) + 1
 
 
-def record_revision(session: Session, entry_id: str, version: int, data: dict[str, Any],
-                    action: str, actor: str) -> EntryRevision:
-    revision = EntryRevision(entry_id=entry_id, version=version, data=dict(data),
-                             action=action, changed_by=actor, changed_at=utcnow())
+def record_revision(
+    session: Session, entry_id: str, version: int, data: dict[str, Any], action: str, actor: str
+) -> EntryRevision:
+    revision = EntryRevision(
+        entry_id=entry_id,
+        version=version,
+        data=dict(data),
+        action=action,
+        changed_by=actor,
+        changed_at=utcnow(),
+    )
     session.add(revision)
     session.flush()
     return revision
@@ -182,8 +211,9 @@ def bump_generation(session: Session) -> int:
     if session.get(KbState, 1) is None:
         session.add(KbState(id=1, generation=0))
         session.flush()
-    session.execute(sa.update(KbState).where(KbState.id == 1)
-                    .values(generation=KbState.generation + 1))
+    session.execute(
+        sa.update(KbState).where(KbState.id == 1).values(generation=KbState.generation + 1)
+    )
     state = session.get(KbState, 1, populate_existing=True)
     assert state is not None
     return state.generation
@@ -195,8 +225,7 @@ def generation(session: Session) -> int:
     return state.generation if state else 0
 
 
-def question_conflicts(session: Session, candidates: list[tuple[EntryData, str]]
-                       ) -> list[Problem]:
+def question_conflicts(session: Session, candidates: list[tuple[EntryData, str]]) -> list[Problem]:
     """Questions of ``candidates`` already asked by another entry in the database.
 
     Entries that are archived, or that the candidates replace (same id), are left out.
@@ -210,15 +239,18 @@ def question_conflicts(session: Session, candidates: list[tuple[EntryData, str]]
 
 # ── queries ──────────────────────────────────────────────────────────────────────────────────
 
+
 def published_in_force(session: Session, today: date) -> list[Entry]:
     """The entries to serve on ``today``: published, started, and not past their end date."""
-    return list(session.scalars(
-        select(Entry)
-        .where(Entry.status == "published")
-        .where(or_(Entry.effective_from.is_(None), Entry.effective_from <= today))
-        .where(or_(Entry.effective_to.is_(None), Entry.effective_to >= today))
-        .order_by(Entry.category, Entry.id)
-    ))
+    return list(
+        session.scalars(
+            select(Entry)
+            .where(Entry.status == "published")
+            .where(or_(Entry.effective_from.is_(None), Entry.effective_from <= today))
+            .where(or_(Entry.effective_to.is_(None), Entry.effective_to >= today))
+            .order_by(Entry.category, Entry.id)
+        )
+    )
 
 
 def get_entry(session: Session, entry_id: str) -> Entry:
@@ -231,14 +263,21 @@ def get_entry(session: Session, entry_id: str) -> Entry:
 def history(session: Session, entry_id: str) -> list[EntryRevision]:
     """Every revision of the entry, oldest first."""
     get_entry(session, entry_id)
-    return list(session.scalars(
-        select(EntryRevision).where(EntryRevision.entry_id == entry_id)
-        .order_by(EntryRevision.version)))
+    return list(
+        session.scalars(
+            select(EntryRevision)
+            .where(EntryRevision.entry_id == entry_id)
+            .order_by(EntryRevision.version)
+        )
+    )
 
 
 def _find_revision(session: Session, entry_id: str, version: int) -> EntryRevision | None:
-    return session.scalar(select(EntryRevision).where(
-        EntryRevision.entry_id == entry_id, EntryRevision.version == version))
+    return session.scalar(
+        select(EntryRevision).where(
+            EntryRevision.entry_id == entry_id, EntryRevision.version == version
+        )
+    )
 
 
 def revision(session: Session, entry_id: str, version: int) -> EntryRevision:
@@ -254,8 +293,11 @@ def pending_edit(session: Session, entry_id: str) -> EntryRevision | None:
     if entry.status != "published":
         return None
     newest = session.scalar(
-        select(EntryRevision).where(EntryRevision.entry_id == entry_id)
-        .order_by(EntryRevision.version.desc()).limit(1))
+        select(EntryRevision)
+        .where(EntryRevision.entry_id == entry_id)
+        .order_by(EntryRevision.version.desc())
+        .limit(1)
+    )
     if newest is not None and newest.version > entry.version:
         return newest
     return None
@@ -277,8 +319,14 @@ def working_copy(session: Session, entry_id: str) -> Work:
     entry = get_entry(session, entry_id)
     pending = pending_edit(session, entry_id)
     if pending is not None:
-        return Work(entry_id, pending.version, pending.data["status"], dict(pending.data),
-                    True, _authors(session, entry, entry.version))
+        return Work(
+            entry_id,
+            pending.version,
+            pending.data["status"],
+            dict(pending.data),
+            True,
+            _authors(session, entry, entry.version),
+        )
     authors = _authors(session, entry, None) if entry.status != "published" else set()
     return Work(entry_id, entry.version, entry.status, entry.snapshot(), False, authors)
 
@@ -294,6 +342,7 @@ def awaiting_review(session: Session) -> list[Work]:
 
 
 # ── operations ───────────────────────────────────────────────────────────────────────────────
+
 
 def _as_snapshot(data: EntryData | Mapping[str, Any]) -> dict[str, Any]:
     return snapshot_of(data) if isinstance(data, EntryData) else dict(data)
@@ -315,8 +364,13 @@ def create_draft(session: Session, data: EntryData | Mapping[str, Any], actor: s
     return entry
 
 
-def update(session: Session, entry_id: str, changes: EntryData | Mapping[str, Any],
-           actor: str, action: str = "edit") -> EntryRevision:
+def update(
+    session: Session,
+    entry_id: str,
+    changes: EntryData | Mapping[str, Any],
+    actor: str,
+    action: str = "edit",
+) -> EntryRevision:
     """Save an edit: ``changes`` (a whole entry, or some fields) over the current working copy.
 
     A published entry keeps being served unchanged; the edit becomes its pending edit. Any
@@ -339,8 +393,9 @@ def update(session: Session, entry_id: str, changes: EntryData | Mapping[str, An
         if unchanged is not None:
             return unchanged
     if entry.status == "published":
-        return record_revision(session, entry_id, next_version(session, entry_id), new,
-                               action, actor)
+        return record_revision(
+            session, entry_id, next_version(session, entry_id), new, action, actor
+        )
     apply_data(entry, parsed)
     entry.submitted_by = None
     return commit_row(session, entry, action, actor)
@@ -356,8 +411,9 @@ def submit_for_review(session: Session, entry_id: str, actor: str) -> EntryRevis
         raise CurationError(f"entry {entry_id!r} has no edit to review; it is published as is")
     if work.pending:
         data = {**work.data, "status": "review"}
-        return record_revision(session, entry_id, next_version(session, entry_id), data,
-                               "submit", actor)
+        return record_revision(
+            session, entry_id, next_version(session, entry_id), data, "submit", actor
+        )
     parse_snapshot(work.data, f"entry {entry_id}", status="draft")
     entry.status = "review"
     entry.submitted_by = actor
@@ -370,18 +426,21 @@ def publish(session: Session, entry_id: str, reviewer: str) -> Entry:
     work = working_copy(session, entry_id)
     if work.status != "review":
         raise CurationError(
-            f"entry {entry_id!r} is {work.status}, not in review; submit it for review first")
+            f"entry {entry_id!r} is {work.status}, not in review; submit it for review first"
+        )
     if reviewer in work.authors:
         raise ReviewerIsAuthor(
             f"{reviewer} wrote or submitted this change to {entry_id!r} and may not publish it;"
-            f" another member of staff must review it (authors: {', '.join(sorted(work.authors))})")
+            f" another member of staff must review it (authors: {', '.join(sorted(work.authors))})"
+        )
     where = f"entry {entry_id}"
     parsed = parse_snapshot(work.data, where, status="published")
     problems = question_conflicts(session, [(parsed, where)])
     if problems:
         raise InvalidEntries(problems)
-    submitter = (revision(session, entry_id, work.version).changed_by if work.pending
-                 else entry.submitted_by)
+    submitter = (
+        revision(session, entry_id, work.version).changed_by if work.pending else entry.submitted_by
+    )
     apply_data(entry, parsed)
     entry.submitted_by = submitter
     commit_row(session, entry, "publish", reviewer)
@@ -418,8 +477,11 @@ def diff(session: Session, entry_id: str, v1: int, v2: int) -> list[FieldDiff]:
         a, b = _text(before.get(name)), _text(after.get(name))
         if a == b:
             continue
-        lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(),
-                                          f"v{v1}", f"v{v2}", lineterm="", n=1))
+        lines = list(
+            difflib.unified_diff(
+                a.splitlines(), b.splitlines(), f"v{v1}", f"v{v2}", lineterm="", n=1
+            )
+        )
         out.append(FieldDiff(name, a, b, lines, _inline(a, b)))
     return out
 
@@ -438,8 +500,7 @@ def _text(value: Any) -> str:
 
 def _inline(a: str, b: str) -> str:
     parts: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b,
-                                                       autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             parts.append(a[i1:i2])
             continue

@@ -28,8 +28,16 @@ from knowledge.importer import COLUMNS
 from knowledge.models import Entry
 
 FORMATS = ("jsonl", "yaml", "csv", "xlsx")
-_WIDTHS = {"id": 32, "question": 36, "similar_questions": 40, "answer": 70, "keywords": 24,
-           "source_title": 30, "source_number": 22, "topic": 32}
+_WIDTHS = {
+    "id": 32,
+    "question": 36,
+    "similar_questions": 40,
+    "answer": 70,
+    "keywords": 24,
+    "source_title": 30,
+    "source_number": 22,
+    "topic": 32,
+}
 
 
 def select_entries(session: Session, include_all: bool = False) -> list[Entry]:
@@ -71,6 +79,7 @@ def write_jsonl(entries: Iterable[Entry], out: TextIO) -> None:
 
 # ── YAML ─────────────────────────────────────────────────────────────────────────────────────
 
+
 class _Dumper(yaml.SafeDumper):
     """Readable YAML: several-line text as a literal block, long lines not folded."""
 
@@ -111,14 +120,21 @@ def yaml_entry(entry: Entry, with_category: bool = True) -> dict[str, Any]:
 
 
 def _dump(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096,
-                     default_flow_style=False)
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=4096,
+        default_flow_style=False,
+    )
 
 
 def category_document(category: str, entries: Iterable[Entry]) -> str:
     """One content file: ``category:`` and its entries."""
-    return _dump({"category": category,
-                  "entries": [yaml_entry(e, with_category=False) for e in entries]})
+    return _dump(
+        {"category": category, "entries": [yaml_entry(e, with_category=False) for e in entries]}
+    )
 
 
 def write_yaml(entries: Iterable[Entry], out: TextIO) -> None:
@@ -151,6 +167,7 @@ def write_yaml_dir(entries: Iterable[Entry], folder: Path) -> list[Path]:
 
 # ── tables ───────────────────────────────────────────────────────────────────────────────────
 
+
 def table_row(entry: Entry) -> list[Any]:
     """One entry as a row of ``knowledge.importer.COLUMNS`` (dates as ``date``)."""
     values: dict[str, Any] = {
@@ -177,8 +194,12 @@ def write_csv(entries: Iterable[Entry], out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for entry in entries:
-        writer.writerow(["" if v is None else v.isoformat() if hasattr(v, "isoformat") else v
-                         for v in table_row(entry)])
+        writer.writerow(
+            [
+                "" if v is None else v.isoformat() if hasattr(v, "isoformat") else v
+                for v in table_row(entry)
+            ]
+        )
 
 
 def write_xlsx(entries: Iterable[Entry], out: Path | IO[bytes]) -> None:

@@ -59,9 +59,20 @@ from shebao.db import Database
 
 #: The columns of a CSV or XLSX file, in the order the exporter writes them.
 COLUMNS = (
-    "id", "question", "similar_questions", "answer", "region", "category", "keywords",
-    "source_title", "source_number", "source_date", "effective_from", "effective_to",
-    "status", "topic",
+    "id",
+    "question",
+    "similar_questions",
+    "answer",
+    "region",
+    "category",
+    "keywords",
+    "source_title",
+    "source_number",
+    "source_date",
+    "effective_from",
+    "effective_to",
+    "status",
+    "topic",
 )
 REQUIRED_COLUMNS = ("id", "question", "answer", "region", "category", "source_title")
 SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx", ".jsonl")
@@ -86,6 +97,7 @@ class ImportResult:
 
 
 # ── reading ──────────────────────────────────────────────────────────────────────────────────
+
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     """Files as given; a directory stands for its importable files, sorted by name."""
@@ -112,8 +124,9 @@ def read_path(path: Path) -> tuple[list[tuple[EntryData, str]], list[Problem]]:
             return _read_jsonl(path)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         return [], [Problem(str(path), "-", f"cannot read the file: {exc}")]
-    return [], [Problem(str(path), "-",
-                        f"unsupported file type {suffix!r}; use {', '.join(SUFFIXES)}")]
+    return [], [
+        Problem(str(path), "-", f"unsupported file type {suffix!r}; use {', '.join(SUFFIXES)}")
+    ]
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
@@ -167,8 +180,9 @@ def _split(value: Any, pattern: re.Pattern[str]) -> list[str]:
     return [part.strip() for part in pattern.split(str(value)) if part.strip()]
 
 
-def _read_table(path: Path, rows: Iterator[tuple[int, list[Any]]]
-                ) -> tuple[list[tuple[EntryData, str]], list[Problem]]:
+def _read_table(
+    path: Path, rows: Iterator[tuple[int, list[Any]]]
+) -> tuple[list[tuple[EntryData, str]], list[Problem]]:
     header: list[str] | None = None
     out: list[tuple[EntryData, str]] = []
     problems: list[Problem] = []
@@ -179,11 +193,16 @@ def _read_table(path: Path, rows: Iterator[tuple[int, list[Any]]]
         if header is None:
             header = [str(v or "").strip().lower() for v in values]
             where = f"{path}, row {number}"
-            problems += [Problem(where, name, "unknown column; expected one of "
-                                 + ", ".join(COLUMNS))
-                         for name in header if name and name not in COLUMNS]
-            problems += [Problem(where, name, "column missing")
-                         for name in REQUIRED_COLUMNS if name not in header]
+            problems += [
+                Problem(where, name, "unknown column; expected one of " + ", ".join(COLUMNS))
+                for name in header
+                if name and name not in COLUMNS
+            ]
+            problems += [
+                Problem(where, name, "column missing")
+                for name in REQUIRED_COLUMNS
+                if name not in header
+            ]
             if problems:
                 return [], problems
             continue
@@ -226,8 +245,9 @@ def _read_jsonl(path: Path) -> tuple[list[tuple[EntryData, str]], list[Problem]]
     return out, problems
 
 
-def validate_paths(paths: Iterable[Path | str], session: Session | None = None
-                   ) -> tuple[list[EntryData], list[Problem]]:
+def validate_paths(
+    paths: Iterable[Path | str], session: Session | None = None
+) -> tuple[list[EntryData], list[Problem]]:
     """Read and check every file; with a ``session``, also against the database.
 
     Checks each entry (``knowledge.schema.parse_entry``: missing fields, source or region,
@@ -251,6 +271,7 @@ def validate_paths(paths: Iterable[Path | str], session: Session | None = None
 
 
 # ── writing ──────────────────────────────────────────────────────────────────────────────────
+
 
 def import_entries(session: Session, entries: list[EntryData], actor: str) -> ImportResult:
     """Create or update ``entries`` in one go; raise ``InvalidEntries`` before writing if any

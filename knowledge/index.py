@@ -118,9 +118,15 @@ def _bm25_matrix(docs: list[list[int]], n_terms: int) -> tuple[sparse.csc_matrix
 class KnowledgeIndex:
     """An immutable index of the entries in force on ``built_for``; rebuild to change it."""
 
-    def __init__(self, entries: list[IndexedEntry], normalize: Callable[[str], str],
-                 words: Analyzer, regions: Regions, built_for: date,
-                 calibration: Calibration | None = None) -> None:
+    def __init__(
+        self,
+        entries: list[IndexedEntry],
+        normalize: Callable[[str], str],
+        words: Analyzer,
+        regions: Regions,
+        built_for: date,
+        calibration: Calibration | None = None,
+    ) -> None:
         self.entries = entries
         self.calibration = calibration or load_calibration()
         self.normalize = normalize
@@ -149,8 +155,10 @@ class KnowledgeIndex:
         self.q_terms: list[dict[int, float]] = []
         self.q_mass: list[float] = []
         for doc in q_docs:
-            weights_of = {c: n * (1.0 if c in self.word_cols else BIGRAM_WEIGHT)
-                          for c, n in Counter(doc).items()}
+            weights_of = {
+                c: n * (1.0 if c in self.word_cols else BIGRAM_WEIGHT)
+                for c, n in Counter(doc).items()
+            }
             self.q_terms.append(weights_of)
             self.q_mass.append(sum(self.idf[c] * w for c, w in weights_of.items()))
         self.starts = np.array(starts, dtype=np.int64)
@@ -172,8 +180,9 @@ class KnowledgeIndex:
     def _region_mask(self, region: str | None) -> np.ndarray:
         mask = self._region_masks.get(region)
         if mask is None:
-            mask = np.array([self.regions.applies(e.region, region) for e in self.entries],
-                            dtype=bool)
+            mask = np.array(
+                [self.regions.applies(e.region, region) for e in self.entries], dtype=bool
+            )
             self._region_masks[region] = mask
         return mask
 
@@ -192,8 +201,9 @@ class KnowledgeIndex:
                 weights.append(scale * n)
         return cols, np.array(weights, dtype=np.float64), total
 
-    def search(self, text: str, region: str | None = None, limit: int = 5,
-               normalized: str | None = None) -> list[Hit]:
+    def search(
+        self, text: str, region: str | None = None, limit: int = 5, normalized: str | None = None
+    ) -> list[Hit]:
         if not self.entries:
             return []
         query = normalized if normalized is not None else self.normalize(text)
@@ -213,16 +223,31 @@ class KnowledgeIndex:
         top = np.argpartition(-e_scores, depth - 1)[:depth]
         best = float(e_scores[top].max())
         col_set = dict(zip(cols, weights, strict=True))
-        unknown = (sum(1 for w in words if "w:" + w not in self.space.columns) / len(words)
-                   if words else 0.0)
+        unknown = (
+            sum(1 for w in words if "w:" + w not in self.space.columns) / len(words)
+            if words
+            else 0.0
+        )
         query_words = " ".join(words)
-        hits = [self._rerank(int(i), query, query_words, unknown, col_set, total,
-                             float(e_scores[i]) / best) for i in top]
+        hits = [
+            self._rerank(
+                int(i), query, query_words, unknown, col_set, total, float(e_scores[i]) / best
+            )
+            for i in top
+        ]
         hits.sort(key=lambda h: -h.score)
         return self._resolve_topics(hits, region)[:limit]
 
-    def _rerank(self, e_i: int, query: str, query_words: str, unknown: float,
-                cols: dict[int, float], total: float, relative: float) -> Hit:
+    def _rerank(
+        self,
+        e_i: int,
+        query: str,
+        query_words: str,
+        unknown: float,
+        cols: dict[int, float],
+        total: float,
+        relative: float,
+    ) -> Hit:
         start = int(self.starts[e_i])
         end = int(self.starts[e_i + 1]) if e_i + 1 < len(self.starts) else len(self.q_text)
         best: tuple[float, Features, int, set[int]] | None = None
@@ -231,22 +256,33 @@ class KnowledgeIndex:
             shared = self.q_terms[qi].keys() & cols.keys()
             cov = sum(self.idf[c] * cols[c] for c in shared) / total if total else 0.0
             q_mass = self.q_mass[qi]
-            q_cov = sum(self.idf[c] * self.q_terms[qi][c] for c in shared) / q_mass \
-                if q_mass else 0.0
+            q_cov = (
+                sum(self.idf[c] * self.q_terms[qi][c] for c in shared) / q_mass if q_mass else 0.0
+            )
             f = Features(
                 ratio=fuzz.ratio(query, cand) / 100.0,
                 words=fuzz.token_set_ratio(query_words, self.q_words[qi]) / 100.0,
-                coverage=min(cov, 1.0), question_coverage=min(q_cov, 1.0), relative=relative,
+                coverage=min(cov, 1.0),
+                question_coverage=min(q_cov, 1.0),
+                relative=relative,
                 word_match=1.0 if any(c in self.word_cols for c in shared) else 0.0,
-                short=1.0 if len(query) <= 4 else 0.0, unknown=unknown,
+                short=1.0 if len(query) <= 4 else 0.0,
+                unknown=unknown,
             )
             p = self.calibration.probability(f)
             if best is None or p > best[0]:
                 best = (p, f, qi, set(shared))
         assert best is not None
         p, f, qi, shared = best
-        return Hit(self.entries[e_i], p, f.ratio, f.coverage, self.q_text[qi],
-                   sorted(self._term_name(c) for c in shared), features=f)
+        return Hit(
+            self.entries[e_i],
+            p,
+            f.ratio,
+            f.coverage,
+            self.q_text[qi],
+            sorted(self._term_name(c) for c in shared),
+            features=f,
+        )
 
     def _term_name(self, col: int) -> str:
         if self._names is None:  # only explanations need it: built on first use
@@ -258,8 +294,11 @@ class KnowledgeIndex:
 
     def variant_for(self, topic: str, region: str | None) -> IndexedEntry | None:
         """The topic's entry for ``region``: the most specific one that applies there."""
-        usable = [v for v in self.variants(topic)
-                  if region is not None and self.regions.applies(v.region, region)]
+        usable = [
+            v
+            for v in self.variants(topic)
+            if region is not None and self.regions.applies(v.region, region)
+        ]
         return max(usable, key=lambda v: self.regions.depth(v.region)) if usable else None
 
     def _resolve_topics(self, hits: list[Hit], region: str | None) -> list[Hit]:
@@ -290,9 +329,13 @@ def entry_from_row(row: object) -> IndexedEntry:
     """An ``IndexedEntry`` from a ``knowledge.models.Entry`` (duck-typed to avoid a cycle)."""
     questions = [row.question, *(row.similar_questions or [])]  # type: ignore[attr-defined]
     return IndexedEntry(
-        id=row.id, topic=row.topic or row.id, question=row.question,  # type: ignore[attr-defined]
-        questions=questions, answer=row.answer, region=row.region,  # type: ignore[attr-defined]
-        category=row.category, source=row.source_label(),  # type: ignore[attr-defined]
+        id=row.id,
+        topic=row.topic or row.id,
+        question=row.question,  # type: ignore[attr-defined]
+        questions=questions,
+        answer=row.answer,
+        region=row.region,  # type: ignore[attr-defined]
+        category=row.category,
+        source=row.source_label(),  # type: ignore[attr-defined]
         keywords=list(row.keywords or []),  # type: ignore[attr-defined]
     )
-

@@ -43,8 +43,11 @@ class Entry(Base):
         return not (self.effective_to and self.effective_to < today)
 
     def source_label(self) -> str:
-        parts = [f"《{self.source_title}》" if not self.source_title.startswith("《")
-                 else self.source_title]
+        parts = [
+            f"《{self.source_title}》"
+            if not self.source_title.startswith("《")
+            else self.source_title
+        ]
         if self.source_number:
             parts.append(self.source_number)
         if self.source_date:

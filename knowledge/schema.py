@@ -87,8 +87,9 @@ def _list(value: Any) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-def parse_entry(raw: dict[str, Any], where: str, category: str | None = None
-                ) -> tuple[EntryData | None, list[Problem]]:
+def parse_entry(
+    raw: dict[str, Any], where: str, category: str | None = None
+) -> tuple[EntryData | None, list[Problem]]:
     """Turn one raw mapping into ``EntryData``, or say exactly what is wrong with it."""
     problems: list[Problem] = []
     regions = load_regions()
@@ -128,21 +129,35 @@ def parse_entry(raw: dict[str, Any], where: str, category: str | None = None
     if status not in STATUSES:
         problems.append(Problem(where, "status", f"must be one of {', '.join(STATUSES)}"))
     if answer and len(answer) > MAX_ANSWER_CHARS:
-        problems.append(Problem(where, "answer",
-                                f"{len(answer)} characters, at most {MAX_ANSWER_CHARS}"))
+        problems.append(
+            Problem(where, "answer", f"{len(answer)} characters, at most {MAX_ANSWER_CHARS}")
+        )
     if status == "published" and len(similar) < MIN_SIMILAR:
-        problems.append(Problem(where, "similar_questions",
-                                f"{len(similar)} given, at least {MIN_SIMILAR} needed"))
+        problems.append(
+            Problem(
+                where, "similar_questions", f"{len(similar)} given, at least {MIN_SIMILAR} needed"
+            )
+        )
     keys = [question_key(q) for q in [question, *similar]]
     if len(set(keys)) != len(keys):
         problems.append(Problem(where, "similar_questions", "repeats a question"))
     if problems:
         return None, problems
     return EntryData(
-        id=entry_id, question=question, similar_questions=similar, answer=answer,
-        region=region, category=cat, source_title=title, source_number=number,
-        source_date=sdate, effective_from=eff_from, effective_to=eff_to, status=status,
-        keywords=_list(raw.get("keywords")), topic=str(raw.get("topic") or entry_id).strip(),
+        id=entry_id,
+        question=question,
+        similar_questions=similar,
+        answer=answer,
+        region=region,
+        category=cat,
+        source_title=title,
+        source_number=number,
+        source_date=sdate,
+        effective_from=eff_from,
+        effective_to=eff_to,
+        status=status,
+        keywords=_list(raw.get("keywords")),
+        topic=str(raw.get("topic") or entry_id).strip(),
     ), []
 
 
@@ -163,11 +178,14 @@ def check_unique(entries: list[tuple[EntryData, str]]) -> list[Problem]:
         for q in entry.all_questions():
             key = question_key(q)
             other = owners.get(key)
-            if other is not None and other.id != entry.id and not (
-                other.topic == entry.topic and other.region != entry.region
+            if (
+                other is not None
+                and other.id != entry.id
+                and not (other.topic == entry.topic and other.region != entry.region)
             ):
-                problems.append(Problem(where, "question",
-                                        f"{q!r} is also a question of entry {other.id!r}"))
+                problems.append(
+                    Problem(where, "question", f"{q!r} is also a question of entry {other.id!r}")
+                )
             owners.setdefault(key, entry)
     return problems
 

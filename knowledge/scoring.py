@@ -33,9 +33,19 @@ class Features:
 NAMES = list(Features.__dataclass_fields__)
 FIELDS = frozenset(NAMES)
 # Used until a fitted calibration exists: a hand-set, deliberately cautious blend.
-DEFAULT = {"bias": -6.0, "weights": {"ratio": 2.0, "words": 1.5, "coverage": 4.0,
-                                     "question_coverage": 2.5, "relative": 1.0,
-                                     "word_match": 1.0, "short": -2.0, "unknown": -3.0}}
+DEFAULT = {
+    "bias": -6.0,
+    "weights": {
+        "ratio": 2.0,
+        "words": 1.5,
+        "coverage": 4.0,
+        "question_coverage": 2.5,
+        "relative": 1.0,
+        "word_match": 1.0,
+        "short": -2.0,
+        "unknown": -3.0,
+    },
+}
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,10 @@ def sandbox_database_url(settings: Settings) -> str:
         return str(explicit)
     main = make_url(settings.database_url)
     if main.get_backend_name() != "sqlite":
-        log.warning("core services: no CORE_BASE_URL; the demo sandbox keeps its data in the "
-                    "main database (tables sandbox_*)")
+        log.warning(
+            "core services: no CORE_BASE_URL; the demo sandbox keeps its data in the "
+            "main database (tables sandbox_*)"
+        )
         return settings.database_url
     if main.database in (None, "", ":memory:"):
         return "sqlite://"

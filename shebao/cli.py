@@ -45,10 +45,15 @@ def open_database():  # type: ignore[no-untyped-def]
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--prod", is_flag=True,
-              help="Run under gunicorn with shebao/gunicorn_conf.py (several workers)")
-@click.option("--workers", type=int, default=None,
-              help="gunicorn worker processes with --prod (default: WEB_CONCURRENCY or 2)")
+@click.option(
+    "--prod", is_flag=True, help="Run under gunicorn with shebao/gunicorn_conf.py (several workers)"
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="gunicorn worker processes with --prod (default: WEB_CONCURRENCY or 2)",
+)
 def serve(host: str, port: int, prod: bool, workers: int | None) -> None:
     """Serve the bot: the development server, or gunicorn with --prod."""
     from shebao.logging import setup_logging
@@ -69,10 +74,18 @@ def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
     try:
         import gunicorn  # noqa: F401
     except ImportError as exc:
-        raise click.ClickException("gunicorn is not installed: pip install 'shebao-bot[prod]'"
-                                   ) from exc
-    argv = [sys.executable, "-m", "gunicorn", "-c", "python:shebao.gunicorn_conf",
-            "-b", f"{host}:{port}"]
+        raise click.ClickException(
+            "gunicorn is not installed: pip install 'shebao-bot[prod]'"
+        ) from exc
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:shebao.gunicorn_conf",
+        "-b",
+        f"{host}:{port}",
+    ]
     if workers:
         argv += ["-w", str(workers)]
     env = {"LOG_FORMAT": "json", **os.environ}
@@ -82,10 +95,20 @@ def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
 
 
 @main.command()
-@click.option("--lease", type=float, default=60.0, show_default=True,
-              help="Seconds a claimed job stays this worker's without a heartbeat")
-@click.option("--poll", type=float, default=0.5, show_default=True,
-              help="Seconds between looks at an empty outbox")
+@click.option(
+    "--lease",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds a claimed job stays this worker's without a heartbeat",
+)
+@click.option(
+    "--poll",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Seconds between looks at an empty outbox",
+)
 @click.option("--batch", type=int, default=10, show_default=True, help="Jobs claimed at once")
 @click.option("--once", is_flag=True, help="Run what is due, then exit")
 @click.option("--no-schedule", is_flag=True, help="Do not offer the periodic jobs")
@@ -105,11 +128,20 @@ def worker(lease: float, poll: float, batch: int, once: bool, no_schedule: bool)
 @click.option("--region", default=None, help="The asker's region, e.g. 江门市")
 @click.option("--user", default=None, help="Keep dialogue state across calls as this user")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object")
-@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON lines {text, region?, user?}; one JSON object printed per line")
+@click.option(
+    "--batch",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON lines {text, region?, user?}; one JSON object printed per line",
+)
 @click.option("--role", type=click.Choice(["citizen", "volunteer"]), default="citizen")
-def ask(text: str | None, region: str | None, user: str | None, as_json: bool,
-        batch: Path | None, role: str) -> None:
+def ask(
+    text: str | None,
+    region: str | None,
+    user: str | None,
+    as_json: bool,
+    batch: Path | None,
+    role: str,
+) -> None:
     """Ask the engine a question, exactly as the webhooks would."""
     import uuid
 
@@ -122,8 +154,9 @@ def ask(text: str | None, region: str | None, user: str | None, as_json: bool,
     bot = Bot(settings, db)
 
     def one(q: str, reg: str | None, who: str | None) -> dict[str, object]:
-        msg = Message(channel="cli", user=who or f"once-{uuid.uuid4().hex}", text=q,
-                      region=reg, role=role)
+        msg = Message(
+            channel="cli", user=who or f"once-{uuid.uuid4().hex}", text=q, region=reg, role=role
+        )
         return bot.handle(msg).as_json()
 
     if batch:

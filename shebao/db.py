@@ -51,8 +51,16 @@ def make_engine(url: str) -> Engine:
 
         return _remember(engine)
     # connect_timeout: an unreachable server fails a request in 2 s, not a TCP timeout later.
-    return _remember(create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                                   pool_timeout=3, connect_args={"connect_timeout": 2}))
+    return _remember(
+        create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            pool_timeout=3,
+            connect_args={"connect_timeout": 2},
+        )
+    )
 
 
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -131,8 +139,15 @@ def import_all_models() -> None:
     """Import every module that defines tables, so ``Base.metadata`` knows them all."""
     import importlib
 
-    for name in ("knowledge.models", "bot.models", "webhooks.models", "webhooks.admin.models",
-                 "bot.personal_models", "webhooks.miniprogram_models", "shebao.outbox_models"):
+    for name in (
+        "knowledge.models",
+        "bot.models",
+        "webhooks.models",
+        "webhooks.admin.models",
+        "bot.personal_models",
+        "webhooks.miniprogram_models",
+        "shebao.outbox_models",
+    ):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

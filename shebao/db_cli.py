@@ -50,8 +50,15 @@ def current() -> None:
         state = schema_state(database)
     finally:
         database.engine.dispose()
-    verdict = ("up to date" if state.at_head else "empty" if state.empty
-               else "behind: run `shebao db upgrade`" if state.current else "not versioned")
+    verdict = (
+        "up to date"
+        if state.at_head
+        else "empty"
+        if state.empty
+        else "behind: run `shebao db upgrade`"
+        if state.current
+        else "not versioned"
+    )
     click.echo(f"database: {state.current or '-'}\ncode:     {state.head}\n{verdict}")
 
 
@@ -68,7 +75,8 @@ def check() -> None:
     if not state.at_head:
         raise click.ClickException(
             f"database at {state.current or '(none)'}, code needs {state.head}: "
-            "run `shebao db upgrade`")
+            "run `shebao db upgrade`"
+        )
     click.echo(f"ok: {state.head}")
 
 

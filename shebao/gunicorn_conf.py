@@ -28,8 +28,9 @@ from typing import Any
 
 # Before anything imports prometheus_client (the app is preloaded before on_starting runs): an
 # empty per-server directory for the workers' figures.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
-                      str(Path(tempfile.gettempdir()) / f"shebao-metrics-{os.getpid()}"))
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", str(Path(tempfile.gettempdir()) / f"shebao-metrics-{os.getpid()}")
+)
 shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("OUTBOX_IN_PROCESS", "0")
@@ -80,4 +81,3 @@ def on_exit(server: Any) -> None:
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
     if Path(directory).name.startswith("shebao-metrics-"):
         shutil.rmtree(directory, ignore_errors=True)
-

@@ -64,9 +64,14 @@ class JobContext:
     come from the app, so jobs share its engine and WeChat client.
     """
 
-    def __init__(self, settings: Settings, db: Database, *,
-                 backend: Callable[[], Any] | None = None,
-                 sender: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        backend: Callable[[], Any] | None = None,
+        sender: Callable[[], Any] | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self._backend = backend
@@ -112,19 +117,25 @@ def send_text(job: Job, ctx: JobContext) -> None:
     if ref and job.attempts > 1:
         # Only this job sends this ref; "sending" from an earlier attempt means it died there.
         with ctx.db.session() as s:
-            s.execute(update(OutboundMessage)
-                      .where(OutboundMessage.ref == ref, OutboundMessage.status == "sending")
-                      .values(status="failed", error="an earlier attempt did not finish"))
+            s.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.ref == ref, OutboundMessage.status == "sending")
+                .values(status="failed", error="an earlier attempt did not finish")
+            )
     try:
         ctx.sender.send_text(p["openid"], p["text"], ref=ref, reason=p.get("reason", ""))
     except SendError as exc:
         raise Retry(str(exc)) from exc
     if p.get("ledger_key"):
         with ctx.db.session() as s:
-            s.execute(update(ProcessedMessage)
-                      .where(ProcessedMessage.key == p["ledger_key"],
-                             ProcessedMessage.status.in_(("working", "deferred", "failed")))
-                      .values(status="delivered", updated_at=utcnow()))
+            s.execute(
+                update(ProcessedMessage)
+                .where(
+                    ProcessedMessage.key == p["ledger_key"],
+                    ProcessedMessage.status.in_(("working", "deferred", "failed")),
+                )
+                .values(status="delivered", updated_at=utcnow())
+            )
 
 
 @handles(RESEND_APPLICATIONS, max_attempts=3)
@@ -150,8 +161,11 @@ def housekeeping(job: Job, ctx: JobContext) -> None:
 
     pruned = Outbox(ctx.db).prune(timedelta(days=7))
     with ctx.db.session() as s:
-        result = s.execute(ProcessedMessage.__table__.delete().where(
-            ProcessedMessage.created_at < utcnow() - timedelta(days=2)))
+        result = s.execute(
+            ProcessedMessage.__table__.delete().where(
+                ProcessedMessage.created_at < utcnow() - timedelta(days=2)
+            )
+        )
         ledger = int(result.rowcount)  # type: ignore[attr-defined]
     if pruned or ledger:
         log.info("housekeeping: %d finished jobs, %d ledger rows forgotten", pruned, ledger)

@@ -24,7 +24,10 @@ request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # LogRecord attributes that are not "extra" fields.
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
-    "message", "asctime", "taskName"}
+    "message",
+    "asctime",
+    "taskName",
+}
 
 
 class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -45,7 +48,8 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+            "ts": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
@@ -84,8 +88,7 @@ def formatter(fmt: str | None = None) -> logging.Formatter:
     return TextFormatter() if fmt == "text" else JsonFormatter()
 
 
-def setup_logging(level: str | None = None, fmt: str | None = None, *,
-                  force: bool = False) -> None:
+def setup_logging(level: str | None = None, fmt: str | None = None, *, force: bool = False) -> None:
     """Route the root logger (and gunicorn's) to stderr through the masking formatter.
 
     ``level`` defaults to ``LOG_LEVEL`` or INFO. Like ``logging.basicConfig`` it leaves a root
@@ -121,8 +124,10 @@ def dict_config(level: str | None = None) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "root": {"level": (level or os.environ.get("LOG_LEVEL") or "INFO").upper(),
-                 "handlers": ["shebao"]},
+        "root": {
+            "level": (level or os.environ.get("LOG_LEVEL") or "INFO").upper(),
+            "handlers": ["shebao"],
+        },
         "loggers": {"gunicorn.error": dict(quiet), "gunicorn.access": dict(quiet)},
         "handlers": {"shebao": {"()": "shebao.logging.make_handler"}},
         "formatters": {},

@@ -34,22 +34,29 @@ from prometheus_client.registry import Collector
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
-REQUESTS = Counter("shebao_http_requests", "HTTP requests served",
-                   ["endpoint", "method", "status"])
-LATENCY = Histogram("shebao_http_request_duration_seconds", "Time to answer an HTTP request",
-                    ["endpoint"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
-REPLIES = Counter("shebao_replies", "Engine replies by intent and outcome",
-                  ["channel", "intent", "outcome"])
+REQUESTS = Counter("shebao_http_requests", "HTTP requests served", ["endpoint", "method", "status"])
+LATENCY = Histogram(
+    "shebao_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+REPLIES = Counter(
+    "shebao_replies", "Engine replies by intent and outcome", ["channel", "intent", "outcome"]
+)
 CORE_ERRORS = Counter("shebao_core_errors", "Failed calls to the core services", ["error"])
-JOBS = Counter("shebao_outbox_jobs_finished", "Outbox job attempts by outcome",
-               ["kind", "outcome"])
-REDIS_FALLBACKS = Counter("shebao_redis_fallbacks", "Operations done without Redis because it "
-                          "was unavailable", ["operation"])
-RATE_LIMITED = Counter("shebao_rate_limited", "Messages refused by the per-user rate limit",
-                       ["channel"])
-DB_UNAVAILABLE = Counter("shebao_database_unavailable", "Requests answered 503 because the "
-                         "database was unavailable")
+JOBS = Counter("shebao_outbox_jobs_finished", "Outbox job attempts by outcome", ["kind", "outcome"])
+REDIS_FALLBACKS = Counter(
+    "shebao_redis_fallbacks",
+    "Operations done without Redis because it was unavailable",
+    ["operation"],
+)
+RATE_LIMITED = Counter(
+    "shebao_rate_limited", "Messages refused by the per-user rate limit", ["channel"]
+)
+DB_UNAVAILABLE = Counter(
+    "shebao_database_unavailable", "Requests answered 503 because the database was unavailable"
+)
 
 
 def observe_request(endpoint: str, method: str, status: int, seconds: float) -> None:
@@ -93,15 +100,18 @@ class OutboxCollector(Collector):
         from shebao.db import utcnow
         from shebao.outbox_models import OutboxJob as T
 
-        jobs = GaugeMetricFamily("shebao_outbox_jobs", "Outbox jobs by status",
-                                 labels=["status"])
-        oldest = GaugeMetricFamily("shebao_outbox_oldest_due_seconds",
-                                   "How long the oldest due pending job has waited")
+        jobs = GaugeMetricFamily("shebao_outbox_jobs", "Outbox jobs by status", labels=["status"])
+        oldest = GaugeMetricFamily(
+            "shebao_outbox_oldest_due_seconds", "How long the oldest due pending job has waited"
+        )
         try:
             with self.db.session() as s:
                 counts = dict(s.execute(select(T.status, func.count()).group_by(T.status)).all())
-                due = s.scalar(select(func.min(T.run_after)).where(T.status == "pending",
-                                                                    T.run_after <= utcnow()))
+                due = s.scalar(
+                    select(func.min(T.run_after)).where(
+                        T.status == "pending", T.run_after <= utcnow()
+                    )
+                )
         except Exception:  # the database is down: /readyz says so; report no figures
             return
         for status in ("pending", "running", "dead", "done"):

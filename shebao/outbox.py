@@ -88,8 +88,7 @@ class JobType:
 JOB_TYPES: dict[str, JobType] = {}
 
 
-def handles(kind: str, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Callable[[Handler],
-                                                                                Handler]:
+def handles(kind: str, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Callable[[Handler], Handler]:
     """Register the handler of a job kind: ``handler(job, context)``."""
 
     def register(handler: Handler) -> Handler:
@@ -112,17 +111,27 @@ def _wake() -> None:
         event.set()
 
 
-def enqueue(target: Database | Session, kind: str, payload: dict[str, Any] | None = None, *,
-            key: str | None = None, delay: float = 0.0,
-            max_attempts: int | None = None) -> bool:
+def enqueue(
+    target: Database | Session,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    key: str | None = None,
+    delay: float = 0.0,
+    max_attempts: int | None = None,
+) -> bool:
     """Add a job. With a ``Session`` it commits with the caller's transaction. False when a job
     with ``key`` already exists (then nothing is added)."""
     known = JOB_TYPES.get(kind)
     values = {
-        "kind": kind, "payload": payload or {}, "dedupe_key": key, "status": "pending",
+        "kind": kind,
+        "payload": payload or {},
+        "dedupe_key": key,
+        "status": "pending",
         "attempts": 0,
         "max_attempts": max_attempts or (known.max_attempts if known else DEFAULT_MAX_ATTEMPTS),
-        "run_after": utcnow() + timedelta(seconds=delay), "created_at": utcnow(),
+        "run_after": utcnow() + timedelta(seconds=delay),
+        "created_at": utcnow(),
         "updated_at": utcnow(),
     }
     if isinstance(target, Session):
@@ -171,32 +180,54 @@ class Outbox:
         return self.db.engine.dialect.name == "postgresql"
 
     def _due(self, now: datetime) -> Any:
-        return or_(and_(T.status == "pending", T.run_after <= now),
-                   and_(T.status == "running", T.locked_until < now))
+        return or_(
+            and_(T.status == "pending", T.run_after <= now),
+            and_(T.status == "running", T.locked_until < now),
+        )
 
     def claim(self, limit: int = 10) -> list[Job]:
         """Take up to ``limit`` due jobs (pending, or running on a lease that ran out)."""
         now = utcnow()
-        claimed = {"status": "running", "attempts": T.attempts + 1, "locked_by": self.name,
-                   "locked_until": now + timedelta(seconds=self.lease_seconds),
-                   "updated_at": now}
+        claimed = {
+            "status": "running",
+            "attempts": T.attempts + 1,
+            "locked_by": self.name,
+            "locked_until": now + timedelta(seconds=self.lease_seconds),
+            "updated_at": now,
+        }
         columns = (T.id, T.kind, T.payload, T.attempts, T.max_attempts, T.dedupe_key)
         if self._postgres:
-            candidates = (select(T.id).where(self._due(now)).order_by(T.run_after, T.id)
-                          .limit(limit).with_for_update(skip_locked=True))
+            candidates = (
+                select(T.id)
+                .where(self._due(now))
+                .order_by(T.run_after, T.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
             with self.db.session() as s:
-                rows = s.execute(update(T).where(T.id.in_(candidates.scalar_subquery()))
-                                 .values(**claimed).returning(*columns)).all()
+                rows = s.execute(
+                    update(T)
+                    .where(T.id.in_(candidates.scalar_subquery()))
+                    .values(**claimed)
+                    .returning(*columns)
+                ).all()
             return sorted((Job(*row) for row in rows), key=lambda j: j.id)
         with self.db.session() as s:
-            ids = list(s.scalars(select(T.id).where(self._due(now))
-                                 .order_by(T.run_after, T.id).limit(limit)))
+            ids = list(
+                s.scalars(
+                    select(T.id).where(self._due(now)).order_by(T.run_after, T.id).limit(limit)
+                )
+            )
         jobs: list[Job] = []
         for job_id in ids:
             try:
                 with self.db.session() as s:
-                    row = s.execute(update(T).where(T.id == job_id, self._due(now))
-                                    .values(**claimed).returning(*columns)).first()
+                    row = s.execute(
+                        update(T)
+                        .where(T.id == job_id, self._due(now))
+                        .values(**claimed)
+                        .returning(*columns)
+                    ).first()
             except OperationalError as exc:  # "database is locked": another claim won
                 log.debug("claim of job %s lost: %s", job_id, exc)
                 continue
@@ -209,10 +240,11 @@ class Outbox:
         if not job_ids:
             return 0
         with self.db.session() as s:
-            result = s.execute(update(T).where(T.id.in_(job_ids), T.locked_by == self.name,
-                                               T.status == "running")
-                               .values(locked_until=utcnow()
-                                       + timedelta(seconds=self.lease_seconds)))
+            result = s.execute(
+                update(T)
+                .where(T.id.in_(job_ids), T.locked_by == self.name, T.status == "running")
+                .values(locked_until=utcnow() + timedelta(seconds=self.lease_seconds))
+            )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     def finish(self, job: Job) -> bool:
@@ -224,24 +256,37 @@ class Outbox:
         dead = isinstance(error, GiveUp) or job.attempts >= job.max_attempts
         if dead:
             self._settle(job, status="dead", finished_at=utcnow(), last_error=message)
-            log.error("job %s %s dead after %s attempts: %s", job.id, job.kind, job.attempts,
-                      message)
+            log.error(
+                "job %s %s dead after %s attempts: %s", job.id, job.kind, job.attempts, message
+            )
             return "dead"
-        delay = error.delay if isinstance(error, Retry) and error.delay is not None \
+        delay = (
+            error.delay
+            if isinstance(error, Retry) and error.delay is not None
             else backoff(job.attempts)
-        self._settle(job, status="pending", run_after=utcnow() + timedelta(seconds=delay),
-                     last_error=message)
-        log.warning("job %s %s attempt %s/%s failed, again in %.0f s: %s", job.id, job.kind,
-                    job.attempts, job.max_attempts, delay, message)
+        )
+        self._settle(
+            job, status="pending", run_after=utcnow() + timedelta(seconds=delay), last_error=message
+        )
+        log.warning(
+            "job %s %s attempt %s/%s failed, again in %.0f s: %s",
+            job.id,
+            job.kind,
+            job.attempts,
+            job.max_attempts,
+            delay,
+            message,
+        )
         return "pending"
 
     def _settle(self, job: Job, **values: Any) -> bool:
         """Compare-and-set: only while this worker still holds the job."""
         with self.db.session() as s:
-            result = s.execute(update(T).where(T.id == job.id, T.locked_by == self.name,
-                                               T.status == "running")
-                               .values(locked_by=None, locked_until=None, updated_at=utcnow(),
-                                       **values))
+            result = s.execute(
+                update(T)
+                .where(T.id == job.id, T.locked_by == self.name, T.status == "running")
+                .values(locked_by=None, locked_until=None, updated_at=utcnow(), **values)
+            )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def run(self, job: Job, context: Any) -> str:
@@ -274,15 +319,29 @@ class Outbox:
 
     def dead_jobs(self, limit: int = 100) -> list[OutboxJob]:
         with self.db.session() as s:
-            return list(s.scalars(select(T).where(T.status == "dead")
-                                  .order_by(T.finished_at.desc(), T.id.desc()).limit(limit)))
+            return list(
+                s.scalars(
+                    select(T)
+                    .where(T.status == "dead")
+                    .order_by(T.finished_at.desc(), T.id.desc())
+                    .limit(limit)
+                )
+            )
 
     def revive(self, job_id: int) -> bool:
         """A dead job goes round again, with a fresh count of attempts."""
         with self.db.session() as s:
-            result = s.execute(update(T).where(T.id == job_id, T.status == "dead")
-                               .values(status="pending", attempts=0, run_after=utcnow(),
-                                       finished_at=None, updated_at=utcnow()))
+            result = s.execute(
+                update(T)
+                .where(T.id == job_id, T.status == "dead")
+                .values(
+                    status="pending",
+                    attempts=0,
+                    run_after=utcnow(),
+                    finished_at=None,
+                    updated_at=utcnow(),
+                )
+            )
             revived = bool(result.rowcount == 1)  # type: ignore[attr-defined]
         if revived:
             _wake()
@@ -291,6 +350,7 @@ class Outbox:
     def prune(self, older_than: timedelta) -> int:
         """Forget finished (done) jobs; dead ones stay until staff revive them."""
         with self.db.session() as s:
-            result = s.execute(delete(T).where(T.status == "done",
-                                               T.finished_at < utcnow() - older_than))
+            result = s.execute(
+                delete(T).where(T.status == "done", T.finished_at < utcnow() - older_than)
+            )
             return int(result.rowcount)  # type: ignore[attr-defined]

@@ -43,8 +43,14 @@ class MemoryWindow:
 
 
 class RateLimiter:
-    def __init__(self, hub: RedisHub | None, *, limit: int = DEFAULT_LIMIT,
-                 window: float = DEFAULT_WINDOW, namespace: str = "rate") -> None:
+    def __init__(
+        self,
+        hub: RedisHub | None,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        window: float = DEFAULT_WINDOW,
+        namespace: str = "rate",
+    ) -> None:
         self.hub = hub
         self.limit = limit
         self.window = window

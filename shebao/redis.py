@@ -27,8 +27,7 @@ PREFIX = "shebao:"
 class RedisHub:
     """A lazily connected client for ``url``; ``call`` never raises a Redis error."""
 
-    def __init__(self, url: str, *, socket_timeout: float = 0.25,
-                 retry_after: float = 3.0) -> None:
+    def __init__(self, url: str, *, socket_timeout: float = 0.25, retry_after: float = 3.0) -> None:
         self.url = url
         self.socket_timeout = socket_timeout
         self.retry_after = retry_after
@@ -46,8 +45,11 @@ class RedisHub:
                     import redis
 
                     self._client = redis.Redis.from_url(
-                        self.url, socket_timeout=self.socket_timeout,
-                        socket_connect_timeout=self.socket_timeout, health_check_interval=30)
+                        self.url,
+                        socket_timeout=self.socket_timeout,
+                        socket_connect_timeout=self.socket_timeout,
+                        health_check_interval=30,
+                    )
                     self._pid = os.getpid()
         return self._client
 
@@ -69,8 +71,12 @@ class RedisHub:
             was_up = self.available
             self._down_until = time.monotonic() + self.retry_after
             if was_up:
-                log.warning("redis unavailable (%s: %s); degraded for %.0f s", type(exc).__name__,
-                            exc, self.retry_after)
+                log.warning(
+                    "redis unavailable (%s: %s); degraded for %.0f s",
+                    type(exc).__name__,
+                    exc,
+                    self.retry_after,
+                )
             _fallback(operation)
             return fallback
 
@@ -131,8 +137,9 @@ class RedisClaims:
         return f"{PREFIX}{self.namespace}:{key}"
 
     def claim(self, key: str) -> bool | None:
-        return self.hub.call("claim", lambda r: bool(r.set(self._key(key), b"1", nx=True,
-                                                           ex=self.ttl)), None)
+        return self.hub.call(
+            "claim", lambda r: bool(r.set(self._key(key), b"1", nx=True, ex=self.ttl)), None
+        )
 
     def release(self, key: str) -> None:
         """Undo a claim whose owner could not go on (so a retry may try again)."""

@@ -93,19 +93,25 @@ def head_revision() -> str:
 
 def migration_url(config: Config) -> str:
     """The database the ``alembic`` command line works on: the ini's URL, else DATABASE_URL."""
-    return (config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
-            or "sqlite:///shebao.db")
+    return (
+        config.get_main_option("sqlalchemy.url")
+        or os.environ.get("DATABASE_URL")
+        or "sqlite:///shebao.db"
+    )
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
-                   compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Autogenerate and comparisons ignore tables that belong to someone else."""
     if type_ == "table" and name and name.startswith(FOREIGN_PREFIXES):
         return False
     table = getattr(obj, "table", None)
     table_name = getattr(table, "name", "") or ""
-    return not (type_ in ("index", "column", "unique_constraint", "foreign_key_constraint")
-                and table_name.startswith(FOREIGN_PREFIXES))
+    return not (
+        type_ in ("index", "column", "unique_constraint", "foreign_key_constraint")
+        and table_name.startswith(FOREIGN_PREFIXES)
+    )
 
 
 def schema_state(db: Database) -> SchemaState:
@@ -148,8 +154,9 @@ def differences(db: Database) -> list[Any]:
     """What would change to make the database match the models (alembic's compare)."""
     import_all_models()
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={
-            "include_object": include_object, "compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"include_object": include_object, "compare_type": True}
+        )
         return list(compare_metadata(context, Base.metadata))
 
 
@@ -192,30 +199,34 @@ def _ensure_schema(db: Database, auto_upgrade: bool | None) -> SchemaState:
             raise SchemaError(
                 f"The database's schema is at revision {state.current}, which this code does "
                 f"not know: it was migrated by a newer release. Run that release, or a newer "
-                f"one, against {_where(db)}.")
+                f"one, against {_where(db)}."
+            )
         if not auto:
             raise SchemaOutdated(
                 f"The database's schema is at revision {state.current}; this code needs "
                 f"{state.head}. Run `shebao db upgrade` with the same DATABASE_URL "
-                f"({_where(db)}), then start again.")
-        log.warning("database schema %s is behind the code: upgrading to %s",
-                    state.current, state.head)
+                f"({_where(db)}), then start again."
+            )
+        log.warning(
+            "database schema %s is behind the code: upgrading to %s", state.current, state.head
+        )
         _run(conn, "upgrade", "head")
         return _state(conn)
 
 
 def _adopt(db: Database, conn: Connection, state: SchemaState) -> SchemaState:
     """Tables without a version: made by ``create_all`` before migrations existed."""
-    context = MigrationContext.configure(conn, opts={"include_object": include_object,
-                                                     "compare_type": True})
+    context = MigrationContext.configure(
+        conn, opts={"include_object": include_object, "compare_type": True}
+    )
     diff = compare_metadata(context, Base.metadata)
     if diff:
         raise SchemaError(
             f"The database at {_where(db)} has tables but no migration history, and they do "
             f"not match this code ({len(diff)} differences, e.g. {diff[0]!r}). Start from an "
-            f"empty database, or bring it to the models and run `shebao db stamp head`.")
-    log.warning("database without migration history matches the models: stamping %s",
-                state.head)
+            f"empty database, or bring it to the models and run `shebao db stamp head`."
+        )
+    log.warning("database without migration history matches the models: stamping %s", state.head)
     _run(conn, "stamp", "head")
     return _state(conn)
 

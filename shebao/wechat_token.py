@@ -88,8 +88,15 @@ class _LazyRedis:
 class SharedTokenClient(WeChatClient):  # type: ignore[misc]
     """``WeChatClient`` whose token is fetched once for all workers (see module doc)."""
 
-    def __init__(self, appid: str, secret: str, *, hub: RedisHub | None = None,
-                 api_base_url: str | None = None, timeout: float = 5) -> None:
+    def __init__(
+        self,
+        appid: str,
+        secret: str,
+        *,
+        hub: RedisHub | None = None,
+        api_base_url: str | None = None,
+        timeout: float = 5,
+    ) -> None:
         session = FallbackStorage(hub) if hub is not None else MemoryStorage()
         super().__init__(appid, secret, session=session, timeout=timeout)
         self.hub = hub
@@ -124,36 +131,54 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
             acquired = False
             if lock is not None:
                 acquired = self.hub.call(  # type: ignore[union-attr]
-                    "token_lock", lambda _r: bool(lock.acquire(blocking=True)), False)
+                    "token_lock", lambda _r: bool(lock.acquire(blocking=True)), False
+                )
             try:
                 token = self.session.get(self.access_token_key)
                 if token and self._fresh() and not (force and token == self._handed_out):
-                    return {"access_token": token,
-                            "expires_in": int(self.expires_at - time.time())}
+                    return {"access_token": token, "expires_in": int(self.expires_at - time.time())}
                 return self._fetch_stable_token(force_refresh=force)
             finally:
                 if acquired:
-                    self.hub.call("token_unlock", lambda _r: lock.release(),  # type: ignore[union-attr]
-                                  None)
+                    self.hub.call(
+                        "token_unlock",
+                        lambda _r: lock.release(),  # type: ignore[union-attr]
+                        None,
+                    )
 
     def _redis_lock(self) -> Any:
         if self.hub is None or not self.hub.available:
             return None
-        return self.hub.client.lock(f"{PREFIX}wechat-token-lock:{self.appid}", timeout=15,
-                                    blocking_timeout=6)
+        return self.hub.client.lock(
+            f"{PREFIX}wechat-token-lock:{self.appid}", timeout=15, blocking_timeout=6
+        )
 
     def _fetch_stable_token(self, *, force_refresh: bool) -> dict[str, Any]:
-        log.info("fetching a stable access_token for %s%s", self.appid,
-                 " (the last one was refused)" if force_refresh else "")
+        log.info(
+            "fetching a stable access_token for %s%s",
+            self.appid,
+            " (the last one was refused)" if force_refresh else "",
+        )
         response = self._http.post(
-            url=self.API_BASE_URL + "stable_token", timeout=self.timeout,
-            json={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
-                  "force_refresh": force_refresh})
+            url=self.API_BASE_URL + "stable_token",
+            timeout=self.timeout,
+            json={
+                "grant_type": "client_credential",
+                "appid": self.appid,
+                "secret": self.secret,
+                "force_refresh": force_refresh,
+            },
+        )
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         if result.get("errcode"):
-            raise WeChatClientException(result["errcode"], result.get("errmsg"), client=self,
-                                        request=response.request, response=response)
+            raise WeChatClientException(
+                result["errcode"],
+                result.get("errmsg"),
+                client=self,
+                request=response.request,
+                response=response,
+            )
         expires_in = int(result.get("expires_in", 7200))
         self.session.set(self.access_token_key, result["access_token"], expires_in)
         self.expires_at = int(time.time()) + expires_in
@@ -165,6 +190,9 @@ def shared_client(settings: Settings) -> SharedTokenClient | None:
     """The client for the configured Official Account, or None without AppID and secret."""
     if not (settings.wechat_appid and settings.wechat_app_secret):
         return None
-    return SharedTokenClient(settings.wechat_appid, settings.wechat_app_secret,
-                             hub=hub_for(settings.redis_url),
-                             api_base_url=os.environ.get("WECHAT_API_BASE_URL"))
+    return SharedTokenClient(
+        settings.wechat_appid,
+        settings.wechat_app_secret,
+        hub=hub_for(settings.redis_url),
+        api_base_url=os.environ.get("WECHAT_API_BASE_URL"),
+    )

@@ -30,11 +30,23 @@ IN_PROCESS_ENV = "OUTBOX_IN_PROCESS"
 
 
 class Worker:
-    def __init__(self, db: Database, context: jobs.JobContext, *, lease: float = 60.0,
-                 poll: float = 0.5, batch: int = 10, schedule: bool = True,
-                 schedule_delay: float = 0.0, name: str | None = None) -> None:
-        self.outbox = Outbox(db, lease_seconds=lease) if name is None \
+    def __init__(
+        self,
+        db: Database,
+        context: jobs.JobContext,
+        *,
+        lease: float = 60.0,
+        poll: float = 0.5,
+        batch: int = 10,
+        schedule: bool = True,
+        schedule_delay: float = 0.0,
+        name: str | None = None,
+    ) -> None:
+        self.outbox = (
+            Outbox(db, lease_seconds=lease)
+            if name is None
             else Outbox(db, name=name, lease_seconds=lease)
+        )
         self.context = context
         self.poll = poll
         self.batch = batch
@@ -69,8 +81,13 @@ class Worker:
                 except Exception as exc:
                     failures += 1
                     wait = min(30.0, 0.5 * 2 ** min(failures, 6))
-                    log.warning("outbox worker %s: %s: %s; again in %.1f s", self.name,
-                                type(exc).__name__, exc, wait)
+                    log.warning(
+                        "outbox worker %s: %s: %s; again in %.1f s",
+                        self.name,
+                        type(exc).__name__,
+                        exc,
+                        wait,
+                    )
                     if once:
                         raise
                     self.stopping.wait(wait)
@@ -131,8 +148,9 @@ class Worker:
     def _start_heartbeat(self) -> None:
         if self._heartbeat is not None and self._heartbeat.is_alive():
             return
-        self._heartbeat = threading.Thread(target=self._beat, daemon=True,
-                                           name=f"outbox-heartbeat-{self.name}")
+        self._heartbeat = threading.Thread(
+            target=self._beat, daemon=True, name=f"outbox-heartbeat-{self.name}"
+        )
         self._heartbeat.start()
 
     def _beat(self) -> None:
@@ -150,8 +168,7 @@ class Worker:
     # -- as a thread ------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run_quietly, daemon=True,
-                                        name="outbox-worker")
+        self._thread = threading.Thread(target=self._run_quietly, daemon=True, name="outbox-worker")
         self._thread.start()
 
     def _run_quietly(self) -> None:
@@ -193,20 +210,24 @@ def start_in_process(app: Any) -> Worker | None:
 
         return make_sender(services.settings, services.db)
 
-    context = jobs.JobContext(services.settings, services.db, backend=lambda: services.bot,
-                              sender=sender)
+    context = jobs.JobContext(
+        services.settings, services.db, backend=lambda: services.bot, sender=sender
+    )
     # Periodic jobs start one period after start-up: a short-lived process (a test, a one-off
     # command) does not run them, a server does.
     every = jobs.application_period() or 60.0
-    worker = Worker(services.db, context, poll=float(app.config.get("OUTBOX_POLL_SECONDS", 1.0)),
-                    schedule_delay=every)
+    worker = Worker(
+        services.db,
+        context,
+        poll=float(app.config.get("OUTBOX_POLL_SECONDS", 1.0)),
+        schedule_delay=every,
+    )
     app.extensions["outbox_worker"] = worker
     worker.start()
     return worker
 
 
-def run_worker(*, lease: float, poll: float, batch: int, once: bool,
-               schedule: bool = True) -> int:
+def run_worker(*, lease: float, poll: float, batch: int, once: bool, schedule: bool = True) -> int:
     """``shebao worker``: work the outbox of ``DATABASE_URL`` until SIGTERM/SIGINT."""
     from shebao.schema import ensure_schema
     from shebao.settings import Settings

@@ -36,9 +36,21 @@ from webhooks import create_app
 
 WECHAT_FIXTURES = Path(__file__).parent / "wechat" / "fixtures"
 
-_ENV = ("DATABASE_URL", "REDIS_URL", "CORE_BASE_URL", "WECHAT_TOKEN", "WECHAT_APPID",
-        "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "REPLY_BUDGET_SECONDS", "DB_AUTO_UPGRADE",
-        "OUTBOX_IN_PROCESS", "APPLICATION_JOBS_SECONDS", "WECHAT_API_BASE_URL", "METRICS_TOKEN")
+_ENV = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CORE_BASE_URL",
+    "WECHAT_TOKEN",
+    "WECHAT_APPID",
+    "WECHAT_APP_SECRET",
+    "WECHAT_AES_KEY",
+    "REPLY_BUDGET_SECONDS",
+    "DB_AUTO_UPGRADE",
+    "OUTBOX_IN_PROCESS",
+    "APPLICATION_JOBS_SECONDS",
+    "WECHAT_API_BASE_URL",
+    "METRICS_TOKEN",
+)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -117,8 +129,12 @@ class WeChatCipher:
 
     def encrypt(self, xml: str, appid: str | None = None) -> str:
         message = xml.encode("utf-8")
-        plain = (secrets.token_bytes(16) + struct.pack(">I", len(message)) + message
-                 + (appid or self.appid).encode("utf-8"))
+        plain = (
+            secrets.token_bytes(16)
+            + struct.pack(">I", len(message))
+            + message
+            + (appid or self.appid).encode("utf-8")
+        )
         pad = 32 - len(plain) % 32
         plain += bytes([pad]) * pad
         encryptor = Cipher(algorithms.AES(self.key), modes.CBC(self.key[:16])).encryptor()
@@ -141,16 +157,26 @@ class WeChatActions:
         self.client = client
         settings = app.extensions["shebao"].settings
         self.token: str = settings.wechat_token
-        self.cipher = (WeChatCipher(settings.wechat_aes_key, settings.wechat_appid or "")
-                       if settings.wechat_aes_key else None)
+        self.cipher = (
+            WeChatCipher(settings.wechat_aes_key, settings.wechat_appid or "")
+            if settings.wechat_aes_key
+            else None
+        )
 
     @staticmethod
     def load(fixture: str) -> str:
         return (WECHAT_FIXTURES / fixture).read_text(encoding="utf-8")
 
-    def build(self, fixture: str | None = None, *, xml: str | None = None, mode: str = "plain",
-              timestamp: str | None = None, nonce: str | None = None,
-              **params: str) -> tuple[dict[str, str], bytes]:
+    def build(
+        self,
+        fixture: str | None = None,
+        *,
+        xml: str | None = None,
+        mode: str = "plain",
+        timestamp: str | None = None,
+        nonce: str | None = None,
+        **params: str,
+    ) -> tuple[dict[str, str], bytes]:
         """(query, body) for a fixture or raw ``xml``; mode is plain, compat or safe.
 
         Extra keyword arguments override query parameters (e.g. ``signature="bad"``).
@@ -158,8 +184,11 @@ class WeChatActions:
         document = xml if xml is not None else self.load(fixture or "")
         timestamp = timestamp or str(int(time.time()))
         nonce = nonce or str(secrets.randbelow(10**9))
-        query = {"timestamp": timestamp, "nonce": nonce,
-                 "signature": wechat_signature(self.token, timestamp, nonce)}
+        query = {
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "signature": wechat_signature(self.token, timestamp, nonce),
+        }
         body = document
         if mode in ("compat", "safe"):
             assert self.cipher is not None, "configure wechat_aes_key for compat/safe mode"
@@ -171,8 +200,10 @@ class WeChatActions:
                 found = re.search(r"<ToUserName><!\[CDATA\[(.*?)\]\]></ToUserName>", document)
                 to_user = found.group(1) if found else ""
                 body = f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>{encrypted}</xml>"
-            query |= {"encrypt_type": "aes",
-                      "msg_signature": wechat_signature(self.token, timestamp, nonce, ciphertext)}
+            query |= {
+                "encrypt_type": "aes",
+                "msg_signature": wechat_signature(self.token, timestamp, nonce, ciphertext),
+            }
         query |= params
         return query, body.encode("utf-8")
 
@@ -181,8 +212,7 @@ class WeChatActions:
         return self.post_raw(query, body)
 
     def post_raw(self, query: dict[str, str], body: bytes) -> TestResponse:
-        return self.client.post("/wechat?" + urlencode(query), data=body,
-                                content_type="text/xml")
+        return self.client.post("/wechat?" + urlencode(query), data=body, content_type="text/xml")
 
     def reply(self, response: TestResponse | bytes) -> dict[str, str] | None:
         """The reply's fields (decrypted and signature-checked if encrypted); None if empty."""
@@ -194,8 +224,12 @@ class WeChatActions:
         ciphertext = root.findtext("Encrypt")
         if ciphertext is not None:
             assert self.cipher is not None
-            expected = wechat_signature(self.token, root.findtext("TimeStamp") or "",
-                                        root.findtext("Nonce") or "", ciphertext)
+            expected = wechat_signature(
+                self.token,
+                root.findtext("TimeStamp") or "",
+                root.findtext("Nonce") or "",
+                ciphertext,
+            )
             assert root.findtext("MsgSignature") == expected, "reply MsgSignature is wrong"
             inner, appid = self.cipher.decrypt(ciphertext)
             assert appid == self.cipher.appid

@@ -52,8 +52,7 @@ def _engine():  # type: ignore[no-untyped-def]
         from sqlalchemy import create_engine
         from sqlalchemy.pool import NullPool
 
-        _admin = create_engine(server_url() or "", poolclass=NullPool,
-                               isolation_level="AUTOCOMMIT")
+        _admin = create_engine(server_url() or "", poolclass=NullPool, isolation_level="AUTOCOMMIT")
     return _admin
 
 
@@ -75,8 +74,15 @@ def drop_test_schemas(*, stale_too: bool = False) -> None:
         from sqlalchemy import text
 
         with _engine().connect() as conn:
-            names = conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname ~ "
-                                      "'^t[0-9]+_[0-9a-f]{10}$'")).scalars().all()
+            names = (
+                conn.execute(
+                    text(
+                        "SELECT nspname FROM pg_namespace WHERE nspname ~ '^t[0-9]+_[0-9a-f]{10}$'"
+                    )
+                )
+                .scalars()
+                .all()
+            )
         for name in names:
             found = _SCHEMA.match(name)
             if found and not _alive(int(found.group(1))):

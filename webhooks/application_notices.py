@@ -32,8 +32,9 @@ class _TemplateSender(Sender):
 
     transport = "wechat"
 
-    def __init__(self, db: Database, client: Any, template_id: str,
-                 data: dict[str, dict[str, str]]) -> None:
+    def __init__(
+        self, db: Database, client: Any, template_id: str, data: dict[str, dict[str, str]]
+    ) -> None:
         super().__init__(db)
         self.client, self.template_id, self.data = client, template_id, data
 
@@ -50,23 +51,35 @@ class _SubscribeSender(_TemplateSender):
 
 def template_data(notice: Notice) -> dict[str, dict[str, str]]:
     """Fields of the Official Account template (first / keyword1-3 / remark)."""
-    return {"first": {"value": NOTICE_TITLE}, "keyword1": {"value": notice.application_id or ""},
-            "keyword2": {"value": notice.status_label}, "keyword3": {"value": notice.when},
-            "remark": {"value": notice.text}}
+    return {
+        "first": {"value": NOTICE_TITLE},
+        "keyword1": {"value": notice.application_id or ""},
+        "keyword2": {"value": notice.status_label},
+        "keyword3": {"value": notice.when},
+        "remark": {"value": notice.text},
+    }
 
 
 def subscribe_data(notice: Notice) -> dict[str, dict[str, str]]:
     """Fields of the mini-program subscription template (values are length-limited)."""
-    return {"character_string1": {"value": (notice.application_id or "")[:32]},
-            "phrase2": {"value": notice.status_label[:5]}, "date3": {"value": notice.when},
-            "thing4": {"value": notice.text[:20]}}
+    return {
+        "character_string1": {"value": (notice.application_id or "")[:32]},
+        "phrase2": {"value": notice.status_label[:5]},
+        "date3": {"value": notice.when},
+        "thing4": {"value": notice.text[:20]},
+    }
 
 
 class SenderNotifier:
     """The ``bot.notifications.Notifier`` of the running app or of a command."""
 
-    def __init__(self, settings: Settings, db: Database, sender: Sender | None = None,
-                 config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        sender: Sender | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> None:
         self.db = db
         self.sender = sender or make_sender(settings, db)
         self.template = _setting("WECHAT_TEMPLATE_APPLICATION_STATUS", config)
@@ -79,8 +92,9 @@ class SenderNotifier:
         kwargs = {"ref": notice.ref, "reason": notice.reason}
         if notice.channel == "wechat":
             if self.template and isinstance(self.sender, WeChatSender):
-                sender: Sender = _TemplateSender(self.db, self.sender.client, self.template,
-                                                 template_data(notice))
+                sender: Sender = _TemplateSender(
+                    self.db, self.sender.client, self.template, template_data(notice)
+                )
                 return sender.send_text(notice.user, notice.text, **kwargs)
             return self.sender.send_text(notice.user, notice.text, **kwargs)
         if notice.channel == "miniprogram" and self._mp and self.mp_template:

@@ -37,8 +37,10 @@ from shebao.logging import request_id
 bp = Blueprint("health", __name__)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-UNAVAILABLE_MESSAGE = ("The service's database cannot be reached right now; nothing was "
-                       "processed. Please retry in a few seconds.")
+UNAVAILABLE_MESSAGE = (
+    "The service's database cannot be reached right now; nothing was "
+    "processed. Please retry in a few seconds."
+)
 
 
 @bp.record_once
@@ -87,8 +89,11 @@ def _database(db: Any) -> dict[str, Any]:
         return {"ok": False, "error": type(exc).__name__, "ms": _ms(started)}
     head = head_revision()
     if current != head:
-        return {"ok": False, "error": f"schema at {current}, code needs {head}: run "
-                "`shebao db upgrade`", "ms": _ms(started)}
+        return {
+            "ok": False,
+            "error": f"schema at {current}, code needs {head}: run `shebao db upgrade`",
+            "ms": _ms(started),
+        }
     return {"ok": True, "schema": current, "ms": _ms(started)}
 
 
@@ -111,6 +116,7 @@ def metrics_view() -> Response:
 
 # -- for every request of the app ---------------------------------------------------------------
 
+
 @bp.before_app_request
 def _start() -> None:
     g._started = time.perf_counter()
@@ -128,8 +134,9 @@ def _finish(response: Response) -> Response:
     started = g.get("_started")
     if started is not None:
         endpoint = request.endpoint or "unmatched"
-        metrics.observe_request(endpoint, request.method, response.status_code,
-                                time.perf_counter() - started)
+        metrics.observe_request(
+            endpoint, request.method, response.status_code, time.perf_counter() - started
+        )
     return response
 
 
@@ -148,8 +155,9 @@ def database_unavailable(error: Exception) -> tuple[Response, int]:
     if not is_unavailable(error):
         raise error
     metrics.database_unavailable()
-    current_app.logger.warning("database unavailable on %s %s: %s", request.method,
-                               request.path, type(error).__name__)
+    current_app.logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.path, type(error).__name__
+    )
     response = jsonify(error={"code": "database_unavailable", "message": UNAVAILABLE_MESSAGE})
     response.headers["Retry-After"] = "5"
     return response, 503
@@ -158,8 +166,12 @@ def database_unavailable(error: Exception) -> tuple[Response, int]:
 def _register_unavailable(app: Flask) -> None:
     from sqlalchemy import exc as sa_exc
 
-    errors: list[type[Exception]] = [sa_exc.OperationalError, sa_exc.InterfaceError,
-                                     sa_exc.TimeoutError, sa_exc.DBAPIError]
+    errors: list[type[Exception]] = [
+        sa_exc.OperationalError,
+        sa_exc.InterfaceError,
+        sa_exc.TimeoutError,
+        sa_exc.DBAPIError,
+    ]
     try:
         import psycopg
 

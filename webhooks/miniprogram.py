@@ -62,9 +62,17 @@ TOKEN_TTL = timedelta(hours=2)
 MAX_TEXT = 500
 _APP_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
-_HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden",
-               404: "not_found", 405: "method_not_allowed", 409: "conflict",
-               413: "too_large", 415: "invalid_request", 429: "too_many_requests"}
+_HTTP_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "invalid_request",
+    429: "too_many_requests",
+}
 
 
 class ApiError(Exception):
@@ -83,8 +91,11 @@ def _install(state: BlueprintSetupState) -> None:
     app = state.app
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.register_error_handler(HTTPException, _http_error)
-    every = float(app.config.get("FOLLOW_APPLICATIONS_SECONDS")
-                  or os.environ.get("FOLLOW_APPLICATIONS_SECONDS") or 0)
+    every = float(
+        app.config.get("FOLLOW_APPLICATIONS_SECONDS")
+        or os.environ.get("FOLLOW_APPLICATIONS_SECONDS")
+        or 0
+    )
     if every > 0:
         _start_follower(app, every)
 
@@ -94,8 +105,9 @@ def _http_error(error: HTTPException) -> Any:
     if not request.path.startswith(bp.url_prefix or "/api/mp"):
         return error
     status = error.code or 500
-    response, _ = error_response(status, _HTTP_CODES.get(status, "internal"),
-                                 t.API_HTTP.get(status, t.CORE_DOWN))
+    response, _ = error_response(
+        status, _HTTP_CODES.get(status, "internal"), t.API_HTTP.get(status, t.CORE_DOWN)
+    )
     for name, value in error.get_headers():  # e.g. Allow on a 405
         if name.lower() != "content-type":
             response.headers[name] = value
@@ -160,8 +172,9 @@ def body() -> dict[str, Any]:
     return data
 
 
-def text_field(data: dict[str, Any], name: str, *, max_length: int = 64,
-               required: bool = True) -> str:
+def text_field(
+    data: dict[str, Any], name: str, *, max_length: int = 64, required: bool = True
+) -> str:
     value = data.get(name)
     if value is None and not required:
         return ""
@@ -197,13 +210,22 @@ def bound_subject() -> records.Subject:
     found = binding_service.current(services().db, key)
     if found is None:
         raise ApiError(403, "not_bound", t.NOT_BOUND)
-    return records.Subject(found.person_ref, found.name_masked, found.id_masked, found.region,
-                           "self")
+    return records.Subject(
+        found.person_ref, found.name_masked, found.id_masked, found.region, "self"
+    )
 
 
 def audit(who: records.Subject, what: str, outcome: str = "shown") -> None:
-    log_access(services().db, actor_key=me(), actor_role="citizen", person_ref=who.person_ref,
-               what=what, via="self", channel=CHANNEL, outcome=outcome)
+    log_access(
+        services().db,
+        actor_key=me(),
+        actor_role="citizen",
+        person_ref=who.person_ref,
+        what=what,
+        via="self",
+        channel=CHANNEL,
+        outcome=outcome,
+    )
 
 
 # -- the API's own description ------------------------------------------------------------------
@@ -219,11 +241,11 @@ def openapi() -> Response:
 
 # -- login ---------------------------------------------------------------------------------------
 
+
 def code_to_session(code: str) -> tuple[str, str, str | None]:
     """(openid, session_key, unionid) for ``wx.login``'s code."""
     appid = current_app.config.get("MINIPROGRAM_APPID") or os.environ.get("MINIPROGRAM_APPID")
-    secret = (current_app.config.get("MINIPROGRAM_SECRET")
-              or os.environ.get("MINIPROGRAM_SECRET"))
+    secret = current_app.config.get("MINIPROGRAM_SECRET") or os.environ.get("MINIPROGRAM_SECRET")
     if not (appid and secret):  # development: a stand-in for WeChat's code2Session
         digest = hashlib.sha256(f"sandbox-code2session:{code}".encode()).hexdigest()
         return "mp-" + digest[:28], secrets.token_urlsafe(16), None
@@ -247,15 +269,27 @@ def login() -> tuple[Response, int]:
     openid, session_key, unionid = code_to_session(code)
     sid = secrets.token_urlsafe(24)
     with services().db.session() as s:
-        s.add(MiniProgramSession(id=sid, openid=openid, unionid=unionid,
-                                 sealed_session_key=seal(services().settings, session_key),
-                                 expires_at=utcnow() + TOKEN_TTL))
+        s.add(
+            MiniProgramSession(
+                id=sid,
+                openid=openid,
+                unionid=unionid,
+                sealed_session_key=seal(services().settings, session_key),
+                expires_at=utcnow() + TOKEN_TTL,
+            )
+        )
     bound = binding_service.current(services().db, user_key(CHANNEL, openid)) is not None
-    return jsonify({"token": _signer().dumps({"sid": sid}),
-                    "expires_in": int(TOKEN_TTL.total_seconds()), "bound": bound}), 200
+    return jsonify(
+        {
+            "token": _signer().dumps({"sid": sid}),
+            "expires_in": int(TOKEN_TTL.total_seconds()),
+            "bound": bound,
+        }
+    ), 200
 
 
 # -- ask -----------------------------------------------------------------------------------------
+
 
 @bp.post("/ask")
 def ask() -> tuple[Response, int]:
@@ -264,29 +298,48 @@ def ask() -> tuple[Response, int]:
     text = text_field(data, "text", max_length=MAX_TEXT)
     region = data.get("region")
     if region is not None and (not isinstance(region, str) or len(region) > 40):
-        raise ApiError(400, "invalid_request", t.API_BAD_FIELD.format(field="region"),
-                       field="region")
-    reply = services().bot.handle(Message(channel=CHANNEL, user=openid, text=text,
-                                          region=region or None))
+        raise ApiError(
+            400, "invalid_request", t.API_BAD_FIELD.format(field="region"), field="region"
+        )
+    reply = services().bot.handle(
+        Message(channel=CHANNEL, user=openid, text=text, region=region or None)
+    )
     return jsonify(reply.as_json()), 200
 
 
 # -- binding -------------------------------------------------------------------------------------
 
+
 def binding_json(found: Any) -> dict[str, Any]:
     if found is None:
         return {"bound": False}
-    return {"bound": True, "name_masked": found.name_masked, "id_masked": found.id_masked,
-            "region": found.region, "bound_at": _instant(found.bound_at)}
+    return {
+        "bound": True,
+        "name_masked": found.name_masked,
+        "id_masked": found.id_masked,
+        "region": found.region,
+        "bound_at": _instant(found.bound_at),
+    }
 
 
-_BINDING_STATUS = {"invalid_request": 400, "locked": 429, "identity_mismatch": 422,
-                   "wrong_code": 422, "verification_expired": 410, "unavailable": 503}
+_BINDING_STATUS = {
+    "invalid_request": 400,
+    "locked": 429,
+    "identity_mismatch": 422,
+    "wrong_code": 422,
+    "verification_expired": 410,
+    "unavailable": 503,
+}
 
 
 def _binding_error(exc: binding_service.BindingError) -> ApiError:
-    return ApiError(_BINDING_STATUS.get(exc.code, 422), exc.code, exc.message, field=exc.field,
-                    attempts_left=exc.attempts_left)
+    return ApiError(
+        _BINDING_STATUS.get(exc.code, 422),
+        exc.code,
+        exc.message,
+        field=exc.field,
+        attempts_left=exc.attempts_left,
+    )
 
 
 @bp.get("/binding")
@@ -303,8 +356,9 @@ def binding_start() -> tuple[Response, int]:
         started = binding_service.start(services().bot, key, *fields)
     except binding_service.BindingError as exc:
         raise _binding_error(exc) from exc
-    return jsonify({"phone_masked": started.phone_masked,
-                    "expires_at": _instant(started.expires_at)}), 200
+    return jsonify(
+        {"phone_masked": started.phone_masked, "expires_at": _instant(started.expires_at)}
+    ), 200
 
 
 @bp.post("/binding/confirm")
@@ -326,6 +380,7 @@ def binding_delete() -> tuple[Response, int]:
 
 # -- records -------------------------------------------------------------------------------------
 
+
 @bp.get("/records/contributions")
 def contributions() -> tuple[Response, int]:
     who = bound_subject()
@@ -335,18 +390,37 @@ def contributions() -> tuple[Response, int]:
     found = services().bot.core.contributions(who.person_ref)
     audit(who, "contributions")
     insurances = [i for i in found.insurances if kind is None or i.type.value == kind]
-    return jsonify({
-        "name_masked": who.name_masked, "id_masked": who.id_masked,
-        "insurances": [{
-            "type": i.type.value, "label": i.type.label, "total_months": i.total_months,
-            "first_month": i.first_month, "last_month": i.last_month,
-            "gaps": [{"first": g.first, "last": g.last, "months": g.months} for g in i.gaps],
-            "latest": [{"month": m.month, "base": _money(m.base), "personal": _money(m.personal),
-                        "unit": _money(m.unit)} for m in i.months[-records.LATEST:][::-1]],
-        } for i in insurances],
-        "summary": records.describe_contributions(found, who, [InsuranceType(kind)] if kind
-                                                  else list(InsuranceType)),
-    }), 200
+    return jsonify(
+        {
+            "name_masked": who.name_masked,
+            "id_masked": who.id_masked,
+            "insurances": [
+                {
+                    "type": i.type.value,
+                    "label": i.type.label,
+                    "total_months": i.total_months,
+                    "first_month": i.first_month,
+                    "last_month": i.last_month,
+                    "gaps": [
+                        {"first": g.first, "last": g.last, "months": g.months} for g in i.gaps
+                    ],
+                    "latest": [
+                        {
+                            "month": m.month,
+                            "base": _money(m.base),
+                            "personal": _money(m.personal),
+                            "unit": _money(m.unit),
+                        }
+                        for m in i.months[-records.LATEST :][::-1]
+                    ],
+                }
+                for i in insurances
+            ],
+            "summary": records.describe_contributions(
+                found, who, [InsuranceType(kind)] if kind else list(InsuranceType)
+            ),
+        }
+    ), 200
 
 
 @bp.get("/records/pension")
@@ -354,32 +428,55 @@ def pension() -> tuple[Response, int]:
     who = bound_subject()
     found = services().bot.core.pension_payments(who.person_ref)
     audit(who, "pension")
-    return jsonify({
-        "receiving": found.receiving,
-        "monthly_amount": _money(found.monthly_amount) if found.monthly_amount else None,
-        "payments": [{"month": p.month, "paid_on": p.paid_on.isoformat(),
-                      "amount": _money(p.amount), "account_masked": p.account_masked}
-                     for p in found.payments[::-1]],
-        "summary": records.describe_pension(found, who, datetime.now(UTC).date()),
-    }), 200
+    return jsonify(
+        {
+            "receiving": found.receiving,
+            "monthly_amount": _money(found.monthly_amount) if found.monthly_amount else None,
+            "payments": [
+                {
+                    "month": p.month,
+                    "paid_on": p.paid_on.isoformat(),
+                    "amount": _money(p.amount),
+                    "account_masked": p.account_masked,
+                }
+                for p in found.payments[::-1]
+            ],
+            "summary": records.describe_pension(found, who, datetime.now(UTC).date()),
+        }
+    ), 200
 
 
 # -- applications --------------------------------------------------------------------------------
 
+
 def application_json(app: UnemploymentApplication) -> dict[str, Any]:
     return {
-        "application_id": app.application_id, "status": app.status.value,
-        "status_label": app.status.label, "submitted_at": _instant(app.submitted_at),
-        "updated_at": _instant(app.updated_at), "leaving_date": app.leaving_date.isoformat(),
+        "application_id": app.application_id,
+        "status": app.status.value,
+        "status_label": app.status.label,
+        "submitted_at": _instant(app.submitted_at),
+        "updated_at": _instant(app.updated_at),
+        "leaving_date": app.leaving_date.isoformat(),
         "leaving_reason": app.leaving_reason.value,
-        "payment_account": {"kind": app.payment_account.kind.value,
-                            "number_masked": app.payment_account.number_masked},
-        "phone_masked": app.phone_masked, "seeking_work": app.seeking_work,
-        "rejection_reason": app.rejection_reason, "benefit_months": app.benefit_months,
+        "payment_account": {
+            "kind": app.payment_account.kind.value,
+            "number_masked": app.payment_account.number_masked,
+        },
+        "phone_masked": app.phone_masked,
+        "seeking_work": app.seeking_work,
+        "rejection_reason": app.rejection_reason,
+        "benefit_months": app.benefit_months,
         "monthly_amount": _money(app.monthly_amount) if app.monthly_amount is not None else None,
         "first_payment_on": app.first_payment_on.isoformat() if app.first_payment_on else None,
-        "history": [{"status": h.status.value, "label": h.status.label, "at": _instant(h.at),
-                     "note": h.note} for h in app.history],
+        "history": [
+            {
+                "status": h.status.value,
+                "label": h.status.label,
+                "at": _instant(h.at),
+                "note": h.note,
+            }
+            for h in app.history
+        ],
     }
 
 
@@ -390,10 +487,18 @@ def eligibility() -> tuple[Response, int]:
     audit(who, "eligibility")
     separation = None
     if found.separation is not None:
-        separation = {"leaving_date": found.separation.leaving_date.isoformat(),
-                      "leaving_reason": found.separation.leaving_reason.value}
-    return jsonify({"eligible": found.eligible, "contribution_months": found.contribution_months,
-                    "reason": found.reason, "separation": separation}), 200
+        separation = {
+            "leaving_date": found.separation.leaving_date.isoformat(),
+            "leaving_reason": found.separation.leaving_reason.value,
+        }
+    return jsonify(
+        {
+            "eligible": found.eligible,
+            "contribution_months": found.contribution_months,
+            "reason": found.reason,
+            "separation": separation,
+        }
+    ), 200
 
 
 def application_request(data: dict[str, Any], person_ref: str) -> UnemploymentApplicationRequest:
@@ -406,9 +511,12 @@ def application_request(data: dict[str, Any], person_ref: str) -> UnemploymentAp
     if not isinstance(reason, str) or reason not in set(LeavingReason):
         raise ApiError(400, "invalid_request", t.REASON_INVALID, field="leaving_reason")
     if not LeavingReason(reason).involuntary:
-        raise ApiError(422, "not_eligible",
-                       t.API_REASON_VOLUNTARY.format(reason=LeavingReason(reason).label),
-                       field="leaving_reason")
+        raise ApiError(
+            422,
+            "not_eligible",
+            t.API_REASON_VOLUNTARY.format(reason=LeavingReason(reason).label),
+            field="leaving_reason",
+        )
     account = data.get("payment_account")
     if not isinstance(account, dict) or account.get("kind") not in set(PaymentAccountKind):
         raise ApiError(400, "invalid_request", t.PAYMENT_INVALID, field="payment_account")
@@ -428,9 +536,13 @@ def application_request(data: dict[str, Any], person_ref: str) -> UnemploymentAp
     if data.get("seeking_work") is not True:
         raise ApiError(422, "not_eligible", t.API_SEEKING_REQUIRED, field="seeking_work")
     return UnemploymentApplicationRequest(
-        person_ref=person_ref, leaving_date=leaving, leaving_reason=LeavingReason(reason),
+        person_ref=person_ref,
+        leaving_date=leaving,
+        leaving_reason=LeavingReason(reason),
         payment_account=PaymentAccount(PaymentAccountKind(account["kind"]), number),
-        phone=phone, seeking_work=True)
+        phone=phone,
+        seeking_work=True,
+    )
 
 
 @bp.post("/applications")
@@ -444,20 +556,34 @@ def create_application() -> tuple[Response, int]:
     # The client's key, kept apart per user, becomes the key sent to the core.
     core_key = "mp-" + hashlib.sha256(f"{key}\n{client_key}".encode()).hexdigest()[:40]
     try:
-        outcome = submit(services().bot, user_key=key, person_ref=who.person_ref,
-                         request=application, idempotency_key=core_key)
+        outcome = submit(
+            services().bot,
+            user_key=key,
+            person_ref=who.person_ref,
+            request=application,
+            idempotency_key=core_key,
+        )
     except IdempotencyKeyReused as exc:
         raise ApiError(422, "idempotency_key_reused", exc.message) from exc
     if outcome.kind == "submitted":
-        return jsonify({"status": "submitted", "application_id": outcome.application_id,
-                        "message": t.SUBMITTED.format(application_id=outcome.application_id)}), 201
+        return jsonify(
+            {
+                "status": "submitted",
+                "application_id": outcome.application_id,
+                "message": t.SUBMITTED.format(application_id=outcome.application_id),
+            }
+        ), 201
     if outcome.kind == "pending":
-        return jsonify({"status": "pending", "application_id": None,
-                        "message": t.SUBMIT_PENDING}), 202
+        return jsonify(
+            {"status": "pending", "application_id": None, "message": t.SUBMIT_PENDING}
+        ), 202
     if outcome.kind == "exists":
-        raise ApiError(409, "application_exists",
-                       t.APPLY_OPEN_EXISTS.format(application_id=outcome.application_id),
-                       application_id=outcome.application_id)
+        raise ApiError(
+            409,
+            "application_exists",
+            t.APPLY_OPEN_EXISTS.format(application_id=outcome.application_id),
+            application_id=outcome.application_id,
+        )
     raise ApiError(422, "refused", outcome.message or t.SUBMIT_REFUSED.format(message=""))
 
 
@@ -467,11 +593,16 @@ def list_applications() -> tuple[Response, int]:
     found = services().bot.core.unemployment_applications(who.person_ref)
     audit(who, "unemployment_status")
     db = services().db
-    pending = [{"created_at": _instant(row.created_at), "status": "pending",
-                "message": t.STATUS_PENDING.format(when=row.created_at.date().isoformat())}
-               for row in submissions_of(db, who.person_ref) if row.status == "pending"]
-    return jsonify({"applications": [application_json(a) for a in found],
-                    "pending": pending}), 200
+    pending = [
+        {
+            "created_at": _instant(row.created_at),
+            "status": "pending",
+            "message": t.STATUS_PENDING.format(when=row.created_at.date().isoformat()),
+        }
+        for row in submissions_of(db, who.person_ref)
+        if row.status == "pending"
+    ]
+    return jsonify({"applications": [application_json(a) for a in found], "pending": pending}), 200
 
 
 @bp.get("/applications/<application_id>")
@@ -487,6 +618,7 @@ def one_application(application_id: str) -> tuple[Response, int]:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
 
 def _instant(value: datetime) -> str:
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -512,4 +644,3 @@ def _start_follower(app: Flask, every: float) -> None:
     follower = Follower(lambda: shebao.bot, notifier, every)
     app.extensions["application_follower"] = follower
     follower.start()
-

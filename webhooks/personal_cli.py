@@ -27,8 +27,12 @@ def volunteer() -> None:
 
 @volunteer.command("grant")
 @click.argument("openid")
-@click.option("--channel", default="wechat", show_default=True,
-              type=click.Choice(["wechat", "miniprogram", "cli"]))
+@click.option(
+    "--channel",
+    default="wechat",
+    show_default=True,
+    type=click.Choice(["wechat", "miniprogram", "cli"]),
+)
 @click.option("--by", "granted_by", default="staff", show_default=True, help="Who grants it")
 @click.option("--note", default="", help="e.g. the volunteer's town or organisation")
 def grant(openid: str, channel: str, granted_by: str, note: str) -> None:
@@ -43,8 +47,12 @@ def grant(openid: str, channel: str, granted_by: str, note: str) -> None:
 
 @volunteer.command("revoke")
 @click.argument("openid")
-@click.option("--channel", default="wechat", show_default=True,
-              type=click.Choice(["wechat", "miniprogram", "cli"]))
+@click.option(
+    "--channel",
+    default="wechat",
+    show_default=True,
+    type=click.Choice(["wechat", "miniprogram", "cli"]),
+)
 def revoke(openid: str, channel: str) -> None:
     """Take the volunteer role (and any authorisation in force) from OPENID."""
     from bot.backend import user_key
@@ -63,13 +71,18 @@ def list_() -> None:
     _, db = _open()
     for v in volunteers(db):
         state = f"revoked {v.revoked_at:%Y-%m-%d}" if v.revoked_at else "active"
-        click.echo(f"{v.user_key}\t{state}\tgranted {v.granted_at:%Y-%m-%d} by {v.granted_by}"
-                   f"\t{v.note}")
+        click.echo(
+            f"{v.user_key}\t{state}\tgranted {v.granted_at:%Y-%m-%d} by {v.granted_by}\t{v.note}"
+        )
 
 
 @click.command("notify-applications")
-@click.option("--every", type=float, default=0.0,
-              help="Repeat every N seconds until interrupted (default: run once)")
+@click.option(
+    "--every",
+    type=float,
+    default=0.0,
+    help="Repeat every N seconds until interrupted (default: run once)",
+)
 def notify_applications(every: float) -> None:
     """Re-send kept 失业保险金 applications and notify citizens of status changes."""
     from bot.backend import JobBackend

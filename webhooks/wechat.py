@@ -27,8 +27,9 @@ bp = Blueprint("wechat", __name__)
 @bp.record_once
 def _install(state: BlueprintSetupState) -> None:
     app = state.app
-    app.extensions["wechat"] = Responder(app.extensions["shebao"],
-                                         threads=int(app.config.get("WECHAT_THREADS", 8)))
+    app.extensions["wechat"] = Responder(
+        app.extensions["shebao"], threads=int(app.config.get("WECHAT_THREADS", 8))
+    )
 
 
 def responder() -> Responder:

@@ -72,11 +72,21 @@ def prune_command(older_than_hours: float) -> None:
 @click.option("--token", envvar="WECHAT_TOKEN", default="shebao-dev-token", show_default=True)
 @click.option("--aes-key", envvar="WECHAT_AES_KEY", default=None, help="EncodingAESKey (safe)")
 @click.option("--appid", envvar="WECHAT_APPID", default=None, help="AppID (safe mode)")
-@click.option("--keep-ids", is_flag=True,
-              help="Keep the fixture's MsgId and CreateTime (to see retry de-dup); "
-                   "by default each replay is a new message.")
-def replay_command(fixture: str, url: str, mode: str, token: str, aes_key: str | None,
-                   appid: str | None, keep_ids: bool) -> None:
+@click.option(
+    "--keep-ids",
+    is_flag=True,
+    help="Keep the fixture's MsgId and CreateTime (to see retry de-dup); "
+    "by default each replay is a new message.",
+)
+def replay_command(
+    fixture: str,
+    url: str,
+    mode: str,
+    token: str,
+    aes_key: str | None,
+    appid: str | None,
+    keep_ids: bool,
+) -> None:
     """Sign (and in safe mode encrypt) FIXTURE, post it to URL and print the reply.
 
     FIXTURE is a file path or the name of a file in tests/wechat/fixtures/.
@@ -87,34 +97,51 @@ def replay_command(fixture: str, url: str, mode: str, token: str, aes_key: str |
     if not keep_ids:
         xml = _fresh_ids(xml)
     timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
-    params = {"timestamp": timestamp, "nonce": nonce,
-              "signature": signature(token, timestamp, nonce)}
+    params = {
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "signature": signature(token, timestamp, nonce),
+    }
     crypto = None
     body = xml
     if mode == "safe":
         if not (aes_key and appid):
-            raise click.UsageError("--mode safe needs --aes-key and --appid (or WECHAT_AES_KEY, "
-                                   "WECHAT_APPID)")
+            raise click.UsageError(
+                "--mode safe needs --aes-key and --appid (or WECHAT_AES_KEY, WECHAT_APPID)"
+            )
         from wechatpy.crypto import WeChatCrypto
 
         crypto = WeChatCrypto(token, aes_key, appid)
         envelope = parse_xml(crypto.encrypt_message(xml, nonce, timestamp))
         ciphertext = envelope.findtext("Encrypt") or ""
         to_user = parse_xml(xml).findtext("ToUserName") or ""
-        body = (f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>"
-                f"<Encrypt><![CDATA[{ciphertext}]]></Encrypt></xml>")
-        params |= {"encrypt_type": "aes",
-                   "msg_signature": signature(token, timestamp, nonce, ciphertext)}
+        body = (
+            f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{ciphertext}]]></Encrypt></xml>"
+        )
+        params |= {
+            "encrypt_type": "aes",
+            "msg_signature": signature(token, timestamp, nonce, ciphertext),
+        }
     started = time.perf_counter()
-    response = requests.post(url, params=params, data=body.encode("utf-8"),
-                             headers={"Content-Type": "text/xml"}, timeout=10)
+    response = requests.post(
+        url,
+        params=params,
+        data=body.encode("utf-8"),
+        headers={"Content-Type": "text/xml"},
+        timeout=10,
+    )
     elapsed = (time.perf_counter() - started) * 1000
     click.echo(f"HTTP {response.status_code} in {elapsed:.0f} ms")
     text = response.content.decode("utf-8", "replace")
     if crypto is not None and "<Encrypt>" in text:
         reply = parse_xml(text)
-        text = crypto.decrypt_message(text, reply.findtext("MsgSignature"),
-                                      reply.findtext("TimeStamp"), reply.findtext("Nonce"))
+        text = crypto.decrypt_message(
+            text,
+            reply.findtext("MsgSignature"),
+            reply.findtext("TimeStamp"),
+            reply.findtext("Nonce"),
+        )
         click.echo("(reply decrypted)")
     click.echo(text)
     if response.status_code >= 400:

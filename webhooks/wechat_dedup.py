@@ -108,8 +108,16 @@ class Ledger:
         run concurrently and take the queued outcomes along when no one else is writing them.
         """
         now = self._now()
-        claim = ("claim", {"key": key, "openid": openid, "msg_type": msg_type,
-                           "created_at": now, "updated_at": now})
+        claim = (
+            "claim",
+            {
+                "key": key,
+                "openid": openid,
+                "msg_type": msg_type,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
         draining = self._drain_lock.acquire(blocking=self.sqlite)
         try:
             outcomes = self._take_pending() if draining else []
@@ -156,14 +164,31 @@ class Ledger:
 
     # -- outcomes (written behind, in order) ------------------------------------------------
 
-    def record(self, key: str, status: str, *, reply_text: str | None = None,
-               reply_time: int | None = None, latency_ms: float | None = None) -> None:
+    def record(
+        self,
+        key: str,
+        status: str,
+        *,
+        reply_text: str | None = None,
+        reply_time: int | None = None,
+        latency_ms: float | None = None,
+    ) -> None:
         """Queue the owner's outcome for ``key``; written within milliseconds."""
         self._ensure_writer()
         with self._pending_cond:
-            self._pending.append(("outcome_update", {
-                "key": key, "status": status, "reply_text": reply_text,
-                "reply_time": reply_time, "latency_ms": latency_ms, "updated_at": self._now()}))
+            self._pending.append(
+                (
+                    "outcome_update",
+                    {
+                        "key": key,
+                        "status": status,
+                        "reply_text": reply_text,
+                        "reply_time": reply_time,
+                        "latency_ms": latency_ms,
+                        "updated_at": self._now(),
+                    },
+                )
+            )
             self._pending_cond.notify()
 
     def flush(self) -> None:
@@ -198,8 +223,9 @@ class Ledger:
         with self._pending_cond:
             if self._writer is None or self._writer_pid != os.getpid():
                 # A writer inherited through fork is not running here: start this process's.
-                self._writer = threading.Thread(target=self._write_behind, daemon=True,
-                                                name="wechat-ledger")
+                self._writer = threading.Thread(
+                    target=self._write_behind, daemon=True, name="wechat-ledger"
+                )
                 self._writer_pid = os.getpid()
                 self._writer.start()
 
@@ -263,8 +289,9 @@ class Ledger:
     def prune(self, older_than: timedelta) -> int:
         """Forget messages older than any WeChat retry (retries come within seconds)."""
         with self.db.session() as s:
-            result = s.execute(delete(ProcessedMessage)
-                               .where(ProcessedMessage.created_at < utcnow() - older_than))
+            result = s.execute(
+                delete(ProcessedMessage).where(ProcessedMessage.created_at < utcnow() - older_than)
+            )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -272,15 +299,15 @@ _SQLITE_BUSY_SECONDS = 30.0  # as long as the app's own connections wait for a l
 _T = ProcessedMessage.__tablename__
 _SQL = {
     "claim": f"INSERT INTO {_T} (key, openid, msg_type, status, created_at, updated_at) "
-             "VALUES (%(key)s, %(openid)s, %(msg_type)s, 'working', %(created_at)s, "
-             "%(updated_at)s)",
+    "VALUES (%(key)s, %(openid)s, %(msg_type)s, 'working', %(created_at)s, "
+    "%(updated_at)s)",
     "outcome": f"SELECT status, reply_text, reply_time FROM {_T} WHERE key = %(key)s",
     # Keeps the reply text and time already recorded when a later outcome has none.
     "outcome_update": f"UPDATE {_T} SET status = %(status)s, "
-                      "reply_text = COALESCE(%(reply_text)s, reply_text), "
-                      "reply_time = COALESCE(%(reply_time)s, reply_time), "
-                      "latency_ms = COALESCE(%(latency_ms)s, latency_ms), "
-                      "updated_at = %(updated_at)s WHERE key = %(key)s",
+    "reply_text = COALESCE(%(reply_text)s, reply_text), "
+    "reply_time = COALESCE(%(reply_time)s, reply_time), "
+    "latency_ms = COALESCE(%(latency_ms)s, latency_ms), "
+    "updated_at = %(updated_at)s WHERE key = %(key)s",
 }
 
 

@@ -40,8 +40,9 @@ class Sender(ABC):
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def send_text(self, openid: str, text: str, *, ref: str | None = None,
-                  reason: str = "") -> bool:
+    def send_text(
+        self, openid: str, text: str, *, ref: str | None = None, reason: str = ""
+    ) -> bool:
         """Send ``text`` to ``openid``; with ``ref``, at most once per ``ref``.
 
         Returns True when sent now, False when a send with this ``ref`` already happened (or
@@ -60,8 +61,14 @@ class Sender(ABC):
             log.warning("outbound %s to %s failed: %s", self.transport, _short(openid), exc)
             raise SendError(str(exc)) from exc
         self._finish(record_id, self.done_status, None)
-        log.info("outbound %s to %s ref=%s reason=%s text=%s", self.transport, _short(openid),
-                 ref, reason, mask_text(text[:80]))
+        log.info(
+            "outbound %s to %s ref=%s reason=%s text=%s",
+            self.transport,
+            _short(openid),
+            ref,
+            reason,
+            mask_text(text[:80]),
+        )
         return True
 
     @abstractmethod
@@ -69,8 +76,14 @@ class Sender(ABC):
         """Hand the message to its transport; raise on failure."""
 
     def _claim(self, openid: str, text: str, ref: str | None, reason: str) -> int | None:
-        row = OutboundMessage(ref=ref, openid=openid, content=text, reason=reason,
-                              transport=self.transport, status="sending")
+        row = OutboundMessage(
+            ref=ref,
+            openid=openid,
+            content=text,
+            reason=reason,
+            transport=self.transport,
+            status="sending",
+        )
         try:
             with self.db.session() as s:
                 s.add(row)
@@ -80,21 +93,27 @@ class Sender(ABC):
             pass
         # The ref exists: only a failed send may be tried again (compare-and-set).
         with self.db.session() as s:
-            found = s.execute(select(OutboundMessage.id).where(OutboundMessage.ref == ref)
-                              ).scalar_one_or_none()
+            found = s.execute(
+                select(OutboundMessage.id).where(OutboundMessage.ref == ref)
+            ).scalar_one_or_none()
             if found is None:
                 return None
-            result = s.execute(update(OutboundMessage)
-                               .where(OutboundMessage.id == found,
-                                      OutboundMessage.status == "failed")
-                               .values(status="sending", content=text, error=None))
+            result = s.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id == found, OutboundMessage.status == "failed")
+                .values(status="sending", content=text, error=None)
+            )
             return found if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
     def _finish(self, record_id: int, status: str, error: str | None) -> None:
         with self.db.session() as s:
-            s.execute(update(OutboundMessage).where(OutboundMessage.id == record_id)
-                      .values(status=status, error=error,
-                              sent_at=utcnow() if status != "failed" else None))
+            s.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id == record_id)
+                .values(
+                    status=status, error=error, sent_at=utcnow() if status != "failed" else None
+                )
+            )
 
 
 class RecordingSender(Sender):

@@ -40,8 +40,9 @@ _SAFE_NONCE = re.compile(r"^[0-9A-Za-z]{1,64}$")
 
 
 # A text reply with empty names and content (and a 10-digit CreateTime) takes this many bytes.
-_ENVELOPE_BYTES = len(TextReply(source="", target="", content="", time=1732500000)
-                      .render().encode("utf-8"))
+_ENVELOPE_BYTES = len(
+    TextReply(source="", target="", content="", time=1732500000).render().encode("utf-8")
+)
 
 
 class ProtocolError(Exception):
@@ -108,8 +109,9 @@ class Codec:
             ciphertext = document.findtext("Encrypt")
             if not ciphertext:
                 raise BadXml("encrypt_type=aes but no <Encrypt>")
-            expected = signature(self.token, args.get("timestamp", ""), args.get("nonce", ""),
-                                 ciphertext)
+            expected = signature(
+                self.token, args.get("timestamp", ""), args.get("nonce", ""), ciphertext
+            )
             given = args.get("msg_signature", "")
             if not given or not hmac.compare_digest(given.encode(), expected.encode()):
                 raise BadSignature("bad msg_signature")
@@ -132,15 +134,21 @@ class Codec:
             int(fields.get("MsgId") or 0)
         except (TypeError, ValueError) as exc:
             raise BadXml("CreateTime or MsgId is not a number") from exc
-        return Inbound(message=message, encrypted=encrypted and self.crypto is not None,
-                       nonce=args.get("nonce", ""))
+        return Inbound(
+            message=message,
+            encrypted=encrypted and self.crypto is not None,
+            nonce=args.get("nonce", ""),
+        )
 
     def _decrypt(self, ciphertext: str, args: Mapping[str, str]) -> str:
         assert self.crypto is not None
         try:
             plain = self.crypto.decrypt_message(
-                {"Encrypt": ciphertext}, args.get("msg_signature", ""),
-                args.get("timestamp", ""), args.get("nonce", ""))
+                {"Encrypt": ciphertext},
+                args.get("msg_signature", ""),
+                args.get("timestamp", ""),
+                args.get("nonce", ""),
+            )
         except InvalidSignatureException as exc:
             raise BadSignature("bad msg_signature") from exc
         except InvalidAppIdException as exc:
@@ -165,8 +173,9 @@ def element_fields(element: ET.Element) -> dict[str, Any]:
         value: Any = element_fields(child) if len(child) else (child.text or "").strip() or None
         if child.tag in fields:
             previous = fields[child.tag]
-            fields[child.tag] = [*previous, value] if isinstance(previous, list) else [
-                previous, value]
+            fields[child.tag] = (
+                [*previous, value] if isinstance(previous, list) else [previous, value]
+            )
         else:
             fields[child.tag] = value
     return fields
@@ -204,8 +213,12 @@ def render_text_reply(message: BaseMessage, text: str, created: int | None = Non
     """The passive reply XML for ``text``, cut to fit ``PASSIVE_REPLY_MAX_BYTES`` in all."""
     budget = content_budget(message)
     body = fit_bytes(text, budget)
-    reply = TextReply(source=cdata(message.target or ""), target=cdata(message.source or ""),
-                      content=cdata(body), time=created if created is not None else time.time())
+    reply = TextReply(
+        source=cdata(message.target or ""),
+        target=cdata(message.source or ""),
+        content=cdata(body),
+        time=created if created is not None else time.time(),
+    )
     return str(reply.render())
 
 

@@ -62,13 +62,13 @@ class Responder:
         self.services = services
         self.settings = services.settings
         self.threads = threads
-        self.codec = Codec(self.settings.wechat_token, self.settings.wechat_aes_key,
-                           self.settings.wechat_appid)
+        self.codec = Codec(
+            self.settings.wechat_token, self.settings.wechat_aes_key, self.settings.wechat_appid
+        )
         self.ledger = Ledger(services.db)
         hub = hub_for(self.settings.redis_url)
         self.claims = RedisClaims(hub, "wechat-msg") if hub is not None else None
-        self.rate_limit = RateLimiter(hub, limit=int(os.environ.get("RATE_LIMIT_PER_MINUTE")
-                                                     or 20))
+        self.rate_limit = RateLimiter(hub, limit=int(os.environ.get("RATE_LIMIT_PER_MINUTE") or 20))
         self._executor: ThreadPoolExecutor | None = None
         self._executor_pid = 0
         self._lock = threading.Lock()
@@ -108,13 +108,19 @@ class Responder:
         deadline = started + self.settings.reply_budget_seconds
         if log.isEnabledFor(logging.INFO):
             asked = action.text if isinstance(action, Ask) else ""
-            log.info("wechat in %s from %s key=%s text=%s", kind, _short(openid), key,
-                     mask_text(asked[:200]))
+            log.info(
+                "wechat in %s from %s key=%s text=%s",
+                kind,
+                _short(openid),
+                key,
+                mask_text(asked[:200]),
+            )
 
         if not self._claim(key, openid, kind):
             outcome = self.ledger.wait(key, deadline)
-            log.info("wechat retry %s: first attempt %s", key,
-                     outcome.status if outcome else "unknown")
+            log.info(
+                "wechat retry %s: first attempt %s", key, outcome.status if outcome else "unknown"
+            )
             if outcome and outcome.status == "replied" and outcome.reply_text is not None:
                 return PassiveReply(outcome.reply_text, outcome.reply_time or int(time.time()))
             return None
@@ -125,21 +131,33 @@ class Responder:
             action = Say(texts.RATE_LIMITED)
         if not isinstance(action, Ask):
             created = int(time.time())
-            self.ledger.record(key, "replied", reply_text=action.text, reply_time=created,
-                               latency_ms=_ms_since(started))
+            self.ledger.record(
+                key,
+                "replied",
+                reply_text=action.text,
+                reply_time=created,
+                latency_ms=_ms_since(started),
+            )
             return PassiveReply(action.text, created)
 
         race = Race()
         # The request's context (its request id, for the log lines) goes along to the thread.
         future: Future[PassiveReply | None] = self.executor.submit(
-            contextvars.copy_context().run, self._answer, self.services.bot, race, key, openid,
-            action.text, content_budget(message), started)
+            contextvars.copy_context().run,
+            self._answer,
+            self.services.bot,
+            race,
+            key,
+            openid,
+            action.text,
+            content_budget(message),
+            started,
+        )
         try:
             return future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout:
             if race.first("deferred", then=lambda: self.ledger.record(key, "deferred")):
-                log.info("wechat %s over budget: success now, customer-service message later",
-                         key)
+                log.info("wechat %s over budget: success now, customer-service message later", key)
                 return None
             # The worker finished in the instant between the timeout and the race.
             return future.result()
@@ -158,12 +176,14 @@ class Responder:
                 self.claims.release(key)  # the database did not take it: a retry may
             raise
 
-    def _answer(self, bot: Any, race: Race, key: str, openid: str, text: str, max_bytes: int,
-                started: float) -> PassiveReply | None:
+    def _answer(
+        self, bot: Any, race: Race, key: str, openid: str, text: str, max_bytes: int, started: float
+    ) -> PassiveReply | None:
         """Worker thread: ask the engine, then reply passively or deliver late."""
         try:
-            reply = bot.handle(Message(channel="wechat", user=openid, text=text,
-                                       max_bytes=max_bytes))
+            reply = bot.handle(
+                Message(channel="wechat", user=openid, text=text, max_bytes=max_bytes)
+            )
             answer = reply.text or texts.ENGINE_ERROR
         except Exception:
             log.exception("engine failed on %s", key)
@@ -172,19 +192,28 @@ class Responder:
         if race.first("replied"):
             passive = fit_bytes(answer, max_bytes)
             created = int(time.time())
-            self.ledger.record(key, "replied", reply_text=passive, reply_time=created,
-                               latency_ms=latency)
+            self.ledger.record(
+                key, "replied", reply_text=passive, reply_time=created, latency_ms=latency
+            )
             if log.isEnabledFor(logging.INFO):
                 log.info("wechat out %s in %.0f ms: %s", key, latency, mask_text(passive[:200]))
             return PassiveReply(passive, created)
         # Written before the job exists, so the job's "delivered" is the last word.
         self.ledger.record(key, "deferred", reply_text=answer, latency_ms=latency)
         self.ledger.flush()
-        enqueue(self.services.db, SEND_TEXT,
-                {"openid": openid, "text": answer, "ref": f"late:{key}", "reason": "late_reply",
-                 "ledger_key": key}, key=f"late:{key}")
-        log.info("wechat late %s queued for a customer-service message after %.0f ms", key,
-                 latency)
+        enqueue(
+            self.services.db,
+            SEND_TEXT,
+            {
+                "openid": openid,
+                "text": answer,
+                "ref": f"late:{key}",
+                "reason": "late_reply",
+                "ledger_key": key,
+            },
+            key=f"late:{key}",
+        )
+        log.info("wechat late %s queued for a customer-service message after %.0f ms", key, latency)
         return None
 
 

@@ -53,9 +53,13 @@ def run_online() -> None:
 
 
 def run_offline() -> None:
-    context.configure(url=migration_url(config), target_metadata=target_metadata,
-                      include_object=include_object, literal_binds=True,
-                      dialect_opts={"paramstyle": "named"})
+    context.configure(
+        url=migration_url(config),
+        target_metadata=target_metadata,
+        include_object=include_object,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -15,8 +15,13 @@ from werkzeug.test import TestResponse
 from webhooks.admin import accounts
 
 PASSWORD = "correct-horse-battery"
-USERS = {"editor": "editor", "editor2": "editor", "reviewer": "reviewer", "reviewer2": "reviewer",
-         "admin": "admin"}
+USERS = {
+    "editor": "editor",
+    "editor2": "editor",
+    "reviewer": "reviewer",
+    "reviewer2": "reviewer",
+    "admin": "admin",
+}
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -36,8 +41,10 @@ class AuthActions:
         return found.group(1)
 
     def login(self, username: str, password: str = PASSWORD) -> TestResponse:
-        return self.client.post("/admin/login", data={
-            "csrf_token": self.token(), "username": username, "password": password})
+        return self.client.post(
+            "/admin/login",
+            data={"csrf_token": self.token(), "username": username, "password": password},
+        )
 
     def logout(self) -> TestResponse:
         return self.post("/admin/logout")

@@ -25,8 +25,9 @@ def test_a_logged_out_visit_lands_on_the_login_page(client: FlaskClient) -> None
     assert "工作人员登录" in page.get_data(as_text=True)
 
 
-def test_login_then_the_console_and_logout(client: FlaskClient, auth: AuthActions,
-                                           app: Flask) -> None:
+def test_login_then_the_console_and_logout(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     response = auth.login("editor")
     assert response.status_code == 302 and response.location == "/admin/"
     home = client.get("/admin/").get_data(as_text=True)
@@ -38,23 +39,38 @@ def test_login_then_the_console_and_logout(client: FlaskClient, auth: AuthAction
     assert ("editor", "logout", "") in _audit(app)
 
 
-def test_login_returns_to_the_page_asked_for_and_never_elsewhere(client: FlaskClient,
-                                                                 auth: AuthActions) -> None:
+def test_login_returns_to_the_page_asked_for_and_never_elsewhere(
+    client: FlaskClient, auth: AuthActions
+) -> None:
     target = client.get("/admin/queue").location
     assert "next=/admin/queue" in target
     token = auth.token()
-    response = client.post("/admin/login", data={"csrf_token": token, "username": "editor",
-                                                 "password": PASSWORD, "next": "/admin/queue"})
+    response = client.post(
+        "/admin/login",
+        data={
+            "csrf_token": token,
+            "username": "editor",
+            "password": PASSWORD,
+            "next": "/admin/queue",
+        },
+    )
     assert response.location == "/admin/queue"
     auth.logout()
-    response = client.post("/admin/login", data={"csrf_token": auth.token(), "username": "editor",
-                                                 "password": PASSWORD,
-                                                 "next": "https://evil.example/admin"})
+    response = client.post(
+        "/admin/login",
+        data={
+            "csrf_token": auth.token(),
+            "username": "editor",
+            "password": PASSWORD,
+            "next": "https://evil.example/admin",
+        },
+    )
     assert response.location == "/admin/"
 
 
-def test_wrong_password_is_refused_and_audited(client: FlaskClient, auth: AuthActions,
-                                               app: Flask) -> None:
+def test_wrong_password_is_refused_and_audited(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     response = auth.login("editor", "wrong-password")
     assert response.status_code == 401
     assert "用户名或密码不正确" in response.get_data(as_text=True)
@@ -92,8 +108,9 @@ def test_passwords_are_stored_hashed(app: Flask, users: dict[str, str]) -> None:
         assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
 
 
-def test_a_form_without_its_csrf_token_is_refused(client: FlaskClient, auth: AuthActions,
-                                                  app: Flask) -> None:
+def test_a_form_without_its_csrf_token_is_refused(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     response = client.post("/admin/login", data={"username": "editor", "password": PASSWORD})
     assert response.status_code == 400
     assert "安全校验码" in response.get_data(as_text=True)
@@ -119,15 +136,23 @@ def test_a_changed_password_ends_the_session(client: FlaskClient, auth: AuthActi
     assert auth.login("editor", "another-long-password").status_code == 302
 
 
-def test_only_administrators_manage_accounts(client: FlaskClient, auth: AuthActions,
-                                             app: Flask) -> None:
+def test_only_administrators_manage_accounts(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     auth.login("reviewer")
     assert client.get("/admin/staff").status_code == 403
     assert client.get("/admin/staff/audit").status_code == 403
     auth.logout()
     auth.login("admin")
-    response = auth.post("/admin/staff", {"username": "newbie", "display_name": "新同事",
-                                          "role": "editor", "password": "a-long-password"})
+    response = auth.post(
+        "/admin/staff",
+        {
+            "username": "newbie",
+            "display_name": "新同事",
+            "role": "editor",
+            "password": "a-long-password",
+        },
+    )
     assert response.status_code == 302
     with app.extensions["shebao"].db.session() as s:
         user = s.scalar(select(StaffUser).where(StaffUser.username == "newbie"))

@@ -29,8 +29,15 @@ from webhooks import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ENTRY = "unemployment-benefit-duration"
 QUESTION = "失业保险金最长能领多长时间？"
 MARK = "（浏览器测试：新口径已发布）"
@@ -43,10 +50,16 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
     """(the app, its base URL) behind a real HTTP server, with the test accounts."""
-    url = make_test_database_url(tmp_path_factory.mktemp('console'), 'console.db')
+    url = make_test_database_url(tmp_path_factory.mktemp("console"), "console.db")
     with pytest.MonkeyPatch.context() as mp:
-        for name in ("DATABASE_URL", "REDIS_URL", "CORE_BASE_URL", "WECHAT_APPID",
-                     "WECHAT_APP_SECRET", "WECHAT_AES_KEY"):
+        for name in (
+            "DATABASE_URL",
+            "REDIS_URL",
+            "CORE_BASE_URL",
+            "WECHAT_APPID",
+            "WECHAT_APP_SECRET",
+            "WECHAT_AES_KEY",
+        ):
             mp.delenv(name, raising=False)
         app = create_app({"TESTING": True, "database_url": url})
         create_users(app.extensions["shebao"].db)
@@ -68,8 +81,9 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, s
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -81,9 +95,12 @@ def new_page(browser: Any, console: tuple[Flask, str]) -> Iterator[Any]:
     _, base = console
 
     def make(width: int = 1280, height: int = 900, javascript: bool = True) -> Any:
-        context = browser.new_context(base_url=base, locale="zh-CN",
-                                      viewport={"width": width, "height": height},
-                                      java_script_enabled=javascript)
+        context = browser.new_context(
+            base_url=base,
+            locale="zh-CN",
+            viewport={"width": width, "height": height},
+            java_script_enabled=javascript,
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -116,13 +133,20 @@ def ask_in_a_new_process(database_url: str, question: str) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": database_url}
     cli = Path(sys.executable).with_name("shebao")
     command = [str(cli)] if cli.exists() else [sys.executable, "-m", "shebao.cli"]
-    done = subprocess.run([*command, "ask", question, "--json"], env=env, capture_output=True,
-                          text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [*command, "ask", question, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def test_edit_review_publish_and_the_engine_answers_with_the_new_text(
-        console: tuple[Flask, str], new_page: Any) -> None:
+    console: tuple[Flask, str], new_page: Any
+) -> None:
     app, _ = console
     database_url = app.extensions["shebao"].settings.database_url
     editor = new_page(javascript=False)  # the console works without JavaScript
@@ -172,8 +196,9 @@ def test_edit_review_publish_and_the_engine_answers_with_the_new_text(
     assert "/admin/login" in editor.url
 
 
-def test_the_preview_follows_typing_when_scripts_run(console: tuple[Flask, str],
-                                                     new_page: Any) -> None:
+def test_the_preview_follows_typing_when_scripts_run(
+    console: tuple[Flask, str], new_page: Any
+) -> None:
     page = new_page()
     login(page, "reviewer")
     page.goto(f"/admin/entries/{ENTRY}/edit")
@@ -182,8 +207,9 @@ def test_the_preview_follows_typing_when_scripts_run(console: tuple[Flask, str],
     assert "——依据：" in page.locator("#preview").inner_text()
 
 
-def test_unanswerable_questions_show_up_as_a_cluster(console: tuple[Flask, str],
-                                                     new_page: Any) -> None:
+def test_unanswerable_questions_show_up_as_a_cluster(
+    console: tuple[Flask, str], new_page: Any
+) -> None:
     app, _ = console
     bot = app.extensions["shebao"].bot
     for i, text in enumerate(UNANSWERABLE):

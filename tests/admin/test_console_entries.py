@@ -24,12 +24,19 @@ def _form(app: Flask, entry_id: str = ENTRY, **changes: str) -> dict[str, str]:
     with app.extensions["shebao"].db.session() as s:
         data = curation.working_copy(s, entry_id).data
     form = {
-        "id": data["id"], "topic": data["topic"], "question": data["question"],
-        "similar_questions": "\n".join(data["similar_questions"]), "answer": data["answer"],
-        "region": data["region"], "category": data["category"],
-        "keywords": "、".join(data["keywords"]), "source_title": data["source_title"],
-        "source_number": data["source_number"] or "", "source_date": data["source_date"] or "",
-        "effective_from": data["effective_from"] or "", "effective_to": data["effective_to"] or "",
+        "id": data["id"],
+        "topic": data["topic"],
+        "question": data["question"],
+        "similar_questions": "\n".join(data["similar_questions"]),
+        "answer": data["answer"],
+        "region": data["region"],
+        "category": data["category"],
+        "keywords": "、".join(data["keywords"]),
+        "source_title": data["source_title"],
+        "source_number": data["source_number"] or "",
+        "source_date": data["source_date"] or "",
+        "effective_from": data["effective_from"] or "",
+        "effective_to": data["effective_to"] or "",
     }
     form.update(changes)
     return form
@@ -60,30 +67,29 @@ def test_list_searches_and_filters(client: FlaskClient, auth: AuthActions) -> No
     assert ENTRY not in client.get("/admin/entries?in_force=no").get_data(as_text=True)
 
 
-def test_preview_shows_the_reply_as_wechat_would(client: FlaskClient, auth: AuthActions,
-                                                  app: Flask) -> None:
+def test_preview_shows_the_reply_as_wechat_would(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     auth.login("editor")
-    response = auth.post(f"/admin/entries/{ENTRY}/edit",
-                         _form(app, answer="预览里的答案。" + MARK, action="preview"))
+    response = auth.post(
+        f"/admin/entries/{ENTRY}/edit", _form(app, answer="预览里的答案。" + MARK, action="preview")
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "预览里的答案。" + MARK in page
     assert "——依据：《失业保险条例》" in page and "（适用：全国）" in page
     assert "字节" in page
     assert MARK not in _entry(app).answer  # a preview saves nothing
-    long = auth.post("/admin/entries/preview", _form(app, answer="长" * 900)).get_data(
-        as_text=True)
+    long = auth.post("/admin/entries/preview", _form(app, answer="长" * 900)).get_data(as_text=True)
     assert "回复「更多」继续阅读" in long and "答案超过 320 字" in long
 
 
-def test_edit_review_publish_goes_live(client: FlaskClient, auth: AuthActions,
-                                       app: Flask) -> None:
+def test_edit_review_publish_goes_live(client: FlaskClient, auth: AuthActions, app: Flask) -> None:
     question = "失业保险金最长能领多长时间？"
     before = _answer_of(app, question)
     auth.login("editor")
     answer = _entry(app).answer + MARK
-    response = auth.post(f"/admin/entries/{ENTRY}/edit",
-                         _form(app, answer=answer, action="submit"))
+    response = auth.post(f"/admin/entries/{ENTRY}/edit", _form(app, answer=answer, action="submit"))
     assert response.status_code == 302
     entry = _entry(app)
     assert entry.status == "published" and MARK not in entry.answer  # still the old text
@@ -112,11 +118,14 @@ def test_edit_review_publish_goes_live(client: FlaskClient, auth: AuthActions,
     assert before != _answer_of(app, question)
 
 
-def test_the_author_cannot_publish_their_own_change(client: FlaskClient, auth: AuthActions,
-                                                    app: Flask) -> None:
+def test_the_author_cannot_publish_their_own_change(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     auth.login("reviewer")
-    auth.post(f"/admin/entries/{ENTRY}/edit",
-              _form(app, answer=_entry(app).answer + MARK, action="submit"))
+    auth.post(
+        f"/admin/entries/{ENTRY}/edit",
+        _form(app, answer=_entry(app).answer + MARK, action="submit"),
+    )
     page = client.get(f"/admin/entries/{ENTRY}").get_data(as_text=True)
     assert "需由另一位审核人员发布" in page
     response = auth.post(f"/admin/entries/{ENTRY}/publish", follow_redirects=True)
@@ -128,13 +137,19 @@ def test_the_author_cannot_publish_their_own_change(client: FlaskClient, auth: A
     assert MARK in _entry(app).answer
 
 
-def test_new_entry_draft_submit_publish(client: FlaskClient, auth: AuthActions,
-                                        app: Flask) -> None:
+def test_new_entry_draft_submit_publish(client: FlaskClient, auth: AuthActions, app: Flask) -> None:
     auth.login("editor")
-    form = _form(app, id="console-test-new-entry", question="控制台新建的测试问题是什么？",
-                 similar_questions="控制台测试问法一\n控制台测试问法二\n控制台测试问法三",
-                 answer="这是控制台新建的测试答案。", region="江门市", category="测试",
-                 topic="", action="save")
+    form = _form(
+        app,
+        id="console-test-new-entry",
+        question="控制台新建的测试问题是什么？",
+        similar_questions="控制台测试问法一\n控制台测试问法二\n控制台测试问法三",
+        answer="这是控制台新建的测试答案。",
+        region="江门市",
+        category="测试",
+        topic="",
+        action="save",
+    )
     response = auth.post("/admin/entries/new", form)
     assert response.status_code == 302
     entry = _entry(app, "console-test-new-entry")
@@ -147,11 +162,13 @@ def test_new_entry_draft_submit_publish(client: FlaskClient, auth: AuthActions,
     assert _entry(app, "console-test-new-entry").status == "published"
 
 
-def test_invalid_content_is_explained_and_not_saved(client: FlaskClient, auth: AuthActions,
-                                                    app: Flask) -> None:
+def test_invalid_content_is_explained_and_not_saved(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     auth.login("editor")
-    response = auth.post(f"/admin/entries/{ENTRY}/edit",
-                         _form(app, answer="超" * 400, action="save"))
+    response = auth.post(
+        f"/admin/entries/{ENTRY}/edit", _form(app, answer="超" * 400, action="save")
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "内容未通过校验" in page and "at most 320" in page
@@ -160,12 +177,12 @@ def test_invalid_content_is_explained_and_not_saved(client: FlaskClient, auth: A
     assert "not a slug" in response.get_data(as_text=True)
 
 
-def test_history_diff_restore_and_archive(client: FlaskClient, auth: AuthActions,
-                                          app: Flask) -> None:
+def test_history_diff_restore_and_archive(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     auth.login("editor")
     original = _entry(app).answer
-    auth.post(f"/admin/entries/{ENTRY}/edit", _form(app, answer=original + MARK,
-                                                    action="submit"))
+    auth.post(f"/admin/entries/{ENTRY}/edit", _form(app, answer=original + MARK, action="submit"))
     auth.logout()
     auth.login("reviewer")
     auth.post(f"/admin/entries/{ENTRY}/publish")
@@ -174,8 +191,7 @@ def test_history_diff_restore_and_archive(client: FlaskClient, auth: AuthActions
     assert f"第{live}版" in history and "恢复此版" in history
     diff = client.get(f"/admin/entries/{ENTRY}/diff?a=1&b={live}").get_data(as_text=True)
     assert "<ins>" in diff and "控制台测试" in diff
-    response = auth.post(f"/admin/entries/{ENTRY}/restore", {"version": "1"},
-                         follow_redirects=True)
+    response = auth.post(f"/admin/entries/{ENTRY}/restore", {"version": "1"}, follow_redirects=True)
     assert "恢复为草稿" in response.get_data(as_text=True)
     with app.extensions["shebao"].db.session() as s:
         work = curation.working_copy(s, ENTRY)
@@ -185,16 +201,16 @@ def test_history_diff_restore_and_archive(client: FlaskClient, auth: AuthActions
     assert _entry(app).status == "archived"
 
 
-def test_an_editor_cannot_archive_or_import(client: FlaskClient, auth: AuthActions,
-                                            app: Flask) -> None:
+def test_an_editor_cannot_archive_or_import(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     auth.login("editor")
     assert auth.post(f"/admin/entries/{ENTRY}/archive").status_code == 403
     assert client.get("/admin/entries/import").status_code == 403
     assert _entry(app).status == "published"
 
 
-def test_export_and_import_round_trip(client: FlaskClient, auth: AuthActions,
-                                      app: Flask) -> None:
+def test_export_and_import_round_trip(client: FlaskClient, auth: AuthActions, app: Flask) -> None:
     auth.login("admin")
     response = client.get("/admin/entries/export?format=csv")
     assert response.status_code == 200
@@ -206,8 +222,7 @@ def test_export_and_import_round_trip(client: FlaskClient, auth: AuthActions,
 
     original = _entry(app).answer
     changed = text.replace(original, original + MARK)
-    upload = {"file": (io.BytesIO(changed.encode("utf-8-sig")), "条目.csv"),
-              "check_only": "y"}
+    upload = {"file": (io.BytesIO(changed.encode("utf-8-sig")), "条目.csv"), "check_only": "y"}
     checked = auth.post("/admin/entries/import", upload, content_type="multipart/form-data")
     assert "检查通过" in checked.get_data(as_text=True)
     assert MARK not in _entry(app).answer
@@ -223,8 +238,9 @@ def test_export_and_import_round_trip(client: FlaskClient, auth: AuthActions,
     assert "未导入任何内容" in page and "bad.csv" in page and "shebao-import" not in page
 
 
-def test_in_force_filter_knows_expired_entries(client: FlaskClient, auth: AuthActions,
-                                               app: Flask) -> None:
+def test_in_force_filter_knows_expired_entries(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     with app.extensions["shebao"].db.session() as s:
         entry = s.get(Entry, ENTRY)
         assert entry is not None

@@ -25,8 +25,7 @@ def _dead_job(app: Flask) -> int:
     return job.id
 
 
-def test_dead_jobs_show_on_home_and_their_page(app: Flask, auth: AuthActions,
-                                                client: Any) -> None:
+def test_dead_jobs_show_on_home_and_their_page(app: Flask, auth: AuthActions, client: Any) -> None:
     job_id = _dead_job(app)
     auth.login("editor")
     home = client.get("/admin/").get_data(as_text=True)
@@ -37,8 +36,9 @@ def test_dead_jobs_show_on_home_and_their_page(app: Flask, auth: AuthActions,
     assert auth.post(f"/admin/outbox/{job_id}/retry").status_code == 403
 
 
-def test_a_reviewer_sends_a_dead_job_round_again(app: Flask, auth: AuthActions,
-                                                  client: Any) -> None:
+def test_a_reviewer_sends_a_dead_job_round_again(
+    app: Flask, auth: AuthActions, client: Any
+) -> None:
     job_id = _dead_job(app)
     auth.login("reviewer")
     response = auth.post(f"/admin/outbox/{job_id}/retry", follow_redirects=True)

@@ -20,11 +20,27 @@ VETERANS = ["退役军人社保怎么接续", "退役军人的社保怎么接续
 ABROAD = ["社保卡能在国外用吗", "在国外社保卡能不能用"]
 
 
-def _exchange(s, text: str, outcome: str = "abstained", confidence: float = 0.2,  # type: ignore[no-untyped-def]
-              user: str = "wechat:o-user", **kw) -> Exchange:
-    ex = Exchange(channel="wechat", user_key=user, message=text, normalized=text,
-                  intent="policy.faq", confidence=confidence, outcome=outcome, reply="…",
-                  latency_ms=1.0, created_at=kw.pop("created_at", utcnow()), **kw)
+def _exchange(
+    s,
+    text: str,
+    outcome: str = "abstained",
+    confidence: float = 0.2,  # type: ignore[no-untyped-def]
+    user: str = "wechat:o-user",
+    **kw,
+) -> Exchange:
+    ex = Exchange(
+        channel="wechat",
+        user_key=user,
+        message=text,
+        normalized=text,
+        intent="policy.faq",
+        confidence=confidence,
+        outcome=outcome,
+        reply="…",
+        latency_ms=1.0,
+        created_at=kw.pop("created_at", utcnow()),
+        **kw,
+    )
     s.add(ex)
     s.flush()
     return ex
@@ -45,8 +61,7 @@ def _seed_queue(app: Flask) -> list[int]:
     return ids
 
 
-def test_queue_groups_similar_questions(client: FlaskClient, auth: AuthActions,
-                                        app: Flask) -> None:
+def test_queue_groups_similar_questions(client: FlaskClient, auth: AuthActions, app: Flask) -> None:
     _seed_queue(app)
     auth.login("editor")
     page = _clusters(client)
@@ -58,19 +73,27 @@ def test_queue_groups_similar_questions(client: FlaskClient, auth: AuthActions,
     assert "转人工</li>" not in page
 
 
-def test_a_cluster_starts_a_new_entry(client: FlaskClient, auth: AuthActions,
-                                      app: Flask) -> None:
+def test_a_cluster_starts_a_new_entry(client: FlaskClient, auth: AuthActions, app: Flask) -> None:
     ids = _seed_queue(app)
     auth.login("editor")
     veterans = ",".join(map(str, ids[:3]))
     form = client.get(f"/admin/entries/new?exchanges={veterans}").get_data(as_text=True)
     for q in VETERANS:
         assert q in form
-    response = auth.post("/admin/entries/new", {
-        "id": "veterans-transfer", "question": VETERANS[0],
-        "similar_questions": "\n".join(VETERANS[1:]), "answer": "退役军人社保接续的答复。",
-        "region": "全国", "category": "参保缴费", "source_title": "退役军人保险关系转移接续办法",
-        "exchanges": veterans, "action": "submit"})
+    response = auth.post(
+        "/admin/entries/new",
+        {
+            "id": "veterans-transfer",
+            "question": VETERANS[0],
+            "similar_questions": "\n".join(VETERANS[1:]),
+            "answer": "退役军人社保接续的答复。",
+            "region": "全国",
+            "category": "参保缴费",
+            "source_title": "退役军人保险关系转移接续办法",
+            "exchanges": veterans,
+            "action": "submit",
+        },
+    )
     assert response.status_code == 302
     page = _clusters(client)
     assert "2 个问题，1 组" in page and VETERANS[0] not in page
@@ -80,12 +103,14 @@ def test_a_cluster_starts_a_new_entry(client: FlaskClient, auth: AuthActions,
 
 
 def test_a_cluster_adds_ways_of_asking_to_an_entry_for_review(
-        client: FlaskClient, auth: AuthActions, app: Flask) -> None:
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     ids = _seed_queue(app)
     auth.login("editor")
     entry = "card-lost-replacement-jinhu"
-    response = auth.post("/admin/queue/add", {"ids": ",".join(map(str, ids[3:])),
-                                              "entry_id": entry})
+    response = auth.post(
+        "/admin/queue/add", {"ids": ",".join(map(str, ids[3:])), "entry_id": entry}
+    )
     assert response.status_code == 302 and response.location.endswith(entry)
     with app.extensions["shebao"].db.session() as s:
         work = curation.working_copy(s, entry)
@@ -104,31 +129,43 @@ def test_dismissing_a_cluster(client: FlaskClient, auth: AuthActions, app: Flask
     assert "2 个问题，1 组" in page
     with app.extensions["shebao"].db.session() as s:
         assert set(s.scalars(select(Exchange.triage).where(Exchange.id.in_(ids[:3])))) == {
-            "dismissed"}
+            "dismissed"
+        }
 
 
-def _handoff(app: Flask, user: str, last_message_ago: timedelta, channel: str = "wechat"
-             ) -> int:
+def _handoff(app: Flask, user: str, last_message_ago: timedelta, channel: str = "wechat") -> int:
     with app.extensions["shebao"].db.session() as s:
-        _exchange(s, "转人工", outcome="handed_off", confidence=0.9, user=f"{channel}:{user}",
-                  created_at=utcnow() - last_message_ago)
-        handoff = Handoff(channel=channel, user_key=f"{channel}:{user}",
-                          question="我的情况比较特殊，灵活就业断缴了还能补吗",
-                          created_at=utcnow() - last_message_ago)
+        _exchange(
+            s,
+            "转人工",
+            outcome="handed_off",
+            confidence=0.9,
+            user=f"{channel}:{user}",
+            created_at=utcnow() - last_message_ago,
+        )
+        handoff = Handoff(
+            channel=channel,
+            user_key=f"{channel}:{user}",
+            question="我的情况比较特殊，灵活就业断缴了还能补吗",
+            created_at=utcnow() - last_message_ago,
+        )
         s.add(handoff)
         s.flush()
         return handoff.id
 
 
 def test_a_reply_within_48_hours_goes_out_as_a_customer_service_message(
-        client: FlaskClient, auth: AuthActions, app: Flask) -> None:
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     handoff_id = _handoff(app, "o-recent", timedelta(hours=3))
     auth.login("editor")
     inbox = client.get("/admin/handoffs").get_data(as_text=True)
     assert "灵活就业断缴了还能补吗" in inbox and "48小时内" in inbox
-    response = auth.post(f"/admin/handoffs/{handoff_id}",
-                         {"answer": "可以按规定补缴，请带身份证到窗口办理。"},
-                         follow_redirects=True)
+    response = auth.post(
+        f"/admin/handoffs/{handoff_id}",
+        {"answer": "可以按规定补缴，请带身份证到窗口办理。"},
+        follow_redirects=True,
+    )
     assert texts.HANDOFF_SENT in response.get_data(as_text=True)
     with app.extensions["shebao"].db.session() as s:
         sent = s.scalars(select(OutboundMessage)).all()
@@ -138,19 +175,22 @@ def test_a_reply_within_48_hours_goes_out_as_a_customer_service_message(
     assert [(m.openid, m.ref) for m in sent] == [("o-recent", f"handoff:{handoff_id}")]
     assert "可以按规定补缴" in sent[0].content and "【工作人员答复】" in sent[0].content
     assert pending_staff_replies(app.extensions["shebao"].db, "wechat:o-recent") == []
-    again = auth.post(f"/admin/handoffs/{handoff_id}", {"answer": "再答一次"},
-                      follow_redirects=True)
+    again = auth.post(
+        f"/admin/handoffs/{handoff_id}", {"answer": "再答一次"}, follow_redirects=True
+    )
     assert texts.HANDOFF_ALREADY in again.get_data(as_text=True)
 
 
 def test_after_48_hours_the_reply_waits_for_the_next_message(
-        client: FlaskClient, auth: AuthActions, app: Flask) -> None:
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     handoff_id = _handoff(app, "o-old", timedelta(hours=50))
     auth.login("reviewer")
     page = client.get(f"/admin/handoffs/{handoff_id}").get_data(as_text=True)
     assert "已超过微信 48 小时时限" in page
-    response = auth.post(f"/admin/handoffs/{handoff_id}", {"answer": "请拨打12333咨询。"},
-                         follow_redirects=True)
+    response = auth.post(
+        f"/admin/handoffs/{handoff_id}", {"answer": "请拨打12333咨询。"}, follow_redirects=True
+    )
     assert texts.HANDOFF_KEPT in response.get_data(as_text=True)
     db = app.extensions["shebao"].db
     with db.session() as s:
@@ -191,18 +231,21 @@ def test_closing_a_handoff(client: FlaskClient, auth: AuthActions, app: Flask) -
 
 
 class _BrokenSender:
-    def send_text(self, openid: str, text: str, *, ref: str | None = None,
-                  reason: str = "") -> bool:
+    def send_text(
+        self, openid: str, text: str, *, ref: str | None = None, reason: str = ""
+    ) -> bool:
         raise RuntimeError("errcode 45015: response out of time limit")
 
 
 def test_a_failed_send_keeps_the_reply_for_the_next_message(
-        client: FlaskClient, auth: AuthActions, app: Flask) -> None:
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
     app.extensions["wechat"].__dict__["sender"] = _BrokenSender()  # the Responder's cached one
     handoff_id = _handoff(app, "o-broken", timedelta(hours=1))
     auth.login("editor")
-    response = auth.post(f"/admin/handoffs/{handoff_id}", {"answer": "稍后答复。"},
-                         follow_redirects=True)
+    response = auth.post(
+        f"/admin/handoffs/{handoff_id}", {"answer": "稍后答复。"}, follow_redirects=True
+    )
     assert "客服消息发送失败" in response.get_data(as_text=True)
     replies = pending_staff_replies(app.extensions["shebao"].db, "wechat:o-broken")
     assert len(replies) == 1 and "稍后答复。" in replies[0]

@@ -40,8 +40,13 @@ def ask(bot: Bot) -> Ask:
     test unless ``user`` is given, so dialogue state carries across calls within a test."""
     default_user = f"t-{uuid.uuid4().hex}"
 
-    def _ask(text: str, region: str | None = None, user: str | None = None,
-             role: str = "citizen", max_bytes: int | None = None) -> Reply:
+    def _ask(
+        text: str,
+        region: str | None = None,
+        user: str | None = None,
+        role: str = "citizen",
+        max_bytes: int | None = None,
+    ) -> Reply:
         return bot.handle(Message("wechat", user or default_user, text, region, role, max_bytes))
 
     return _ask

@@ -101,8 +101,10 @@ def test_personal_data_is_masked_in_the_record(ask: Ask, bot: Bot) -> None:
 
 
 def test_misspelt_traditional_and_cantonese_reach_the_same_entry(ask: Ask) -> None:
-    ids = {ask(q).faq_id for q in ("失业斤最长能领几个月", "失業金最長能領幾個月",
-                                   "失业金最多可以攞几耐")}
+    ids = {
+        ask(q).faq_id
+        for q in ("失业斤最长能领几个月", "失業金最長能領幾個月", "失业金最多可以攞几耐")
+    }
     assert ids == {"unemployment-benefit-duration"}
 
 
@@ -127,7 +129,8 @@ def test_form_answers_are_not_kept_in_the_record(ask: Ask, bot: Bot) -> None:
     ask("帮我查下我社保交了几个月", user="form-privacy")
     ask("440703199001011239 陈小明 13800138000", user="form-privacy")
     with bot.db.session() as s:
-        rows = s.scalars(select(Exchange).where(Exchange.user_key == "wechat:form-privacy")
-                         .order_by(Exchange.id)).all()
+        rows = s.scalars(
+            select(Exchange).where(Exchange.user_key == "wechat:form-privacy").order_by(Exchange.id)
+        ).all()
     assert len(rows) == 2
     assert "陈小明" not in rows[1].message and "1239" not in rows[1].message

@@ -24,7 +24,7 @@ DEVSET = Path(__file__).parent / "devset.jsonl"
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    db = Database(make_test_database_url(tmp_path_factory.mktemp('eval'), 'eval.db'))
+    db = Database(make_test_database_url(tmp_path_factory.mktemp("eval"), "eval.db"))
     db.create_all()
     load_shipped_content(db)
     report = evaluate_rows(Bot(Settings(database_url=db.url), db), load_rows(DEVSET))

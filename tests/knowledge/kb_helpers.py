@@ -25,8 +25,7 @@ def make_raw(entry_id: str, **overrides: Any) -> dict[str, Any]:
     return raw
 
 
-def write_content(path: Path, entries: list[dict[str, Any]], category: str | None = None
-                  ) -> Path:
+def write_content(path: Path, entries: list[dict[str, Any]], category: str | None = None) -> Path:
     doc: dict[str, Any] = {"entries": entries}
     if category:
         doc = {"category": category, "entries": entries}

@@ -58,15 +58,15 @@ def test_import_reports_counts(database_url: str, tmp_path: Path) -> None:
     assert run("import", str(path)).stdout == "created 0, updated 1, unchanged 1\n"
 
 
-def test_one_bad_row_fails_the_import_and_writes_nothing(database_url: str,
-                                                         tmp_path: Path) -> None:
+def test_one_bad_row_fails_the_import_and_writes_nothing(database_url: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(
         "id,question,similar_questions,answer,region,category,source_title,source_date\n"
         "row-a,第一个问题？,一|二|三,答案一。,全国,测试,失业保险条例,1999-01-22\n"
         "row-b,第二个问题？,四|五|六,答案二。,火星市,测试,失业保险条例,1999-01-22\n"
         "row-c,第三个问题？,七|八|九,答案三。,全国,测试,失业保险条例,1999-02-30\n",
-        "utf-8")
+        "utf-8",
+    )
     result = run("import", str(path))
     assert result.exit_code == 1
     assert f"{path}, row 3, field region: unknown region '火星市'" in result.stderr
@@ -85,14 +85,21 @@ def test_check_only_validates(database_url: str, tmp_path: Path) -> None:
 
 
 def test_export_formats(database_url: str, tmp_path: Path) -> None:
-    path = write_content(tmp_path / "a.yaml", [
-        make_raw("exp-a", category="养老保险"), make_raw("exp-b", category="失业保险"),
-        make_raw("exp-draft", status="draft")])
+    path = write_content(
+        tmp_path / "a.yaml",
+        [
+            make_raw("exp-a", category="养老保险"),
+            make_raw("exp-b", category="失业保险"),
+            make_raw("exp-draft", status="draft"),
+        ],
+    )
     assert run("import", str(path)).exit_code == 0
 
     doc = yaml.safe_load(run("export", "--format", "yaml").stdout)
     assert [(e["category"], e["id"]) for e in doc["entries"]] == [
-        ("养老保险", "exp-a"), ("失业保险", "exp-b")]  # categories in code-point order
+        ("养老保险", "exp-a"),
+        ("失业保险", "exp-b"),
+    ]  # categories in code-point order
 
     csv_file = tmp_path / "out.csv"
     assert run("export", "--format", "csv", "--all", "-o", str(csv_file)).exit_code == 0
@@ -115,8 +122,9 @@ def test_export_formats(database_url: str, tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == sorted(["失业保险.yaml", "养老保险.yaml"])
 
 
-def test_a_database_with_entries_is_left_alone(database_url: str, shipped: Path,
-                                               tmp_path: Path) -> None:
+def test_a_database_with_entries_is_left_alone(
+    database_url: str, shipped: Path, tmp_path: Path
+) -> None:
     path = write_content(tmp_path / "a.yaml", [make_raw("mine")])
     assert run("import", str(path)).exit_code == 0
     write_content(shipped / "a.yaml", [make_raw("ship-a")])

@@ -63,9 +63,16 @@ def test_draft_review_publish(session: Session) -> None:
     assert [w.entry_id for w in curation.awaiting_review(session)] == ["faq-a"]
     entry = publish(session, "faq-a", "bob")
     assert (entry.status, entry.version, entry.updated_by, entry.submitted_by) == (
-        "published", 3, "bob", "alice")
+        "published",
+        3,
+        "bob",
+        "alice",
+    )
     assert [(r.version, r.action, r.changed_by) for r in history(session, "faq-a")] == [
-        (1, "create", "alice"), (2, "submit", "alice"), (3, "publish", "bob")]
+        (1, "create", "alice"),
+        (2, "submit", "alice"),
+        (3, "publish", "bob"),
+    ]
     assert published_in_force(session, TODAY) == [entry]
     assert generation(session) == 1
     assert curation.awaiting_review(session) == []
@@ -120,7 +127,10 @@ def test_editing_a_published_entry_keeps_serving_the_published_text(session: Ses
 
     work = working_copy(session, "faq-a")
     assert (work.pending, work.status, work.data["answer"]) == (
-        True, "draft", "新标准：每月2000元（全国，2025年）。")
+        True,
+        "draft",
+        "新标准：每月2000元（全国，2025年）。",
+    )
     submit_for_review(session, "faq-a", "alice")
     assert working_copy(session, "faq-a").status == "review"
     assert live(session, "faq-a").status == "published"
@@ -130,7 +140,10 @@ def test_editing_a_published_entry_keeps_serving_the_published_text(session: Ses
 
     entry = publish(session, "faq-a", "bob")
     assert (entry.answer, entry.version, entry.status) == (
-        "新标准：每月2000元（全国，2025年）。", 6, "published")
+        "新标准：每月2000元（全国，2025年）。",
+        6,
+        "published",
+    )
     assert pending_edit(session, "faq-a") is None
     assert generation(session) == 2
 
@@ -180,8 +193,12 @@ def test_a_question_may_not_be_asked_by_two_entries(session: Session) -> None:
 
 def test_history_diff_and_restore(session: Session) -> None:
     published_entry(session)  # v1 create, v2 submit, v3 publish
-    update(session, "faq-a", {"answer": "养老金每月上调50元（全国，2025年）。",
-                              "keywords": ["测试", "养老金"]}, "alice")  # v4
+    update(
+        session,
+        "faq-a",
+        {"answer": "养老金每月上调50元（全国，2025年）。", "keywords": ["测试", "养老金"]},
+        "alice",
+    )  # v4
     submit_for_review(session, "faq-a", "alice")  # v5
     publish(session, "faq-a", "bob")  # v6
 
@@ -202,8 +219,16 @@ def test_history_diff_and_restore(session: Session) -> None:
     assert entry.keywords == ["测试"]
     assert entry.version == 9
     assert [r.action for r in history(session, "faq-a")] == [
-        "create", "submit", "publish", "edit", "submit", "publish", "restore v3", "submit",
-        "publish"]
+        "create",
+        "submit",
+        "publish",
+        "edit",
+        "submit",
+        "publish",
+        "restore v3",
+        "submit",
+        "publish",
+    ]
     with pytest.raises(curation.EntryNotFound):
         restore(session, "faq-a", 99, "carol")
 
@@ -238,15 +263,21 @@ def test_import_supersedes_a_pending_edit(tmp_path: Path, session: Session) -> N
 
 
 def test_only_entries_in_force_are_served(tmp_path: Path, session: Session) -> None:
-    path = write_content(tmp_path / "a.yaml", [
-        make_raw("open-ended"),
-        make_raw("ends-today", effective_to="2025-06-01"),
-        make_raw("ended", effective_from="2020-01-01", effective_to="2025-05-31"),
-        make_raw("starts-later", effective_from="2025-06-02"),
-        make_raw("started", effective_from="2025-06-01"),
-        make_raw("not-published", status="draft"),
-    ])
+    path = write_content(
+        tmp_path / "a.yaml",
+        [
+            make_raw("open-ended"),
+            make_raw("ends-today", effective_to="2025-06-01"),
+            make_raw("ended", effective_from="2020-01-01", effective_to="2025-05-31"),
+            make_raw("starts-later", effective_from="2025-06-02"),
+            make_raw("started", effective_from="2025-06-01"),
+            make_raw("not-published", status="draft"),
+        ],
+    )
     import_entries(session, validate_paths([path], session)[0], "admin")
     assert [e.id for e in published_in_force(session, TODAY)] == [
-        "ends-today", "open-ended", "started"]
+        "ends-today",
+        "open-ended",
+        "started",
+    ]
     assert not live(session, "ended").in_force(TODAY)

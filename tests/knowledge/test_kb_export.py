@@ -30,18 +30,35 @@ def tricky_entries() -> list[dict[str, Any]]:
     """Entries that exercise what a format could lose: several lines, no optional fields,
     dates, a topic shared by regional variants, statuses other than published, odd text."""
     return [
-        make_raw("pension-jiangmen", topic="pension-min", region="江门市",
-                 category="养老保险", question="城乡居民养老金最低多少？",
-                 answer="第一段：每月多少元。\n第二段：怎么领。\n", effective_from="2024-01-01",
-                 effective_to="2025-12-31", keywords=["养老金", "最低标准"]),
-        make_raw("pension-maoming", topic="pension-min", region="茂名市",
-                 category="养老保险", question="城乡居民养老金最低多少？",
-                 similar_questions=["茂名养老金最低", "茂名 基础养老金多少", "2024年茂名标准"]),
-        make_raw("unemployment-a", category="失业保险", keywords=[],
-                 source={"title": "《失业保险条例》"},
-                 answer="=公式一样的开头, 逗号, \"引号\" 和 'single' | 竖线: yes"),
-        make_raw("draft-entry", category="失业保险", status="draft",
-                 similar_questions=["只有一个问法"]),
+        make_raw(
+            "pension-jiangmen",
+            topic="pension-min",
+            region="江门市",
+            category="养老保险",
+            question="城乡居民养老金最低多少？",
+            answer="第一段：每月多少元。\n第二段：怎么领。\n",
+            effective_from="2024-01-01",
+            effective_to="2025-12-31",
+            keywords=["养老金", "最低标准"],
+        ),
+        make_raw(
+            "pension-maoming",
+            topic="pension-min",
+            region="茂名市",
+            category="养老保险",
+            question="城乡居民养老金最低多少？",
+            similar_questions=["茂名养老金最低", "茂名 基础养老金多少", "2024年茂名标准"],
+        ),
+        make_raw(
+            "unemployment-a",
+            category="失业保险",
+            keywords=[],
+            source={"title": "《失业保险条例》"},
+            answer="=公式一样的开头, 逗号, \"引号\" 和 'single' | 竖线: yes",
+        ),
+        make_raw(
+            "draft-entry", category="失业保险", status="draft", similar_questions=["只有一个问法"]
+        ),
         make_raw("archived-entry", category="工伤保险", status="archived"),
     ]
 
@@ -104,12 +121,25 @@ def test_jsonl_prints_one_published_entry_per_line(filled: Database) -> None:
     with filled.session() as session:
         write_jsonl(select_entries(session), out)
     records = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [r["id"] for r in records] == ["pension-jiangmen", "pension-maoming",
-                                          "unemployment-a"]
+    assert [r["id"] for r in records] == ["pension-jiangmen", "pension-maoming", "unemployment-a"]
     first = records[0]
-    for name in ("id", "question", "similar_questions", "answer", "region", "source",
-                 "source_title", "source_number", "source_date", "effective_from",
-                 "effective_to", "status", "category", "keywords", "topic"):
+    for name in (
+        "id",
+        "question",
+        "similar_questions",
+        "answer",
+        "region",
+        "source",
+        "source_title",
+        "source_number",
+        "source_date",
+        "effective_from",
+        "effective_to",
+        "status",
+        "category",
+        "keywords",
+        "topic",
+    ):
         assert name in first
     assert first["source"] == "《失业保险条例》 国务院令第258号 1999-01-22"
     assert (first["effective_from"], first["effective_to"]) == ("2024-01-01", "2025-12-31")
@@ -142,8 +172,9 @@ def test_yaml_of_one_category_is_a_content_file(tmp_path: Path, filled: Database
     assert "category:" not in out.getvalue().split("entries:", 1)[1]
 
 
-def test_yaml_folder_has_one_content_file_per_category(tmp_path: Path, filled: Database,
-                                                       session: Session) -> None:
+def test_yaml_folder_has_one_content_file_per_category(
+    tmp_path: Path, filled: Database, session: Session
+) -> None:
     written = write_yaml_dir(select_entries(session, include_all=True), tmp_path / "out")
     assert sorted(p.name for p in written) == ["养老保险.yaml", "失业保险.yaml", "工伤保险.yaml"]
     entries, problems = validate_paths(written, session)
@@ -151,8 +182,9 @@ def test_yaml_folder_has_one_content_file_per_category(tmp_path: Path, filled: D
     assert len(entries) == 5
 
 
-def test_xlsx_has_a_header_and_text_never_becomes_a_formula(tmp_path: Path,
-                                                            filled: Database) -> None:
+def test_xlsx_has_a_header_and_text_never_becomes_a_formula(
+    tmp_path: Path, filled: Database
+) -> None:
     path = export_to(filled, "xlsx", tmp_path)
     book = load_workbook(path)
     sheet = book["entries"]

@@ -30,16 +30,23 @@ from shebao.db import Database
 
 def table_row(raw: dict[str, Any]) -> list[Any]:
     """A content-format entry as a spreadsheet row of ``COLUMNS``."""
-    flat = {**raw, "source_title": raw["source"]["title"],
-            "source_number": raw["source"].get("number"),
-            "source_date": raw["source"].get("date"),
-            "similar_questions": "\n".join(raw["similar_questions"]),
-            "keywords": "|".join(raw.get("keywords", []))}
+    flat = {
+        **raw,
+        "source_title": raw["source"]["title"],
+        "source_number": raw["source"].get("number"),
+        "source_date": raw["source"].get("date"),
+        "similar_questions": "\n".join(raw["similar_questions"]),
+        "keywords": "|".join(raw.get("keywords", [])),
+    }
     return [flat.get(name) for name in COLUMNS]
 
 
-def write_csv(path: Path, raws: list[dict[str, Any]], encoding: str = "utf-8-sig",
-              columns: tuple[str, ...] = COLUMNS) -> Path:
+def write_csv(
+    path: Path,
+    raws: list[dict[str, Any]],
+    encoding: str = "utf-8-sig",
+    columns: tuple[str, ...] = COLUMNS,
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as out:
         writer = csv.writer(out)
         writer.writerow(columns)
@@ -66,6 +73,7 @@ def only(problems: list[Problem]) -> Problem:
 
 
 # ── reading each format ──────────────────────────────────────────────────────────────────────
+
 
 def test_yaml_entries_take_the_file_category(tmp_path: Path) -> None:
     raw = make_raw("pension-a")
@@ -98,8 +106,10 @@ def test_csv_dates_as_excel_writes_them(tmp_path: Path) -> None:
     raw = make_raw("local-dates", effective_from="2024/1/1", effective_to="2025年12月31日")
     entries, problems = validate_paths([write_csv(tmp_path / "a.csv", [raw])])
     assert problems == []
-    assert (entries[0].effective_from, entries[0].effective_to) == (date(2024, 1, 1),
-                                                                   date(2025, 12, 31))
+    assert (entries[0].effective_from, entries[0].effective_to) == (
+        date(2024, 1, 1),
+        date(2025, 12, 31),
+    )
 
 
 def test_xlsx_date_cells_and_numbers(tmp_path: Path) -> None:
@@ -146,23 +156,34 @@ def test_unsupported_and_unreadable_files_are_problems(tmp_path: Path) -> None:
 
 # ── validation rules, each naming file, row and field ────────────────────────────────────────
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"source_title": "", "source_number": "", "source_date": ""}, "source_title",
-     "missing source"),
-    ({"region": ""}, "region", "missing"),
-    ({"region": "火星市"}, "region", "unknown region"),
-    ({"answer": "很" * 400}, "answer", "400 characters"),
-    ({"source_date": "2021-13-01"}, "source_date", "not a date"),
-    ({"effective_from": "下个月"}, "effective_from", "not a date"),
-    ({"effective_to": "2024/2/30"}, "effective_to", "not a date"),
-    ({"effective_from": "2024-01-01", "effective_to": "2023-01-01"}, "effective_to",
-     "ends before"),
-    ({"status": "live"}, "status", "must be one of"),
-    ({"similar_questions": "只有一个问法"}, "similar_questions", "at least 3"),
-    ({"id": "Bad Id"}, "id", "not a slug"),
-])
-def test_each_rule_names_file_row_and_field(tmp_path: Path, overrides: dict[str, str],
-                                            field: str, message: str) -> None:
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            {"source_title": "", "source_number": "", "source_date": ""},
+            "source_title",
+            "missing source",
+        ),
+        ({"region": ""}, "region", "missing"),
+        ({"region": "火星市"}, "region", "unknown region"),
+        ({"answer": "很" * 400}, "answer", "400 characters"),
+        ({"source_date": "2021-13-01"}, "source_date", "not a date"),
+        ({"effective_from": "下个月"}, "effective_from", "not a date"),
+        ({"effective_to": "2024/2/30"}, "effective_to", "not a date"),
+        (
+            {"effective_from": "2024-01-01", "effective_to": "2023-01-01"},
+            "effective_to",
+            "ends before",
+        ),
+        ({"status": "live"}, "status", "must be one of"),
+        ({"similar_questions": "只有一个问法"}, "similar_questions", "at least 3"),
+        ({"id": "Bad Id"}, "id", "not a slug"),
+    ],
+)
+def test_each_rule_names_file_row_and_field(
+    tmp_path: Path, overrides: dict[str, str], field: str, message: str
+) -> None:
     path = write_csv(tmp_path / "rules.csv", [make_raw("rule-ok"), make_raw("rule-bad")])
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -188,9 +209,14 @@ def test_xlsx_rows_are_numbered_as_the_spreadsheet_shows(tmp_path: Path) -> None
 
 
 def test_csv_multiline_cells_do_not_shift_row_numbers(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "multi.csv", [
-        make_raw("multi-a", answer="第一行\n第二行"), make_raw("multi-b"),
-        make_raw("multi-c", region="火星市")])
+    path = write_csv(
+        tmp_path / "multi.csv",
+        [
+            make_raw("multi-a", answer="第一行\n第二行"),
+            make_raw("multi-b"),
+            make_raw("multi-c", region="火星市"),
+        ],
+    )
     assert only(validate_paths([path])[1]).where == f"{path}, row 4"
 
 
@@ -199,13 +225,17 @@ def test_unknown_and_missing_columns_are_reported_on_the_header(tmp_path: Path) 
     path = write_csv(tmp_path / "cols.csv", [make_raw("cols-a")], columns=columns)
     problems = validate_paths([path])[1]
     assert {(p.where, p.field) for p in problems} == {
-        (f"{path}, row 1", "similar_question"), (f"{path}, row 1", "region")}
+        (f"{path}, row 1", "similar_question"),
+        (f"{path}, row 1", "region"),
+    }
 
 
 def test_duplicate_id_within_the_import(tmp_path: Path) -> None:
     a = write_content(tmp_path / "a.yaml", [make_raw("dup-id")])
-    b = write_csv(tmp_path / "b.csv", [make_raw("dup-id", question="另一个问题？",
-                                                 similar_questions=["x一", "x二", "x三"])])
+    b = write_csv(
+        tmp_path / "b.csv",
+        [make_raw("dup-id", question="另一个问题？", similar_questions=["x一", "x二", "x三"])],
+    )
     problem = only(validate_paths([a, b])[1])
     assert (problem.where, problem.field) == (f"{b}, row 2", "id")
 
@@ -220,8 +250,13 @@ def test_duplicate_question_within_the_import_ignoring_punctuation(tmp_path: Pat
 
 def test_regional_variants_of_one_topic_may_share_a_question(tmp_path: Path) -> None:
     a = make_raw("min-jiangmen", topic="min", region="江门市", question="最低标准多少？")
-    b = make_raw("min-maoming", topic="min", region="茂名市", question="最低标准多少？",
-                 similar_questions=["茂名一", "茂名二", "茂名三"])
+    b = make_raw(
+        "min-maoming",
+        topic="min",
+        region="茂名市",
+        question="最低标准多少？",
+        similar_questions=["茂名一", "茂名二", "茂名三"],
+    )
     assert validate_paths([write_content(tmp_path / "a.yaml", [a, b])])[1] == []
 
 
@@ -236,8 +271,9 @@ def test_duplicate_question_against_the_database(tmp_path: Path, session: Sessio
         import_entries(session, validate_paths([clash])[0], "alice")
 
 
-def test_an_entry_the_import_replaces_does_not_clash_with_itself(tmp_path: Path,
-                                                                 session: Session) -> None:
+def test_an_entry_the_import_replaces_does_not_clash_with_itself(
+    tmp_path: Path, session: Session
+) -> None:
     path = write_content(tmp_path / "a.yaml", [make_raw("same")])
     import_entries(session, validate_paths([path], session)[0], "alice")
     write_content(path, [make_raw("same", answer="新的答案（全国，2025年）。")])
@@ -247,8 +283,9 @@ def test_an_entry_the_import_replaces_does_not_clash_with_itself(tmp_path: Path,
 
 
 def test_archived_entries_do_not_block_a_question(tmp_path: Path, session: Session) -> None:
-    old = write_content(tmp_path / "old.yaml", [make_raw("gone", status="archived",
-                                                         question="旧问题？")])
+    old = write_content(
+        tmp_path / "old.yaml", [make_raw("gone", status="archived", question="旧问题？")]
+    )
     import_entries(session, validate_paths([old], session)[0], "alice")
     new = write_content(tmp_path / "new.yaml", [make_raw("fresh", question="旧问题？")])
     assert validate_paths([new], session)[1] == []
@@ -256,13 +293,15 @@ def test_archived_entries_do_not_block_a_question(tmp_path: Path, session: Sessi
 
 # ── writing: all or nothing, revisions, versions, generation ─────────────────────────────────
 
+
 def count(session: Session, model: type[Any]) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def test_one_bad_row_writes_nothing(tmp_path: Path, db: Database) -> None:
-    path = write_csv(tmp_path / "bad.csv", [make_raw("ok-1"), make_raw("ok-2"),
-                                            make_raw("bad-3", region="")])
+    path = write_csv(
+        tmp_path / "bad.csv", [make_raw("ok-1"), make_raw("ok-2"), make_raw("bad-3", region="")]
+    )
     with db.session() as session:
         entries, problems = validate_paths([path], session)
     assert entries == []
@@ -280,21 +319,31 @@ def test_import_creates_updates_and_leaves_unchanged(tmp_path: Path, session: Se
     assert b_before is not None
     stamp = b_before.updated_at
 
-    write_content(path, [make_raw("imp-a", answer="改过的答案（全国，2025年）。"),
-                         make_raw("imp-b"), make_raw("imp-c")])
+    write_content(
+        path,
+        [
+            make_raw("imp-a", answer="改过的答案（全国，2025年）。"),
+            make_raw("imp-b"),
+            make_raw("imp-c"),
+        ],
+    )
     second = import_entries(session, validate_paths([path], session)[0], "bob")
-    assert (second.created, second.updated, second.unchanged) == (["imp-c"], ["imp-a"],
-                                                                  ["imp-b"])
+    assert (second.created, second.updated, second.unchanged) == (["imp-c"], ["imp-a"], ["imp-b"])
     assert generation(session) == 2
     a = session.get(Entry, "imp-a")
     b = session.get(Entry, "imp-b")
     assert a is not None and b is not None
     assert (a.version, a.updated_by) == (2, "bob")
     assert (b.version, b.updated_by, b.updated_at) == (1, "alice", stamp)
-    revisions = session.scalars(select(EntryRevision).where(EntryRevision.entry_id == "imp-a")
-                                .order_by(EntryRevision.version)).all()
+    revisions = session.scalars(
+        select(EntryRevision)
+        .where(EntryRevision.entry_id == "imp-a")
+        .order_by(EntryRevision.version)
+    ).all()
     assert [(r.version, r.action, r.changed_by) for r in revisions] == [
-        (1, "import", "alice"), (2, "import", "bob")]
+        (1, "import", "alice"),
+        (2, "import", "bob"),
+    ]
     assert revisions[1].data == a.snapshot()
 
     third = import_entries(session, validate_paths([path], session)[0], "bob")
@@ -303,6 +352,7 @@ def test_import_creates_updates_and_leaves_unchanged(tmp_path: Path, session: Se
 
 
 # ── shipped content ──────────────────────────────────────────────────────────────────────────
+
 
 def test_shipped_content_loads_once_into_an_empty_database(shipped: Path, db: Database) -> None:
     raws = [make_raw("ship-a"), make_raw("ship-b")]
@@ -318,7 +368,8 @@ def test_shipped_content_loads_once_into_an_empty_database(shipped: Path, db: Da
 
 
 def test_shipped_content_is_not_loaded_over_existing_entries(
-        tmp_path: Path, shipped: Path, db: Database) -> None:
+    tmp_path: Path, shipped: Path, db: Database
+) -> None:
     with db.session() as session:
         own = write_content(tmp_path / "own.yaml", [make_raw("own")])
         import_entries(session, validate_paths([own], session)[0], "alice")

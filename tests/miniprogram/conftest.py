@@ -28,9 +28,19 @@ from webhooks import create_app  # noqa: E402
 
 CHEN = {"id_number": "440703199001011239", "name": "陈小明", "phone": "13800138000"}
 HUANG = {"id_number": "440781198808083019", "name": "黄志强", "phone": "13700137000"}
-_ENV = ("DATABASE_URL", "REDIS_URL", "CORE_BASE_URL", "WECHAT_TOKEN", "WECHAT_APPID",
-        "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "REPLY_BUDGET_SECONDS", "MINIPROGRAM_APPID",
-        "MINIPROGRAM_SECRET", "FOLLOW_APPLICATIONS_SECONDS")
+_ENV = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CORE_BASE_URL",
+    "WECHAT_TOKEN",
+    "WECHAT_APPID",
+    "WECHAT_APP_SECRET",
+    "WECHAT_AES_KEY",
+    "REPLY_BUDGET_SECONDS",
+    "MINIPROGRAM_APPID",
+    "MINIPROGRAM_SECRET",
+    "FOLLOW_APPLICATIONS_SECONDS",
+)
 
 
 class SandboxServer:
@@ -72,8 +82,14 @@ def mp_app(core_server: SandboxServer, tmp_path_factory: pytest.TempPathFactory)
         for name in _ENV:
             patch.delenv(name, raising=False)
         folder = tmp_path_factory.mktemp("mp")
-        app = create_app({"TESTING": True, "database_url": make_test_database_url(folder, "mp.db"),
-                          "core_base_url": core_server.url, "secret_key": "mp-test-secret"})
+        app = create_app(
+            {
+                "TESTING": True,
+                "database_url": make_test_database_url(folder, "mp.db"),
+                "core_base_url": core_server.url,
+                "secret_key": "mp-test-secret",
+            }
+        )
         yield app
         shebao = app.extensions["shebao"]
         core = shebao.__dict__.get("bot") and shebao.bot.__dict__.get("core")
@@ -110,12 +126,14 @@ class MiniProgram:
         return headers | (extra or {})
 
     def get(self, path: str, **kw: Any) -> TestResponse:
-        return self.client.get("/api/mp" + path, headers=self._headers(kw.pop("headers", None)),
-                               **kw)
+        return self.client.get(
+            "/api/mp" + path, headers=self._headers(kw.pop("headers", None)), **kw
+        )
 
     def post(self, path: str, json: Any = None, **kw: Any) -> TestResponse:
-        return self.client.post("/api/mp" + path, json=json,
-                                headers=self._headers(kw.pop("headers", None)), **kw)
+        return self.client.post(
+            "/api/mp" + path, json=json, headers=self._headers(kw.pop("headers", None)), **kw
+        )
 
     def delete(self, path: str) -> TestResponse:
         return self.client.delete("/api/mp" + path, headers=self._headers(None))

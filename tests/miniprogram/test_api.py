@@ -9,9 +9,13 @@ from sqlalchemy import select
 
 from webhooks.miniprogram_models import MiniProgramSession
 
-APPLICATION = {"leaving_date": "2026-10-31", "leaving_reason": "layoff",
-               "payment_account": {"kind": "social_security_card"}, "phone": "13800138000",
-               "seeking_work": True}
+APPLICATION = {
+    "leaving_date": "2026-10-31",
+    "leaving_reason": "layoff",
+    "payment_account": {"kind": "social_security_card"},
+    "phone": "13800138000",
+    "seeking_work": True,
+}
 
 
 def assert_error(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
@@ -22,8 +26,9 @@ def assert_error(response, status: int, code: str) -> dict:  # type: ignore[no-u
     return error  # type: ignore[no-any-return]
 
 
-def test_login_issues_our_token_and_keeps_the_session_key(mp_app: Flask,
-                                                          anonymous: MiniProgram) -> None:
+def test_login_issues_our_token_and_keeps_the_session_key(
+    mp_app: Flask, anonymous: MiniProgram
+) -> None:
     r = anonymous.client.post("/api/mp/login", json={"code": "abc"})
     body = r.get_json()
     assert r.status_code == 200 and set(body) == {"token", "expires_in", "bound"}
@@ -110,30 +115,39 @@ def _chen_ref() -> str:
     return person_ref(CHEN["id_number"])
 
 
-def test_someone_elses_application_is_not_found(mp_app: Flask, mp: MiniProgram,
-                                                fresh_core: SandboxServer) -> None:
+def test_someone_elses_application_is_not_found(
+    mp_app: Flask, mp: MiniProgram, fresh_core: SandboxServer
+) -> None:
     mp.bind(CHEN)
-    number = mp.post("/applications", APPLICATION,
-                     headers={"Idempotency-Key": "key-0003-abcdef"}).get_json()["application_id"]
+    number = mp.post(
+        "/applications", APPLICATION, headers={"Idempotency-Key": "key-0003-abcdef"}
+    ).get_json()["application_id"]
     other = MiniProgram(mp_app.test_client()).login()
     other.bind(HUANG)
     assert_error(other.get(f"/applications/{number}"), 404, "not_found")
     assert_error(other.get("/applications/../../etc"), 404, "not_found")
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"leaving_reason": "resigned"}, "leaving_reason"),
-    ({"payment_account": {"kind": "bank_card", "number": "6217000010001234567"}},
-     "payment_account"),
-    ({"phone": "12345"}, "phone"),
-    ({"seeking_work": False}, "seeking_work"),
-    ({"leaving_date": "2099-01-01"}, "leaving_date"),
-])
-def test_application_fields_are_checked(mp: MiniProgram, fresh_core: SandboxServer,
-                                        change: dict, field: str) -> None:  # type: ignore[type-arg]
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"leaving_reason": "resigned"}, "leaving_reason"),
+        (
+            {"payment_account": {"kind": "bank_card", "number": "6217000010001234567"}},
+            "payment_account",
+        ),
+        ({"phone": "12345"}, "phone"),
+        ({"seeking_work": False}, "seeking_work"),
+        ({"leaving_date": "2099-01-01"}, "leaving_date"),
+    ],
+)
+def test_application_fields_are_checked(
+    mp: MiniProgram, fresh_core: SandboxServer, change: dict, field: str
+) -> None:  # type: ignore[type-arg]
     mp.bind(CHEN)
-    r = mp.post("/applications", APPLICATION | change,
-                headers={"Idempotency-Key": "key-0004-abcdef"})
+    r = mp.post(
+        "/applications", APPLICATION | change, headers={"Idempotency-Key": "key-0004-abcdef"}
+    )
     assert r.status_code in (400, 422) and r.get_json()["error"]["field"] == field
 
 
@@ -141,8 +155,11 @@ def test_not_eligible_is_explained(mp: MiniProgram, fresh_core: SandboxServer) -
     mp.bind(HUANG)
     e = mp.get("/applications/eligibility").get_json()
     assert e["eligible"] is False and e["contribution_months"] == 8 and "不满1年" in e["reason"]
-    r = mp.post("/applications", APPLICATION | {"phone": "13700137000"},
-                headers={"Idempotency-Key": "key-0005-abcdef"})
+    r = mp.post(
+        "/applications",
+        APPLICATION | {"phone": "13700137000"},
+        headers={"Idempotency-Key": "key-0005-abcdef"},
+    )
     assert_error(r, 422, "refused")
 
 

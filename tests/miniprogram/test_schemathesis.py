@@ -15,8 +15,13 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 SPEC = Path(__file__).resolve().parents[2] / "webhooks" / "miniprogram_openapi.yaml"
 schema = schemathesis.openapi.from_path(SPEC)
 
-FUZZ = settings(max_examples=40, deadline=None, database=None, derandomize=True,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def call(case: schemathesis.Case, app: Flask, token: str | None = None) -> None:
@@ -29,8 +34,12 @@ def call(case: schemathesis.Case, app: Flask, token: str | None = None) -> None:
     """
     case.operation.schema.app = app
     headers = {"Authorization": f"Bearer {token}"} if token else None
-    case.call_and_validate(app=app, base_url="http://localhost/api/mp", headers=headers,
-                           excluded_checks=[positive_data_acceptance])
+    case.call_and_validate(
+        app=app,
+        base_url="http://localhost/api/mp",
+        headers=headers,
+        excluded_checks=[positive_data_acceptance],
+    )
 
 
 def test_the_app_serves_this_document(mp_app: Flask) -> None:

@@ -60,11 +60,13 @@ class Sandbox:
     def applications(self, citizen: dict[str, str]) -> list[Any]:
         return self.core.unemployment_applications(person_ref(citizen["id"]))
 
-    def advance(self, application_id: str, status: str | None = None,
-                reason: str | None = None) -> None:
+    def advance(
+        self, application_id: str, status: str | None = None, reason: str | None = None
+    ) -> None:
         body = {k: v for k, v in (("status", status), ("reason", reason)) if v}
-        r = requests.post(f"{self.url}/sandbox/applications/{application_id}/advance",
-                          json=body, timeout=5)
+        r = requests.post(
+            f"{self.url}/sandbox/applications/{application_id}/advance", json=body, timeout=5
+        )
         assert r.status_code == 200, r.text
 
     def faults(self, **plan: Any) -> None:
@@ -85,7 +87,7 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="session")
 def understanding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Understanding]:
-    db = Database(make_test_database_url(tmp_path_factory.mktemp('kb'), 'kb.db'))
+    db = Database(make_test_database_url(tmp_path_factory.mktemp("kb"), "kb.db"))
     db.create_all()
     load_shipped_content(db)
     yield Understanding(db)
@@ -93,8 +95,9 @@ def understanding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Understa
 
 
 @pytest.fixture
-def make_bot(tmp_path: Path, understanding: Understanding,
-             monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Bot]]:
+def make_bot(
+    tmp_path: Path, understanding: Understanding, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Bot]]:
     """``make_bot(core_url)``: a bot with its own database, the shared understanding, and the
     core services the configuration asks for (the HTTP client when a URL is given)."""
     made: list[Bot] = []
@@ -104,8 +107,9 @@ def make_bot(tmp_path: Path, understanding: Understanding,
         path = tmp_path / f"bot-{len(made)}.db"
         db = Database(make_test_database_url(path.parent, path.name))
         db.create_all()
-        settings = Settings(database_url=db.url, core_base_url=core_url,
-                            secret_key="test-secret", extra=dict(extra))
+        settings = Settings(
+            database_url=db.url, core_base_url=core_url, secret_key="test-secret", extra=dict(extra)
+        )
         engine = Bot(settings, db)
         made.append(engine)
         return engine

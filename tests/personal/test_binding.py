@@ -29,8 +29,7 @@ def test_binding_step_by_step(chat: Chat) -> None:
         assert row.person_ref.startswith("psn_") and row.region == "江门市"
 
 
-def test_wrong_check_digit_is_refused_before_anything_is_sent(chat: Chat,
-                                                              sandbox: Sandbox) -> None:
+def test_wrong_check_digit_is_refused_before_anything_is_sent(chat: Chat, sandbox: Sandbox) -> None:
     chat("实名绑定")
     reply = chat("440703199001011238")
     assert "身份证号" in reply.text and "校验" in reply.text

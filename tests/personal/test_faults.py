@@ -33,7 +33,8 @@ def to_summary(chat: Chat) -> None:
 
 
 def test_core_down_application_kept_then_sent_once_with_the_same_key(
-        chat: Chat, sandbox: Sandbox, engine: Bot) -> None:
+    chat: Chat, sandbox: Sandbox, engine: Bot
+) -> None:
     to_summary(chat)
     sandbox.stop()
     started = time.monotonic()
@@ -72,7 +73,8 @@ def test_core_down_application_kept_then_sent_once_with_the_same_key(
 
 
 def test_answer_lost_on_the_way_back_is_sent_again_with_the_same_key(
-        chat: Chat, sandbox: Sandbox, engine: Bot) -> None:
+    chat: Chat, sandbox: Sandbox, engine: Bot
+) -> None:
     """The core made the application but its answer never arrived (the worst case)."""
     to_summary(chat)
     core = engine.core

@@ -66,8 +66,9 @@ def test_rejection_is_told_with_the_reason(chat: Chat, sandbox: Sandbox, engine:
     assert notice.status_label == "未通过"
 
 
-def test_the_webhook_sender_records_each_notice_once(chat: Chat, sandbox: Sandbox,
-                                                     engine: Bot) -> None:
+def test_the_webhook_sender_records_each_notice_once(
+    chat: Chat, sandbox: Sandbox, engine: Bot
+) -> None:
     app_id = apply(chat, sandbox)
     sandbox.advance(app_id)
     notifier = SenderNotifier(engine.settings, engine.db, RecordingSender(engine.db))
@@ -81,12 +82,14 @@ def test_the_webhook_sender_records_each_notice_once(chat: Chat, sandbox: Sandbo
     with engine.db.session() as s:
         sent = s.scalars(select(OutboundMessage)).all()
     assert [(m.openid, m.ref, m.status) for m in sent] == [
-        (chat.user, f"application:{app_id}:accepted", "recorded")]
+        (chat.user, f"application:{app_id}:accepted", "recorded")
+    ]
     assert "已受理" in sent[0].content
 
 
-def test_background_follower_tells_without_being_asked(chat: Chat, sandbox: Sandbox,
-                                                       engine: Bot) -> None:
+def test_background_follower_tells_without_being_asked(
+    chat: Chat, sandbox: Sandbox, engine: Bot
+) -> None:
     from proxy_servers import wait_until
 
     from bot.notifications import Follower

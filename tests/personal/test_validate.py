@@ -25,8 +25,10 @@ from shebao.settings import Settings
 TODAY = date(2026, 11, 24)
 
 
-@pytest.mark.parametrize("number", ["440703199001011239", "440902195603152422",
-                                    "440781198808083019", "11010519491231002X"])
+@pytest.mark.parametrize(
+    "number",
+    ["440703199001011239", "440902195603152422", "440781198808083019", "11010519491231002X"],
+)
 def test_real_check_digits_pass(number: str) -> None:
     assert id_number_valid(number)
     assert id_check_digit(number[:17]) == number[17]
@@ -67,11 +69,17 @@ def test_luhn() -> None:
         read_bank_card("62170000100")
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("2026-10-31", date(2026, 10, 31)), ("2026年10月31日", date(2026, 10, 31)),
-    ("20261031", date(2026, 10, 31)), ("10月31号", date(2026, 10, 31)),
-    ("12月1日", date(2025, 12, 1)), ("昨天", date(2026, 11, 23)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2026-10-31", date(2026, 10, 31)),
+        ("2026年10月31日", date(2026, 10, 31)),
+        ("20261031", date(2026, 10, 31)),
+        ("10月31号", date(2026, 10, 31)),
+        ("12月1日", date(2025, 12, 1)),
+        ("昨天", date(2026, 11, 23)),
+    ],
+)
 def test_dates(text: str, expected: date) -> None:
     assert read_date(text, TODAY) == expected
 
@@ -85,13 +93,18 @@ def test_dates_refused() -> None:
         read_date("2020-01-01", TODAY)
 
 
-@pytest.mark.parametrize("text,reason", [
-    ("1", LeavingReason.LAYOFF), ("公司裁员了", LeavingReason.LAYOFF),
-    ("合同到期不续签", LeavingReason.CONTRACT_EXPIRED), ("被辞退", LeavingReason.DISMISSED),
-    ("被迫辞职，单位拖欠工资", LeavingReason.EMPLOYER_FAULT),
-    ("我自己辞职", LeavingReason.RESIGNED),
-    ("6", LeavingReason.RESIGNED),
-])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("1", LeavingReason.LAYOFF),
+        ("公司裁员了", LeavingReason.LAYOFF),
+        ("合同到期不续签", LeavingReason.CONTRACT_EXPIRED),
+        ("被辞退", LeavingReason.DISMISSED),
+        ("被迫辞职，单位拖欠工资", LeavingReason.EMPLOYER_FAULT),
+        ("我自己辞职", LeavingReason.RESIGNED),
+        ("6", LeavingReason.RESIGNED),
+    ],
+)
 def test_reasons(text: str, reason: LeavingReason) -> None:
     assert read_reason(text) is reason
 

@@ -43,7 +43,8 @@ def test_grant_command(engine: Bot, monkeypatch) -> None:  # type: ignore[no-unt
 
 
 def test_volunteer_answers_policy_but_no_records_without_authorisation(
-        engine: Bot, new_chat: Callable[..., Chat]) -> None:
+    engine: Bot, new_chat: Callable[..., Chat]
+) -> None:
     v = volunteer(engine, new_chat)
     assert v("失业金怎么申请").outcome in ("answered", "clarified")
     reply = v("帮我查下社保交了几个月")
@@ -51,7 +52,8 @@ def test_volunteer_answers_policy_but_no_records_without_authorisation(
 
 
 def test_code_then_records_for_a_limited_time_and_scope(
-        engine: Bot, new_chat: Callable[..., Chat]) -> None:
+    engine: Bot, new_chat: Callable[..., Chat]
+) -> None:
     citizen, v = new_chat(), volunteer(engine, new_chat)
     citizen.bind(CHEN)
     code = code_from(citizen, "授权码 缴费")
@@ -70,15 +72,18 @@ def test_code_then_records_for_a_limited_time_and_scope(
         s.execute(update(AuthorisationGrant).values(expires_at=utcnow() - timedelta(seconds=1)))
     assert "需要本人授权" in v("帮我查下社保交了几个月").text
     with engine.db.session() as s:
-        log = s.scalars(select(AccessLog).where(AccessLog.actor_key == v.key)
-                        .order_by(AccessLog.id)).all()
+        log = s.scalars(
+            select(AccessLog).where(AccessLog.actor_key == v.key).order_by(AccessLog.id)
+        ).all()
     assert [(a.what, a.outcome) for a in log] == [
-        ("grant", "granted"), ("contributions", "shown"), ("pension", "refused")]
+        ("grant", "granted"),
+        ("contributions", "shown"),
+        ("pension", "refused"),
+    ]
     assert all(a.actor_role == "volunteer" and a.via.startswith("grant:") for a in log)
 
 
-def test_citizen_takes_it_back_and_codes_expire(engine: Bot,
-                                               new_chat: Callable[..., Chat]) -> None:
+def test_citizen_takes_it_back_and_codes_expire(engine: Bot, new_chat: Callable[..., Chat]) -> None:
     citizen, v = new_chat(), volunteer(engine, new_chat)
     citizen.bind(CHEN)
     v(f"授权 {code_from(citizen)}")

@@ -23,20 +23,31 @@ from webhooks.models import OutboundMessage
 
 
 @pytest.fixture
-def app_config(tmp_path: Path, sandbox: Sandbox, understanding: Understanding,
-               monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> dict[str, Any]:
+def app_config(
+    tmp_path: Path,
+    sandbox: Sandbox,
+    understanding: Understanding,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> dict[str, Any]:
     monkeypatch.setattr(bot.engine, "Understanding", lambda db, today=None: understanding)
     budget = getattr(request, "param", 3.5)
-    return {"database_url": make_test_database_url(tmp_path, "wx.db"), "wechat_token": "test-token",
-            "core_base_url": sandbox.url, "reply_budget_seconds": budget}
+    return {
+        "database_url": make_test_database_url(tmp_path, "wx.db"),
+        "wechat_token": "test-token",
+        "core_base_url": sandbox.url,
+        "reply_budget_seconds": budget,
+    }
 
 
 def text_xml(openid: str, content: str) -> str:
-    return (f"<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
-            f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content}]]></Content>"
-            f"<MsgId>{uuid.uuid4().int % 10**17}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
+        f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{content}]]></Content>"
+        f"<MsgId>{uuid.uuid4().int % 10**17}</MsgId></xml>"
+    )
 
 
 def bind(app: Flask, openid: str) -> None:
@@ -46,8 +57,9 @@ def bind(app: Flask, openid: str) -> None:
     assert "绑定成功" in reply.text
 
 
-def test_slow_core_answered_passively_within_the_budget(app: Flask, wechat: Any,
-                                                         sandbox: Sandbox) -> None:
+def test_slow_core_answered_passively_within_the_budget(
+    app: Flask, wechat: Any, sandbox: Sandbox
+) -> None:
     openid = "oSheBao-e2e-slow"
     bind(app, openid)
     sandbox.faults(delay_seconds=3.0)

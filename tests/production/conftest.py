@@ -37,8 +37,11 @@ from produtil import (
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "faults: stops and restarts servers (PostgreSQL, Redis) "
-                            "of the test's own; leave out with -m 'not faults'")
+    config.addinivalue_line(
+        "markers",
+        "faults: stops and restarts servers (PostgreSQL, Redis) "
+        "of the test's own; leave out with -m 'not faults'",
+    )
 
 
 @pytest.fixture

@@ -35,8 +35,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until(predicate: Any, timeout: float = 30.0, every: float = 0.05,
-               what: str = "condition") -> Any:
+def wait_until(
+    predicate: Any, timeout: float = 30.0, every: float = 0.05, what: str = "condition"
+) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -48,6 +49,7 @@ def wait_until(predicate: Any, timeout: float = 30.0, every: float = 0.05,
 
 
 # -- servers ------------------------------------------------------------------------------------
+
 
 def pg_server() -> str:
     return os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
@@ -63,8 +65,13 @@ def pg_unreachable(url: str) -> str | None:
 
     u = make_url(url)
     try:
-        psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, dbname=u.database,
-                        user=u.username or "postgres", connect_timeout=2).close()
+        psycopg.connect(
+            host=u.host or "127.0.0.1",
+            port=u.port or 5432,
+            dbname=u.database,
+            user=u.username or "postgres",
+            connect_timeout=2,
+        ).close()
     except Exception as exc:
         return f"PostgreSQL at {u.host}:{u.port} unreachable: {type(exc).__name__}: {exc}"
     return None
@@ -84,9 +91,22 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         import redis
 
         client = redis.Redis(port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
@@ -130,13 +150,31 @@ class PrivatePostgres:
         self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "--no-sync", "-E", "UTF8")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "pg.log"), "-w",
-                  "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                  "-c fsync=off", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "pg.log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
@@ -152,32 +190,75 @@ def pg_bindir() -> Path | None:
 
 # -- processes ----------------------------------------------------------------------------------
 
+
 @dataclass
 class Processes:
     folder: Path
     started: list[tuple[str, subprocess.Popen[bytes], Path]] = field(default_factory=list)
 
     def env(self, **extra: str) -> dict[str, str]:
-        keep = {k: v for k, v in os.environ.items()
-                if not k.startswith(("WECHAT_", "PROMETHEUS_"))
-                and k not in ("DATABASE_URL", "REDIS_URL", "CORE_BASE_URL", "OUTBOX_IN_PROCESS",
-                              "GUNICORN_BIND", "WEB_CONCURRENCY")}
-        return {**keep, "WECHAT_TOKEN": TOKEN, "LOG_FORMAT": "json", "PYTHONPATH": str(ROOT),
-                **extra}
+        keep = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("WECHAT_", "PROMETHEUS_"))
+            and k
+            not in (
+                "DATABASE_URL",
+                "REDIS_URL",
+                "CORE_BASE_URL",
+                "OUTBOX_IN_PROCESS",
+                "GUNICORN_BIND",
+                "WEB_CONCURRENCY",
+            )
+        }
+        return {
+            **keep,
+            "WECHAT_TOKEN": TOKEN,
+            "LOG_FORMAT": "json",
+            "PYTHONPATH": str(ROOT),
+            **extra,
+        }
 
     def gunicorn(self, env: dict[str, str], workers: int = 2, name: str = "web") -> str:
         """gunicorn with shebao/gunicorn_conf.py on a free port; its base URL once ready."""
         port = free_port()
-        return self._web([sys.executable, "-m", "gunicorn", "-c", "python:shebao.gunicorn_conf",
-                          "-b", f"127.0.0.1:{port}", "-w", str(workers),
-                          "webhooks:create_app()"], env, port, name)
+        return self._web(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:shebao.gunicorn_conf",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(workers),
+                "webhooks:create_app()",
+            ],
+            env,
+            port,
+            name,
+        )
 
     def serve_prod(self, env: dict[str, str], workers: int = 2, name: str = "serve") -> str:
         """``shebao serve --prod`` on a free port; its base URL once ready."""
         port = free_port()
-        return self._web([sys.executable, "-c", "from shebao.cli import main; main()", "serve",
-                          "--prod", "--port", str(port), "--workers", str(workers)],
-                         env, port, name)
+        return self._web(
+            [
+                sys.executable,
+                "-c",
+                "from shebao.cli import main; main()",
+                "serve",
+                "--prod",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env,
+            port,
+            name,
+        )
 
     def log_of(self, name: str) -> Path:
         return next(log for n, _, log in self.started if n == name)
@@ -185,8 +266,14 @@ class Processes:
     def _web(self, command: list[str], env: dict[str, str], port: int, name: str) -> str:
         log = self.folder / f"{name}-{port}.log"
         with log.open("wb") as out:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.started.append((name, process, log))
         base = f"http://127.0.0.1:{port}"
 
@@ -201,13 +288,19 @@ class Processes:
         wait_until(ready, 120, 0.2, what=f"gunicorn on {port} ready")
         return base
 
-    def worker(self, env: dict[str, str], *args: str, name: str = "worker"
-               ) -> subprocess.Popen[bytes]:
+    def worker(
+        self, env: dict[str, str], *args: str, name: str = "worker"
+    ) -> subprocess.Popen[bytes]:
         log = self.folder / f"{name}-{len(self.started)}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [sys.executable, "-c", "from shebao.cli import main; main()", "worker", *args],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.started.append((name, process, log))
         return process
 
@@ -225,8 +318,11 @@ class Processes:
                     process.wait()
 
     def logs(self) -> str:
-        return "\n".join(f"== {name} ==\n{log.read_text()[-4000:]}"
-                         for name, _, log in self.started if log.exists())
+        return "\n".join(
+            f"== {name} ==\n{log.read_text()[-4000:]}"
+            for name, _, log in self.started
+            if log.exists()
+        )
 
 
 def prepare_database(url: str) -> None:
@@ -246,25 +342,31 @@ def prepare_database(url: str) -> None:
 
 # -- WeChat -------------------------------------------------------------------------------------
 
+
 def text_message(msg_id: int | str, openid: str, text: str = "失业金能领几个月") -> bytes:
-    return (f"<xml><ToUserName><![CDATA[gh_prodtest]]></ToUserName>"
-            f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>"
-            ).encode()
+    return (
+        f"<xml><ToUserName><![CDATA[gh_prodtest]]></ToUserName>"
+        f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    ).encode()
 
 
 def signed_path(token: str = TOKEN) -> str:
     timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
-    return "/wechat?" + urlencode({"signature": signature, "timestamp": timestamp,
-                                   "nonce": nonce})
+    return "/wechat?" + urlencode({"signature": signature, "timestamp": timestamp, "nonce": nonce})
 
 
-def post_text(base: str, msg_id: int | str, openid: str, text: str = "失业金能领几个月",
-              timeout: float = 10.0) -> requests.Response:
-    return requests.post(base + signed_path(), data=text_message(msg_id, openid, text),
-                         headers={"Content-Type": "text/xml"}, timeout=timeout)
+def post_text(
+    base: str, msg_id: int | str, openid: str, text: str = "失业金能领几个月", timeout: float = 10.0
+) -> requests.Response:
+    return requests.post(
+        base + signed_path(),
+        data=text_message(msg_id, openid, text),
+        headers={"Content-Type": "text/xml"},
+        timeout=timeout,
+    )
 
 
 def new_msg_id() -> int:
@@ -291,8 +393,9 @@ class Load:
         self.shots: list[Shot] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._run, args=(n,), daemon=True)
-                         for n in range(threads)]
+        self._threads = [
+            threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(threads)
+        ]
 
     def __enter__(self) -> Load:
         for t in self._threads:
@@ -317,9 +420,12 @@ class Load:
             base = self.bases[(n + i) % len(self.bases)]
             started = time.monotonic()
             try:
-                response = session.post(base + signed_path(), data=text_message(msg_id, openid),
-                                        headers={"Content-Type": "text/xml"},
-                                        timeout=self.timeout)
+                response = session.post(
+                    base + signed_path(),
+                    data=text_message(msg_id, openid),
+                    headers={"Content-Type": "text/xml"},
+                    timeout=self.timeout,
+                )
                 status, body = response.status_code, response.text
             except requests.RequestException as exc:
                 status, body = 0, type(exc).__name__
@@ -347,6 +453,8 @@ def summary(shots: list[Shot]) -> str:
     statuses: dict[int, int] = {}
     for s in shots:
         statuses[s.status] = statuses.get(s.status, 0) + 1
-    return (f"{len(shots)} requests, statuses {dict(sorted(statuses.items()))}, "
-            f"p50 {percentile(ms, 0.5):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms, "
-            f"max {max(ms, default=0):.0f} ms")
+    return (
+        f"{len(shots)} requests, statuses {dict(sorted(statuses.items()))}, "
+        f"p50 {percentile(ms, 0.5):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms, "
+        f"max {max(ms, default=0):.0f} ms"
+    )

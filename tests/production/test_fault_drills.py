@@ -41,8 +41,9 @@ def readyz(base: str) -> tuple[int, dict[str, object]]:
     return response.status_code, response.json()
 
 
-def test_postgresql_restarted_under_load(private_postgres: PrivatePostgres, redis_url: str,
-                                         processes: Processes) -> None:
+def test_postgresql_restarted_under_load(
+    private_postgres: PrivatePostgres, redis_url: str, processes: Processes
+) -> None:
     url = private_postgres.url
     prepare_database(url)
     env = processes.env(DATABASE_URL=url, REDIS_URL=redis_url)
@@ -55,8 +56,12 @@ def test_postgresql_restarted_under_load(private_postgres: PrivatePostgres, redi
         time.sleep(1.0)  # a second of outage, then PostgreSQL comes back
         private_postgres.start()
         up_at = time.monotonic()
-        status, body = wait_until(lambda: (lambda r: r if r[0] == 200 else None)(readyz(base)),
-                                  30, 0.1, what="readyz 200 after the restart")
+        status, body = wait_until(
+            lambda: (lambda r: r if r[0] == 200 else None)(readyz(base)),
+            30,
+            0.1,
+            what="readyz 200 after the restart",
+        )
         ready_at = time.monotonic()
         time.sleep(3.0)
     shots = load.shots
@@ -64,8 +69,10 @@ def test_postgresql_restarted_under_load(private_postgres: PrivatePostgres, redi
     before = load.between(0, down_at)
     outage = load.between(down_at, up_at)
     after = load.between(ready_at + 0.5, float("inf"))
-    print(f"\nPostgreSQL restart: down {up_at - down_at:.1f} s, /readyz 200 again "
-          f"{ready_at - up_at:.2f} s after it was back")
+    print(
+        f"\nPostgreSQL restart: down {up_at - down_at:.1f} s, /readyz 200 again "
+        f"{ready_at - up_at:.2f} s after it was back"
+    )
     print(f"  before:  {summary(before)}")
     print(f"  outage:  {summary(outage)}")
     print(f"  after:   {summary(after)}")
@@ -82,8 +89,10 @@ def test_postgresql_restarted_under_load(private_postgres: PrivatePostgres, redi
     # Nothing acknowledged is lost: every message answered 200 is on record.
     answered = [s for s in shots if s.status == 200 and s.body != "success"]
     apologies = [s for s in answered if wechat_texts.ENGINE_ERROR in s.body]
-    print(f"  answered 200: {len(answered)} ({len(apologies)} with the engine's apology, in "
-          f"flight when the server went away); 503: {len(failed)}")
+    print(
+        f"  answered 200: {len(answered)} ({len(apologies)} with the engine's apology, in "
+        f"flight when the server went away); 503: {len(failed)}"
+    )
     assert len(apologies) <= 16
     db = Database(url)
     try:
@@ -94,13 +103,15 @@ def test_postgresql_restarted_under_load(private_postgres: PrivatePostgres, redi
     finally:
         db.engine.dispose()
     missing_claims = [s.msg_id for s in answered if f"msg:{s.msg_id}" not in claimed]
-    missing_exchanges = [s.msg_id for s in answered
-                         if s not in apologies and f"wechat:{s.openid}" not in asked]
+    missing_exchanges = [
+        s.msg_id for s in answered if s not in apologies and f"wechat:{s.openid}" not in asked
+    ]
     assert missing_claims == [] and missing_exchanges == []
 
 
-def test_redis_stopped_under_load(pg_url: str, private_redis: PrivateRedis,
-                                  processes: Processes) -> None:
+def test_redis_stopped_under_load(
+    pg_url: str, private_redis: PrivateRedis, processes: Processes
+) -> None:
     prepare_database(pg_url)
     env = processes.env(DATABASE_URL=pg_url, REDIS_URL=private_redis.url)
     base = processes.gunicorn(env, workers=2)
@@ -118,8 +129,9 @@ def test_redis_stopped_under_load(pg_url: str, private_redis: PrivateRedis,
         time.sleep(3.0)
         up_at = time.monotonic()
         private_redis.start()
-        wait_until(lambda: readyz(base)[1]["status"] == "ok", 15, 0.1,
-                   what="readyz ok after Redis is back")
+        wait_until(
+            lambda: readyz(base)[1]["status"] == "ok", 15, 0.1, what="readyz ok after Redis is back"
+        )
         time.sleep(2.0)
     shots = load.shots
     before, during = load.between(0, down_at), load.between(down_at, up_at)

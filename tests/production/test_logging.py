@@ -27,8 +27,16 @@ def record(message: str, *args: object, exc: bool = False, **extra: object) -> l
 def test_json_lines_carry_the_request_id_and_mask_personal_data() -> None:
     token = request_id.set("req-42")
     try:
-        line = JsonFormatter().format(record("binding %s phone %s", ID_NUMBER, PHONE, exc=True,
-                                             openid_note=f"called from {PHONE}", attempt=2))
+        line = JsonFormatter().format(
+            record(
+                "binding %s phone %s",
+                ID_NUMBER,
+                PHONE,
+                exc=True,
+                openid_note=f"called from {PHONE}",
+                attempt=2,
+            )
+        )
     finally:
         request_id.reset(token)
     data = json.loads(line)

@@ -63,9 +63,9 @@ def test_an_empty_database_is_created_without_an_extra_step(db: Database) -> Non
     assert differences(db) == []
 
 
-def test_an_older_schema_is_refused_with_the_command_to_run(db: Database, url: str,
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_an_older_schema_is_refused_with_the_command_to_run(
+    db: Database, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     upgrade(db, OLDER)
     with pytest.raises(SchemaOutdated) as refused:
         ensure_schema(db, auto_upgrade=False)
@@ -101,7 +101,8 @@ def test_auto_upgrade_when_asked(db: Database, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_sqlite_upgrades_itself_by_default_and_postgresql_does_not(
-        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DB_AUTO_UPGRADE", raising=False)
     upgrade(db, OLDER)
     if db.engine.dialect.name == "sqlite":

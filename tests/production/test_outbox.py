@@ -25,8 +25,11 @@ KIND = "test.record"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    url = (f"sqlite:///{tmp_path / 'outbox.db'}" if request.param == "sqlite"
-           else str(request.getfixturevalue("pg_url")))
+    url = (
+        f"sqlite:///{tmp_path / 'outbox.db'}"
+        if request.param == "sqlite"
+        else str(request.getfixturevalue("pg_url"))
+    )
     database = Database(url)
     upgrade(database)
     yield database
@@ -89,8 +92,7 @@ def test_several_workers_never_take_the_same_job(db: Database, handled: Any) -> 
         assert len({who for _, who in seen}) > 1
 
 
-def test_a_job_whose_worker_died_is_taken_again_after_its_lease(db: Database,
-                                                               handled: Any) -> None:
+def test_a_job_whose_worker_died_is_taken_again_after_its_lease(db: Database, handled: Any) -> None:
     seen, _ = handled
     enqueue(db, KIND, {}, key="only-once")
     dead = Outbox(db, name="dies", lease_seconds=0.5)
@@ -176,7 +178,8 @@ def test_a_job_enqueued_in_a_rolled_back_transaction_does_not_exist(db: Database
 
 
 def test_the_worker_loop_runs_jobs_and_offers_periodic_ones_once_per_period(
-        db: Database, handled: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, handled: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen, _ = handled
     from shebao import jobs
 

@@ -40,7 +40,7 @@ from webhooks.models import OutboundMessage, ProcessedMessage
 
 @pytest.mark.parametrize("with_redis", [True, False], ids=["redis", "database-only"])
 def test_the_same_msgid_three_times_at_two_servers_is_processed_once(
-        with_redis: bool, pg_url: str, processes: Processes, request: pytest.FixtureRequest
+    with_redis: bool, pg_url: str, processes: Processes, request: pytest.FixtureRequest
 ) -> None:
     prepare_database(pg_url)
     extra = {"DATABASE_URL": pg_url}
@@ -60,10 +60,16 @@ def test_the_same_msgid_three_times_at_two_servers_is_processed_once(
             assert answered, "no attempt carried the answer"
             assert len(set(answered)) == 1, "two different answers to one message"
             with db.session() as s:
-                asked = s.scalar(select(func.count()).select_from(Exchange)
-                                 .where(Exchange.user_key == f"wechat:{openid}"))
-                ledger = s.scalar(select(func.count()).select_from(ProcessedMessage)
-                                  .where(ProcessedMessage.key == f"msg:{msg_id}"))
+                asked = s.scalar(
+                    select(func.count())
+                    .select_from(Exchange)
+                    .where(Exchange.user_key == f"wechat:{openid}")
+                )
+                ledger = s.scalar(
+                    select(func.count())
+                    .select_from(ProcessedMessage)
+                    .where(ProcessedMessage.key == f"msg:{msg_id}")
+                )
             assert (asked, ledger) == (1, 1), f"round {round_no}: engine ran {asked} times"
     finally:
         db.engine.dispose()
@@ -103,7 +109,8 @@ class SlowCore:
 
         def wsgi(environ: dict[str, Any], start: Callable[..., Any]) -> Any:
             if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"].endswith(
-                    "/unemployment-applications"):
+                "/unemployment-applications"
+            ):
                 self.arrived.set()
             return app(environ, start)
 
@@ -129,7 +136,8 @@ def slow_core(tmp_path: Any) -> Iterator[SlowCore]:
 
 
 def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
-        pg_url: str, processes: Processes, slow_core: SlowCore) -> None:
+    pg_url: str, processes: Processes, slow_core: SlowCore
+) -> None:
     from bot.applications import new_key, submit
     from bot.backend import JobBackend
     from proxy.client import HttpCoreServices
@@ -153,23 +161,30 @@ def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
         verification = core.start_verification(CHEN[1], CHEN[0], CHEN[2])
         person_ref = core.confirm_verification(verification.verification_id, "123456").person_ref
         request = UnemploymentApplicationRequest(
-            person_ref=person_ref, leaving_date=date(2026, 10, 31),
+            person_ref=person_ref,
+            leaving_date=date(2026, 10, 31),
             leaving_reason=LeavingReason.LAYOFF,
             payment_account=PaymentAccount(PaymentAccountKind.SOCIAL_SECURITY_CARD),
-            phone=CHEN[2], seeking_work=True)
+            phone=CHEN[2],
+            seeking_work=True,
+        )
         key = new_key()
         # The citizen applies while the core is down: the application is kept.
         slow_core.faults(fail_status=503)
-        kept = submit(JobBackend(settings, db, core), user_key="wechat:o-kill",
-                      person_ref=person_ref, request=request, idempotency_key=key)
+        kept = submit(
+            JobBackend(settings, db, core),
+            user_key="wechat:o-kill",
+            person_ref=person_ref,
+            request=request,
+            idempotency_key=key,
+        )
         assert kept.kind == "pending"
         # The core is back but slow: the re-send's create takes a second.
         slow_core.faults(delay_seconds=1.0, times=1)
         slow_core.arrived.clear()
         enqueue(db, RESEND_APPLICATIONS, {}, key="kill-test")
 
-        env = processes.env(DATABASE_URL=pg_url, CORE_BASE_URL=slow_core.url,
-                            SECRET_KEY=secret)
+        env = processes.env(DATABASE_URL=pg_url, CORE_BASE_URL=slow_core.url, SECRET_KEY=secret)
         args = ("--lease", "2", "--poll", "0.2", "--no-schedule")
         first = processes.worker(env, *args, name="worker-killed")
         assert slow_core.arrived.wait(60), processes.logs()
@@ -189,9 +204,11 @@ def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
                 return found if found is not None and found.status == "done" else None
 
         finished = wait_until(done, 60, 0.1, what="the job done after the restart")
-        print(f"\nkilled worker's job done by the restarted one "
-              f"{time.monotonic() - killed_at:.1f} s after the kill (lease 2 s), "
-              f"attempts={finished.attempts}")
+        print(
+            f"\nkilled worker's job done by the restarted one "
+            f"{time.monotonic() - killed_at:.1f} s after the kill (lease 2 s), "
+            f"attempts={finished.attempts}"
+        )
         assert finished.attempts == 2
 
         applications = core.unemployment_applications(person_ref)
@@ -202,8 +219,9 @@ def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
         assert row is not None and row.status == "submitted"
         assert row.application_id == applications[0].application_id
         with db.session() as s:
-            notices = s.scalars(select(OutboundMessage)
-                                .where(OutboundMessage.ref == f"application-sent:{key}")).all()
+            notices = s.scalars(
+                select(OutboundMessage).where(OutboundMessage.ref == f"application-sent:{key}")
+            ).all()
         assert len(notices) == 1 and applications[0].application_id in notices[0].content
     finally:
         core.close()
@@ -212,25 +230,30 @@ def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
 
 # -- shebao serve --prod: logs and metrics ------------------------------------------------------
 
+
 def test_serve_prod_logs_json_masked_with_request_ids_and_sums_metrics_over_workers(
-        pg_url: str, processes: Processes) -> None:
+    pg_url: str, processes: Processes
+) -> None:
     prepare_database(pg_url)
-    base = processes.serve_prod(processes.env(DATABASE_URL=pg_url, LOG_LEVEL="INFO"),
-                                workers=2)
+    base = processes.serve_prod(processes.env(DATABASE_URL=pg_url, LOG_LEVEL="INFO"), workers=2)
     id_number = "440703199001011239"
     posts = 12
     for n in range(posts):
         response = requests.post(
-            base + signed_path(), timeout=10, headers={"Content-Type": "text/xml",
-                                                       "X-Request-Id": f"lb-req-{n}"},
-            data=text_message(new_msg_id(), f"o-log-{uuid.uuid4().hex[:8]}",
-                              f"我的身份证{id_number}怎么查社保"))
+            base + signed_path(),
+            timeout=10,
+            headers={"Content-Type": "text/xml", "X-Request-Id": f"lb-req-{n}"},
+            data=text_message(
+                new_msg_id(), f"o-log-{uuid.uuid4().hex[:8]}", f"我的身份证{id_number}怎么查社保"
+            ),
+        )
         assert response.status_code == 200
         assert response.headers["X-Request-Id"] == f"lb-req-{n}"
 
     text = requests.get(f"{base}/metrics", timeout=10).text
-    counted = _metric(text, 'shebao_http_requests_total{endpoint="wechat.receive",'
-                            'method="POST",status="200"}')
+    counted = _metric(
+        text, 'shebao_http_requests_total{endpoint="wechat.receive",method="POST",status="200"}'
+    )
     assert counted == posts, "the workers' counts were not summed"
     assert _metric(text, 'shebao_outbox_jobs{status="dead"}') == 0
     assert "shebao_replies_total{" in text and "shebao_http_request_duration_seconds_bucket" in text
@@ -238,12 +261,14 @@ def test_serve_prod_logs_json_masked_with_request_ids_and_sums_metrics_over_work
     processes.stop_all()
     lines = processes.log_of("serve").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines if line.startswith("{")]
-    assert records and len(records) == len([line for line in lines if line.strip()]), \
+    assert records and len(records) == len([line for line in lines if line.strip()]), (
         "a log line that is not JSON"
+    )
     assert any(r.get("request_id") == "lb-req-3" for r in records)
     # ... also on the lines the engine's thread writes for that request.
-    assert any(r.get("request_id") == "lb-req-3" and r["msg"].startswith("wechat out")
-               for r in records)
+    assert any(
+        r.get("request_id") == "lb-req-3" and r["msg"].startswith("wechat out") for r in records
+    )
     assert id_number not in "\n".join(lines)
     assert any("4407" in r["msg"] and "1239" in r["msg"] for r in records), "nothing masked"
 

@@ -76,13 +76,17 @@ class StubWeChat:
                     self.forced.append(body["force_refresh"])
                     n = self.tokens
                 time.sleep(0.2)  # a slow fetch: the others must wait for it, not fetch too
-                return Response(json.dumps({"access_token": f"T{n}", "expires_in": 7200}),
-                                mimetype="application/json")
+                return Response(
+                    json.dumps({"access_token": f"T{n}", "expires_in": 7200}),
+                    mimetype="application/json",
+                )
             if request.path.endswith("/message/custom/send"):
                 token = request.args["access_token"]
                 if token in self.refused:
-                    return Response('{"errcode": 40001, "errmsg": "invalid credential"}',
-                                    mimetype="application/json")
+                    return Response(
+                        '{"errcode": 40001, "errmsg": "invalid credential"}',
+                        mimetype="application/json",
+                    )
                 with self.lock:
                     self.sends.append(token)
                 return Response('{"errcode": 0, "errmsg": "ok"}', mimetype="application/json")
@@ -106,8 +110,9 @@ def stub_wechat() -> Iterator[StubWeChat]:
 
 
 def _send_from(clients: list[SharedTokenClient]) -> None:
-    threads = [threading.Thread(target=c.message.send_text, args=("o-user", "您好"))
-               for c in clients]
+    threads = [
+        threading.Thread(target=c.message.send_text, args=("o-user", "您好")) for c in clients
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -117,8 +122,10 @@ def _send_from(clients: list[SharedTokenClient]) -> None:
 def test_one_access_token_for_every_worker(redis_url: str, stub_wechat: StubWeChat) -> None:
     appid = f"wx{uuid.uuid4().hex[:16]}"  # a fresh key space in the shared Redis
     # Six clients with their own hubs stand for six worker processes.
-    clients = [SharedTokenClient(appid, "secret", hub=RedisHub(redis_url),
-                                 api_base_url=stub_wechat.base) for _ in range(6)]
+    clients = [
+        SharedTokenClient(appid, "secret", hub=RedisHub(redis_url), api_base_url=stub_wechat.base)
+        for _ in range(6)
+    ]
     _send_from(clients)
     assert stub_wechat.tokens == 1 and stub_wechat.forced == [False]
     assert stub_wechat.sends == ["T1"] * 6
@@ -133,8 +140,12 @@ def test_one_access_token_for_every_worker(redis_url: str, stub_wechat: StubWeCh
 
 
 def test_without_redis_each_process_keeps_its_own_token(stub_wechat: StubWeChat) -> None:
-    clients = [SharedTokenClient("wxnoredis", "secret", hub=RedisHub(DEAD_REDIS),
-                                 api_base_url=stub_wechat.base) for _ in range(2)]
+    clients = [
+        SharedTokenClient(
+            "wxnoredis", "secret", hub=RedisHub(DEAD_REDIS), api_base_url=stub_wechat.base
+        )
+        for _ in range(2)
+    ]
     _send_from(clients)
     _send_from(clients)
     assert stub_wechat.tokens == 2  # one per "process", then reused from memory
@@ -156,11 +167,12 @@ def test_readyz_ok_and_metrics(app_factory: Any, redis_url: str) -> None:
     body = client.get("/readyz").get_json()
     assert body["status"] == "ok" and body["redis"]["ok"] is True
     assert client.get("/readyz").headers["X-Request-Id"]
-    assert client.get("/healthz", headers={"X-Request-Id": "lb-123"}).headers[
-        "X-Request-Id"] == "lb-123"
+    assert (
+        client.get("/healthz", headers={"X-Request-Id": "lb-123"}).headers["X-Request-Id"]
+        == "lb-123"
+    )
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'shebao_http_requests_total{endpoint="health.readyz",method="GET",status="200"}' \
-        in text
+    assert 'shebao_http_requests_total{endpoint="health.readyz",method="GET",status="200"}' in text
     assert 'shebao_outbox_jobs{status="pending"} 0.0' in text
 
 
@@ -173,8 +185,9 @@ def app_factory(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
     def make(**settings: Any) -> Any:
         for name in ("DATABASE_URL", "REDIS_URL", "CORE_BASE_URL", "METRICS_TOKEN"):
             monkeypatch.delenv(name, raising=False)
-        app = create_app({"TESTING": True, "database_url": f"sqlite:///{tmp_path / 'r.db'}",
-                          **settings})
+        app = create_app(
+            {"TESTING": True, "database_url": f"sqlite:///{tmp_path / 'r.db'}", **settings}
+        )
         made.append(app)
         return app
 

@@ -37,8 +37,10 @@ def test_mini_program_api_answers_503_in_its_error_shape(down: Flask) -> None:
 
 def test_other_pages_answer_503_with_a_clear_body(down: Flask) -> None:
     client = down.test_client()
-    response = client.post("/admin/login", data={"csrf_token": _csrf(client),
-                                                 "username": "admin", "password": "x" * 12})
+    response = client.post(
+        "/admin/login",
+        data={"csrf_token": _csrf(client), "username": "admin", "password": "x" * 12},
+    )
     assert response.status_code == 503, response.get_data(as_text=True)[:300]
     assert response.headers["Retry-After"] == "5"
     body = response.get_json()
@@ -54,7 +56,8 @@ def test_readyz_is_503_when_the_database_is_down(down: Flask) -> None:
 
 
 def test_a_database_error_that_is_not_unavailability_stays_an_error(
-        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     @contextmanager
     def broken(*_args: Any, **_kwargs: Any) -> Iterator[Any]:
         raise IntegrityError("INSERT …", {}, Exception("duplicate key"))
@@ -64,8 +67,9 @@ def test_a_database_error_that_is_not_unavailability_stays_an_error(
     token = _csrf(client)
     monkeypatch.setattr(app.extensions["shebao"].db, "session", broken)
     with pytest.raises(IntegrityError):  # TESTING propagates what would be a 500
-        client.post("/admin/login", data={"csrf_token": token, "username": "admin",
-                                          "password": "x" * 12})
+        client.post(
+            "/admin/login", data={"csrf_token": token, "username": "admin", "password": "x" * 12}
+        )
 
 
 def _csrf(client: Any) -> str:

@@ -19,14 +19,19 @@ pytestmark = pytest.mark.usefixtures("redis_url")
 
 @pytest.fixture
 def app_config(tmp_path: Path, redis_url: str) -> dict[str, Any]:
-    return {"database_url": make_test_database_url(tmp_path), "wechat_token": "test-token",
-            "redis_url": redis_url}
+    return {
+        "database_url": make_test_database_url(tmp_path),
+        "wechat_token": "test-token",
+        "redis_url": redis_url,
+    }
 
 
 def message(msg_id: int, openid: str, text: str = "你好") -> str:
-    return (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-            f"</FromUserName><CreateTime>1732500000</CreateTime><MsgType><![CDATA[text]]>"
-            f"</MsgType><Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+        f"</FromUserName><CreateTime>1732500000</CreateTime><MsgType><![CDATA[text]]>"
+        f"</MsgType><Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    )
 
 
 def fresh() -> tuple[int, str]:
@@ -41,8 +46,9 @@ def test_a_retry_gets_the_first_answer(wechat: Any, app: Any) -> None:
     assert first and again == first
 
 
-def test_a_claim_only_redis_remembers_does_not_swallow_the_message(wechat: Any,
-                                                                   redis_url: str) -> None:
+def test_a_claim_only_redis_remembers_does_not_swallow_the_message(
+    wechat: Any, redis_url: str
+) -> None:
     msg_id, openid = fresh()
     # As if a worker had claimed it in Redis and died before the database insert.
     redis.Redis.from_url(redis_url).set(f"shebao:wechat-msg:msg:{msg_id}", b"1", ex=60)
@@ -52,8 +58,7 @@ def test_a_claim_only_redis_remembers_does_not_swallow_the_message(wechat: Any,
 
 def test_the_rate_limit_answers_politely(wechat: Any) -> None:
     _, openid = fresh()
-    replies = [wechat.reply_text(wechat.post(xml=message(fresh()[0], openid)))
-               for _ in range(21)]
+    replies = [wechat.reply_text(wechat.post(xml=message(fresh()[0], openid))) for _ in range(21)]
     assert wechat_texts.RATE_LIMITED not in replies[:20]
     assert replies[20] == wechat_texts.RATE_LIMITED
     _, someone_else = fresh()

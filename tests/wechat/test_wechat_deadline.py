@@ -25,15 +25,19 @@ BUDGET = 0.3
 
 @pytest.fixture
 def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"database_url": make_test_database_url(tmp_path), "wechat_token": "test-token",
-            "reply_budget_seconds": BUDGET}
+    return {
+        "database_url": make_test_database_url(tmp_path),
+        "wechat_token": "test-token",
+        "reply_budget_seconds": BUDGET,
+    }
 
 
 def sent(app: Flask) -> list[OutboundMessage]:
     """Customer-service messages whose send has completed."""
     with app.extensions["shebao"].db.session() as s:
-        return list(s.scalars(select(OutboundMessage)
-                              .where(OutboundMessage.status != "sending")).all())
+        return list(
+            s.scalars(select(OutboundMessage).where(OutboundMessage.status != "sending")).all()
+        )
 
 
 def attempted(app: Flask) -> int:
@@ -51,7 +55,8 @@ def long_answer(text: str) -> str:
 
 
 def test_slow_answer_is_success_now_and_a_customer_service_message_later(
-        app: Flask, wechat: Any, stub_bot: Any, wait_for: Any) -> None:
+    app: Flask, wechat: Any, stub_bot: Any, wait_for: Any
+) -> None:
     bot = stub_bot(answer=long_answer, delay=SLOW)
     started = time.monotonic()
     response = wechat.post("text.xml")
@@ -75,7 +80,8 @@ def test_slow_answer_is_success_now_and_a_customer_service_message_later(
 
 
 def test_retries_while_the_first_is_still_working_send_nothing_twice(
-        app: Flask, wechat: Any, stub_bot: Any, wait_for: Any) -> None:
+    app: Flask, wechat: Any, stub_bot: Any, wait_for: Any
+) -> None:
     bot = stub_bot(delay=SLOW)
     replies: list[bytes] = []
 
@@ -99,7 +105,8 @@ def test_retries_while_the_first_is_still_working_send_nothing_twice(
 
 
 def test_answer_within_the_budget_is_passive_and_sends_nothing(
-        app: Flask, wechat: Any, stub_bot: Any) -> None:
+    app: Flask, wechat: Any, stub_bot: Any
+) -> None:
     stub_bot()
     response = wechat.post("text.xml")
     assert wechat.reply_text(response) == "答复：灵活就业人员怎么参加养老保险"

@@ -54,8 +54,9 @@ def test_outcomes_are_written_without_a_next_claim(app: Flask, wait_for: Any) ->
 def test_a_retry_waits_for_the_owner_then_gets_its_outcome(app: Flask) -> None:
     book = ledger(app)
     book.claim("msg:1", "oUser", "text")
-    threading.Timer(0.1, lambda: book.record("msg:1", "replied", reply_text="答复",
-                                             reply_time=1)).start()
+    threading.Timer(
+        0.1, lambda: book.record("msg:1", "replied", reply_text="答复", reply_time=1)
+    ).start()
     found = book.wait("msg:1", time.monotonic() + 3)
     assert found is not None and found.reply_text == "答复"
 

@@ -33,8 +33,11 @@ def test_text_goes_to_the_engine(wechat: Any, bot: Any) -> None:
     assert reply["MsgType"] == "text"
     assert (reply["ToUserName"], reply["FromUserName"]) == (OPENID, ACCOUNT)
     [message] = bot.calls
-    assert (message.channel, message.user, message.text) == ("wechat", OPENID,
-                                                             "灵活就业人员怎么参加养老保险")
+    assert (message.channel, message.user, message.text) == (
+        "wechat",
+        OPENID,
+        "灵活就业人员怎么参加养老保险",
+    )
     # The engine is told how many bytes the reply may have once the XML envelope is counted.
     assert 1700 < message.max_bytes < PASSIVE_REPLY_MAX_BYTES
 
@@ -83,12 +86,15 @@ def test_unsubscribe_gets_success_and_nothing_happens(app: Flask, wechat: Any, b
     assert bot.calls == [] and processed(app) == 0
 
 
-@pytest.mark.parametrize(("fixture", "key"), [
-    ("event_click_menu_policy.xml", "MENU_POLICY"),
-    ("event_click_menu_my_shebao.xml", "MENU_MY_SHEBAO"),
-    ("event_click_menu_apply_unemployment.xml", "MENU_APPLY_UNEMPLOYMENT"),
-    ("event_click_menu_human.xml", "MENU_HUMAN"),
-])
+@pytest.mark.parametrize(
+    ("fixture", "key"),
+    [
+        ("event_click_menu_policy.xml", "MENU_POLICY"),
+        ("event_click_menu_my_shebao.xml", "MENU_MY_SHEBAO"),
+        ("event_click_menu_apply_unemployment.xml", "MENU_APPLY_UNEMPLOYMENT"),
+        ("event_click_menu_human.xml", "MENU_HUMAN"),
+    ],
+)
 def test_menu_click(wechat: Any, bot: Any, fixture: str, key: str) -> None:
     expected = {
         # fixed reply, engine not asked
@@ -104,17 +110,21 @@ def test_menu_click(wechat: Any, bot: Any, fixture: str, key: str) -> None:
     assert bot.texts == asked
 
 
-@pytest.mark.parametrize(("fixture", "expected"), [
-    ("image.xml", texts.UNSUPPORTED["image"]),
-    ("location.xml", texts.UNSUPPORTED["location"]),
-    ("link.xml", texts.UNSUPPORTED["link"]),
-    ("video.xml", texts.UNSUPPORTED["video"]),
-    ("shortvideo.xml", texts.UNSUPPORTED["shortvideo"]),
-    ("file.xml", texts.UNSUPPORTED["file"]),
-    ("unknown_type.xml", texts.UNSUPPORTED_DEFAULT),
-])
-def test_types_the_bot_cannot_read_get_a_polite_text(wechat: Any, bot: Any, fixture: str,
-                                                      expected: str) -> None:
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("image.xml", texts.UNSUPPORTED["image"]),
+        ("location.xml", texts.UNSUPPORTED["location"]),
+        ("link.xml", texts.UNSUPPORTED["link"]),
+        ("video.xml", texts.UNSUPPORTED["video"]),
+        ("shortvideo.xml", texts.UNSUPPORTED["shortvideo"]),
+        ("file.xml", texts.UNSUPPORTED["file"]),
+        ("unknown_type.xml", texts.UNSUPPORTED_DEFAULT),
+    ],
+)
+def test_types_the_bot_cannot_read_get_a_polite_text(
+    wechat: Any, bot: Any, fixture: str, expected: str
+) -> None:
     response = wechat.post(fixture)
     assert response.status_code == 200
     assert wechat.reply_text(response) == expected
@@ -134,21 +144,24 @@ def test_malformed_xml_is_400(app: Flask, wechat: Any, bot: Any) -> None:
 
 
 @pytest.mark.parametrize("fixture", ["entity_billion_laughs.xml", "entity_external.xml"])
-def test_xml_entities_are_never_resolved(app: Flask, wechat: Any, bot: Any,
-                                         fixture: str) -> None:
+def test_xml_entities_are_never_resolved(app: Flask, wechat: Any, bot: Any, fixture: str) -> None:
     response = wechat.post(fixture)
     assert response.status_code == 400
     assert b"lol" not in response.get_data() and b"root:" not in response.get_data()
     assert bot.calls == [] and processed(app) == 0
 
 
-@pytest.mark.parametrize("params", [
-    {"signature": "0" * 40},
-    {"signature": ""},
-    {"timestamp": "1"},  # signed over another timestamp
-])
-def test_bad_signature_is_403_and_nothing_is_processed(app: Flask, wechat: Any, bot: Any,
-                                                       params: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"signature": "0" * 40},
+        {"signature": ""},
+        {"timestamp": "1"},  # signed over another timestamp
+    ],
+)
+def test_bad_signature_is_403_and_nothing_is_processed(
+    app: Flask, wechat: Any, bot: Any, params: dict[str, str]
+) -> None:
     query, body = wechat.build("text.xml")
     query |= params
     response = wechat.post_raw(query, body)
@@ -188,8 +201,9 @@ def test_engine_failure_gets_an_apology_not_a_500(wechat: Any, stub_bot: Any) ->
     assert wechat.reply_text(response) == texts.ENGINE_ERROR
 
 
-def test_database_unreachable_is_503_so_wechat_retries(app: Flask, wechat: Any, bot: Any,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_database_unreachable_is_503_so_wechat_retries(
+    app: Flask, wechat: Any, bot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     def unreachable(*args: object) -> bool:
@@ -213,8 +227,11 @@ def fixture_fields(path: Path) -> dict[str, str]:
 
 
 def plain_fixtures() -> list[Path]:
-    return [p for p in sorted(FIXTURES.glob("*.xml"))
-            if p.name not in HOSTILE and not p.name.startswith("safe_mode")]
+    return [
+        p
+        for p in sorted(FIXTURES.glob("*.xml"))
+        if p.name not in HOSTILE and not p.name.startswith("safe_mode")
+    ]
 
 
 def test_every_click_key_has_its_fixture() -> None:
@@ -242,5 +259,6 @@ def test_every_fixture_gets_a_200(wechat: Any, bot: Any, fixture: str) -> None:
 
 def test_subscribe_by_qr_code_gets_the_welcome(wechat: Any, bot: Any) -> None:
     xml = wechat.load("event_subscribe.xml").replace(
-        "<EventKey><![CDATA[]]></EventKey>", "<EventKey><![CDATA[qrscene_jiangmen]]></EventKey>")
+        "<EventKey><![CDATA[]]></EventKey>", "<EventKey><![CDATA[qrscene_jiangmen]]></EventKey>"
+    )
     assert wechat.reply_text(wechat.post(xml=xml)) == texts.WELCOME

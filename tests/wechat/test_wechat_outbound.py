@@ -38,8 +38,14 @@ class FakeClient:
 
 def rows(app: Flask) -> list[tuple[str | None, str, str, str]]:
     with app.extensions["shebao"].db.session() as s:
-        found = s.execute(select(OutboundMessage.ref, OutboundMessage.transport,
-                                 OutboundMessage.status, OutboundMessage.content)).all()
+        found = s.execute(
+            select(
+                OutboundMessage.ref,
+                OutboundMessage.transport,
+                OutboundMessage.status,
+                OutboundMessage.content,
+            )
+        ).all()
     return [tuple(row) for row in found]
 
 
@@ -54,7 +60,8 @@ def test_development_uses_the_recording_sender(app: Flask) -> None:
 
 def test_appid_and_secret_select_the_wechatpy_sender(app: Flask) -> None:
     settings = app.extensions["shebao"].settings.with_overrides(
-        wechat_appid="wx0123456789abcdef", wechat_app_secret="not-a-real-secret")
+        wechat_appid="wx0123456789abcdef", wechat_app_secret="not-a-real-secret"
+    )
     sender = make_sender(settings, app.extensions["shebao"].db)
     assert isinstance(sender, WeChatSender)
     assert sender.client.appid == "wx0123456789abcdef"

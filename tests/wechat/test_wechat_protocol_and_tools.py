@@ -89,8 +89,9 @@ def test_menu_command_without_appid_prints_the_json_and_does_not_push(runner: An
     assert "Not pushed" in note
 
 
-def test_menu_command_pushes_with_appid_and_secret(runner: Any,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_menu_command_pushes_with_appid_and_secret(
+    runner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = FakeClient()
     monkeypatch.setattr(wechat_cli, "make_client", lambda settings: client)
     result = runner.invoke(wechat_group, ["menu"])
@@ -99,18 +100,22 @@ def test_menu_command_pushes_with_appid_and_secret(runner: Any,
     assert client.menu.created == [menu_definition()]
 
 
-def test_replay_posts_a_signed_fixture_and_prints_the_reply(runner: Any, live_server: str,
-                                                            bot: Any) -> None:
-    result = runner.invoke(wechat_group, ["replay", "text.xml", "--url",
-                                          live_server + "/wechat", "--token", "test-token"])
+def test_replay_posts_a_signed_fixture_and_prints_the_reply(
+    runner: Any, live_server: str, bot: Any
+) -> None:
+    result = runner.invoke(
+        wechat_group,
+        ["replay", "text.xml", "--url", live_server + "/wechat", "--token", "test-token"],
+    )
     assert result.exit_code == 0, result.output
     assert "HTTP 200" in result.output
     assert "答复：灵活就业人员怎么参加养老保险" in result.output
     assert bot.texts == ["灵活就业人员怎么参加养老保险"]
 
 
-def test_replay_makes_each_post_a_new_message_unless_told(runner: Any, live_server: str,
-                                                          bot: Any) -> None:
+def test_replay_makes_each_post_a_new_message_unless_told(
+    runner: Any, live_server: str, bot: Any
+) -> None:
     args = ["replay", "text.xml", "--url", live_server + "/wechat", "--token", "test-token"]
     runner.invoke(wechat_group, args)
     runner.invoke(wechat_group, args)
@@ -121,8 +126,9 @@ def test_replay_makes_each_post_a_new_message_unless_told(runner: Any, live_serv
 
 
 def test_replay_with_a_wrong_token_reports_403(runner: Any, live_server: str, bot: Any) -> None:
-    result = runner.invoke(wechat_group, ["replay", "text.xml", "--url",
-                                          live_server + "/wechat", "--token", "wrong"])
+    result = runner.invoke(
+        wechat_group, ["replay", "text.xml", "--url", live_server + "/wechat", "--token", "wrong"]
+    )
     assert result.exit_code == 1
     assert "HTTP 403" in result.output and bot.calls == []
 
@@ -130,22 +136,42 @@ def test_replay_with_a_wrong_token_reports_403(runner: Any, live_server: str, bo
 class TestSafeModeReplay:
     @pytest.fixture
     def app_config(self, tmp_path: Path) -> dict[str, Any]:
-        return {"database_url": make_test_database_url(tmp_path),
-                "wechat_token": "test-token", "wechat_aes_key": AES_KEY, "wechat_appid": APPID}
+        return {
+            "database_url": make_test_database_url(tmp_path),
+            "wechat_token": "test-token",
+            "wechat_aes_key": AES_KEY,
+            "wechat_appid": APPID,
+        }
 
-    def test_replay_in_safe_mode_encrypts_and_decrypts(self, app: Flask, runner: Any,
-                                                       live_server: str, bot: Any) -> None:
-        result = runner.invoke(wechat_group, [
-            "replay", "voice_recognition.xml", "--url", live_server + "/wechat", "--mode",
-            "safe", "--token", "test-token", "--aes-key", AES_KEY, "--appid", APPID])
+    def test_replay_in_safe_mode_encrypts_and_decrypts(
+        self, app: Flask, runner: Any, live_server: str, bot: Any
+    ) -> None:
+        result = runner.invoke(
+            wechat_group,
+            [
+                "replay",
+                "voice_recognition.xml",
+                "--url",
+                live_server + "/wechat",
+                "--mode",
+                "safe",
+                "--token",
+                "test-token",
+                "--aes-key",
+                AES_KEY,
+                "--appid",
+                APPID,
+            ],
+        )
         assert result.exit_code == 0, result.output
         assert "(reply decrypted)" in result.output
         assert "答复：失业金怎么领取" in result.output
         assert bot.texts == ["失业金怎么领取"]
 
 
-def test_prune_forgets_old_records(app: Flask, runner: Any, wechat: Any, bot: Any,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prune_forgets_old_records(
+    app: Flask, runner: Any, wechat: Any, bot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wechat.post("event_subscribe.xml")
     monkeypatch.setenv("DATABASE_URL", app.extensions["shebao"].settings.database_url)
     kept = runner.invoke(wechat_group, ["prune"])

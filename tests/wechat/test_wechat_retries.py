@@ -22,8 +22,9 @@ ANSWER = "答复：灵活就业人员怎么参加养老保险"
 
 def ledger(app: Flask) -> list[tuple[str, str, str | None]]:
     with app.extensions["shebao"].db.session() as s:
-        rows = s.execute(select(ProcessedMessage.key, ProcessedMessage.status,
-                                ProcessedMessage.reply_text)).all()
+        rows = s.execute(
+            select(ProcessedMessage.key, ProcessedMessage.status, ProcessedMessage.reply_text)
+        ).all()
     return [tuple(row) for row in rows]
 
 
@@ -37,8 +38,7 @@ def test_a_retry_gets_the_first_reply_byte_for_byte(app: Flask, wechat: Any, bot
     assert ledger(app) == [("msg:24800000000000001", "replied", ANSWER)]
 
 
-def test_an_event_retry_is_recognised_by_user_and_time(app: Flask, wechat: Any,
-                                                       bot: Any) -> None:
+def test_an_event_retry_is_recognised_by_user_and_time(app: Flask, wechat: Any, bot: Any) -> None:
     first = wechat.post("event_click_menu_human.xml")
     retry = wechat.post("event_click_menu_human.xml")
     assert retry.get_data() == first.get_data()
@@ -54,8 +54,9 @@ def test_a_retried_fixed_reply_is_identical(app: Flask, wechat: Any, bot: Any) -
     assert len(ledger(app)) == 1
 
 
-def test_concurrent_identical_posts_are_processed_once(app: Flask, live_server: str,
-                                                       wechat: Any, stub_bot: Any) -> None:
+def test_concurrent_identical_posts_are_processed_once(
+    app: Flask, live_server: str, wechat: Any, stub_bot: Any
+) -> None:
     bot = stub_bot(delay=0.3)  # long enough for every copy to arrive while the first works
     copies = 8
     barrier = threading.Barrier(copies)
@@ -68,8 +69,12 @@ def test_concurrent_identical_posts_are_processed_once(app: Flask, live_server: 
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
         try:
             barrier.wait()
-            conn.request("POST", "/wechat?" + urlencode(query), body=body,
-                         headers={"Content-Type": "text/xml"})
+            conn.request(
+                "POST",
+                "/wechat?" + urlencode(query),
+                body=body,
+                headers={"Content-Type": "text/xml"},
+            )
             response = conn.getresponse()
             with lock:
                 results.append((response.status, response.read()))

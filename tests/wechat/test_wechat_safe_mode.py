@@ -16,37 +16,51 @@ from typing import Any
 import pytest
 from dbutil import make_test_database_url
 
-SAMPLE = json.loads((Path(__file__).parent / "fixtures" / "safe_mode_official.json")
-                    .read_text(encoding="utf-8"))
+SAMPLE = json.loads(
+    (Path(__file__).parent / "fixtures" / "safe_mode_official.json").read_text(encoding="utf-8")
+)
 
 
 @pytest.fixture
 def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"database_url": make_test_database_url(tmp_path),
-            "wechat_token": SAMPLE["token"], "wechat_aes_key": SAMPLE["encoding_aes_key"],
-            "wechat_appid": SAMPLE["appid"]}
+    return {
+        "database_url": make_test_database_url(tmp_path),
+        "wechat_token": SAMPLE["token"],
+        "wechat_aes_key": SAMPLE["encoding_aes_key"],
+        "wechat_appid": SAMPLE["appid"],
+    }
 
 
 def official_query(**overrides: str) -> dict[str, str]:
     timestamp, nonce = SAMPLE["timestamp"], SAMPLE["nonce"]
     # The URL signature is the plain one WeChat always adds: sha1 of sorted token, timestamp,
     # nonce (the sample publishes only msg_signature, which also covers the ciphertext).
-    signature = hashlib.sha1("".join(sorted([SAMPLE["token"], timestamp, nonce])).encode()
-                             ).hexdigest()
-    return {"signature": signature, "timestamp": timestamp, "nonce": nonce,
-            "encrypt_type": "aes", "msg_signature": SAMPLE["msg_signature"]} | overrides
+    signature = hashlib.sha1(
+        "".join(sorted([SAMPLE["token"], timestamp, nonce])).encode()
+    ).hexdigest()
+    return {
+        "signature": signature,
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "encrypt_type": "aes",
+        "msg_signature": SAMPLE["msg_signature"],
+    } | overrides
 
 
-@pytest.mark.parametrize("fixture", ["safe_mode_official.xml",
-                                     "safe_mode_official_encrypt_only.xml"])
-def test_official_sample_is_decrypted_and_the_reply_encrypted(wechat: Any, bot: Any,
-                                                              fixture: str) -> None:
+@pytest.mark.parametrize(
+    "fixture", ["safe_mode_official.xml", "safe_mode_official_encrypt_only.xml"]
+)
+def test_official_sample_is_decrypted_and_the_reply_encrypted(
+    wechat: Any, bot: Any, fixture: str
+) -> None:
     # compatible mode (plaintext twin + Encrypt) and safe mode (Encrypt only)
     response = wechat.post_raw(official_query(), wechat.load(fixture).encode())
     assert response.status_code == 200
     [message] = bot.calls
-    assert (message.user, message.text) == (SAMPLE["expected"]["FromUserName"],
-                                            SAMPLE["expected"]["Content"])
+    assert (message.user, message.text) == (
+        SAMPLE["expected"]["FromUserName"],
+        SAMPLE["expected"]["Content"],
+    )
     assert b"<Encrypt>" in response.get_data() and b"abcdteT" not in response.get_data()
     reply = wechat.reply(response)  # checks MsgSignature and the AppID inside
     assert reply["Content"] == "答复：abcdteT"
@@ -100,10 +114,12 @@ def test_message_for_another_appid_is_refused(wechat: Any, bot: Any) -> None:
     xml = wechat.load("text.xml")
     ciphertext = wechat.cipher.encrypt(xml, appid="wx0000000000000000")
     query, _ = wechat.build(xml=xml)
-    query |= {"encrypt_type": "aes",
-              "msg_signature": hashlib.sha1("".join(sorted(
-                  [wechat.token, query["timestamp"], query["nonce"], ciphertext])).encode()
-              ).hexdigest()}
+    query |= {
+        "encrypt_type": "aes",
+        "msg_signature": hashlib.sha1(
+            "".join(sorted([wechat.token, query["timestamp"], query["nonce"], ciphertext])).encode()
+        ).hexdigest(),
+    }
     body = f"<xml><Encrypt><![CDATA[{ciphertext}]]></Encrypt></xml>"
     response = wechat.post_raw(query, body.encode())
     assert response.status_code == 403

@@ -28,8 +28,14 @@ from webhooks.admin import (
     web,
 )
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "admin",
+    __name__,
+    url_prefix="/admin",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 bp.before_request(web.guard)
 bp.after_request(web.secure_headers)
@@ -38,8 +44,17 @@ bp.register_error_handler(CSRFError, web.csrf_failed)
 bp.register_error_handler(403, web.forbidden)
 bp.add_app_template_filter(web.local_time, "local_time")
 
-for child in (auth.bp, home.bp, entries.bp, tryout.bp, queue.bp, handoffs_views.bp,
-              insight.bp, staff.bp, outbox.bp):
+for child in (
+    auth.bp,
+    home.bp,
+    entries.bp,
+    tryout.bp,
+    queue.bp,
+    handoffs_views.bp,
+    insight.bp,
+    staff.bp,
+    outbox.bp,
+):
     bp.register_blueprint(child)
 
 

@@ -53,22 +53,24 @@ class Limits:
             idle=timedelta(minutes=float(config.get("ADMIN_IDLE_MINUTES", 30))),
             lifetime=timedelta(hours=float(config.get("ADMIN_SESSION_HOURS", 12))),
             window=timedelta(minutes=float(config.get("ADMIN_LOGIN_WINDOW_MINUTES", 15))),
-            max_failures_per_user=int(config.get("ADMIN_LOGIN_MAX_FAILURES",
-                                                 MAX_FAILURES_PER_USER)),
-            max_failures_per_ip=int(config.get("ADMIN_LOGIN_MAX_FAILURES_IP",
-                                               MAX_FAILURES_PER_IP)),
+            max_failures_per_user=int(
+                config.get("ADMIN_LOGIN_MAX_FAILURES", MAX_FAILURES_PER_USER)
+            ),
+            max_failures_per_ip=int(config.get("ADMIN_LOGIN_MAX_FAILURES_IP", MAX_FAILURES_PER_IP)),
         )
 
 
 # ── accounts ─────────────────────────────────────────────────────────────────────────────────
+
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"password needs at least {MIN_PASSWORD} characters")
 
 
-def create_user(session: Session, username: str, password: str, role: str,
-                display_name: str = "") -> StaffUser:
+def create_user(
+    session: Session, username: str, password: str, role: str, display_name: str = ""
+) -> StaffUser:
     username = username.strip()
     if not username or len(username) > 80:
         raise AccountError("a user name of 1 to 80 characters is needed")
@@ -77,9 +79,14 @@ def create_user(session: Session, username: str, password: str, role: str,
     check_password_rules(password)
     if find_user(session, username) is not None:
         raise AccountError(f"user {username!r} already exists")
-    user = StaffUser(username=username, display_name=display_name.strip(), role=role,
-                     password_hash=generate_password_hash(password), active=True,
-                     created_at=utcnow())
+    user = StaffUser(
+        username=username,
+        display_name=display_name.strip(),
+        role=role,
+        password_hash=generate_password_hash(password),
+        active=True,
+        created_at=utcnow(),
+    )
     session.add(user)
     session.flush()
     return user
@@ -97,29 +104,36 @@ def set_password(session: Session, user: StaffUser, password: str) -> None:
 
 
 def revoke_sessions(session: Session, user_id: int) -> None:
-    session.execute(update(StaffSession).where(StaffSession.user_id == user_id)
-                    .values(revoked=True))
+    session.execute(
+        update(StaffSession).where(StaffSession.user_id == user_id).values(revoked=True)
+    )
 
 
 # ── login ────────────────────────────────────────────────────────────────────────────────────
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def locked_out(session: Session, username: str, ip: str, limits: Limits,
-               now: datetime | None = None) -> bool:
+def locked_out(
+    session: Session, username: str, ip: str, limits: Limits, now: datetime | None = None
+) -> bool:
     """Too many recent failures for this user name or from this address."""
     since = (now or utcnow()) - limits.window
-    base = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.at >= since, LoginAttempt.success.is_(False))
+    base = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.at >= since, LoginAttempt.success.is_(False))
+    )
     by_user = session.scalar(base.where(LoginAttempt.username == username.strip())) or 0
     by_ip = session.scalar(base.where(LoginAttempt.ip == ip)) or 0
     return by_user >= limits.max_failures_per_user or by_ip >= limits.max_failures_per_ip
 
 
-def authenticate(session: Session, username: str, password: str, ip: str,
-                 limits: Limits) -> StaffUser | None:
+def authenticate(
+    session: Session, username: str, password: str, ip: str, limits: Limits
+) -> StaffUser | None:
     """The account if the name and password are right and the account is active.
 
     Every try is recorded. Raises ``LockedOut`` past the attempt limits (the password is then
@@ -130,8 +144,7 @@ def authenticate(session: Session, username: str, password: str, ip: str,
         session.add(LoginAttempt(username=name, ip=ip, success=False, at=utcnow()))
         raise LockedOut(limits.window)
     user = find_user(session, name)
-    ok = (user is not None and user.active
-          and check_password_hash(user.password_hash, password))
+    ok = user is not None and user.active and check_password_hash(user.password_hash, password)
     if user is None:
         # Spend the same time as a real check, so timing does not reveal which names exist.
         check_password_hash(_DUMMY_HASH, password)
@@ -156,13 +169,22 @@ def start_session(session: Session, user: StaffUser, ip: str, limits: Limits) ->
     """A new login session for ``user``; returns the token for the browser."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(StaffSession(token_hash=_hash_token(token), user_id=user.id, created_at=now,
-                             last_seen_at=now, expires_at=now + limits.lifetime, ip=ip[:64]))
+    session.add(
+        StaffSession(
+            token_hash=_hash_token(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + limits.lifetime,
+            ip=ip[:64],
+        )
+    )
     return token
 
 
-def resume_session(session: Session, token: str | None, limits: Limits
-                   ) -> tuple[StaffUser | None, bool]:
+def resume_session(
+    session: Session, token: str | None, limits: Limits
+) -> tuple[StaffUser | None, bool]:
     """(the account of a valid session token, whether a session existed but has expired)."""
     if not token:
         return None, False
@@ -184,17 +206,30 @@ def resume_session(session: Session, token: str | None, limits: Limits
 
 def end_session(session: Session, token: str | None) -> None:
     if token:
-        session.execute(update(StaffSession).where(StaffSession.token_hash == _hash_token(token))
-                        .values(revoked=True))
+        session.execute(
+            update(StaffSession)
+            .where(StaffSession.token_hash == _hash_token(token))
+            .values(revoked=True)
+        )
 
 
 # ── audit ────────────────────────────────────────────────────────────────────────────────────
 
-def audit(session: Session, actor: str, action: str, target: str = "", ip: str = "",
-          **detail: Any) -> None:
+
+def audit(
+    session: Session, actor: str, action: str, target: str = "", ip: str = "", **detail: Any
+) -> None:
     """Record one staff action (in the caller's transaction, so it commits with the change)."""
-    session.add(AuditLog(at=utcnow(), actor=actor, action=action, target=str(target)[:200],
-                         ip=ip[:64], detail={k: _plain(v) for k, v in detail.items()}))
+    session.add(
+        AuditLog(
+            at=utcnow(),
+            actor=actor,
+            action=action,
+            target=str(target)[:200],
+            ip=ip[:64],
+            detail={k: _plain(v) for k, v in detail.items()},
+        )
+    )
 
 
 def _plain(value: Any) -> Any:

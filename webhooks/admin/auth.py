@@ -31,8 +31,7 @@ def login() -> str | Response:
         username = form.username.data or ""
         try:
             with transaction() as s:
-                user = accounts.authenticate(s, username, form.password.data or "", ip,
-                                             limits())
+                user = accounts.authenticate(s, username, form.password.data or "", ip, limits())
                 if user is not None:
                     token = accounts.start_session(s, user, ip, limits())
                     accounts.audit(s, user.username, "login", user.username, ip)

@@ -37,7 +37,8 @@ def create(username: str, role: str, display_name: str) -> None:
     from webhooks.admin import accounts
 
     password = os.environ.get("SHEBAO_STAFF_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
+        "Password", hide_input=True, confirmation_prompt=True
+    )
     db = _database()
     try:
         with db.session() as s:
@@ -57,7 +58,8 @@ def password(username: str) -> None:
     from webhooks.admin import accounts
 
     new = os.environ.get("SHEBAO_STAFF_PASSWORD") or click.prompt(
-        "New password", hide_input=True, confirmation_prompt=True)
+        "New password", hide_input=True, confirmation_prompt=True
+    )
     db = _database()
     try:
         with db.session() as s:

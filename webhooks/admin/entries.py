@@ -56,6 +56,7 @@ _MIMETYPES = {
 
 # ── list ─────────────────────────────────────────────────────────────────────────────────────
 
+
 @bp.get("")
 def index() -> str:
     args = request.args
@@ -69,10 +70,15 @@ def index() -> str:
     query = select(Entry)
     if q:
         like = f"%{q}%"
-        query = query.where(or_(Entry.id.ilike(like), Entry.question.ilike(like),
-                                Entry.answer.ilike(like),
-                                cast(Entry.similar_questions, String).ilike(like),
-                                cast(Entry.keywords, String).ilike(like)))
+        query = query.where(
+            or_(
+                Entry.id.ilike(like),
+                Entry.question.ilike(like),
+                Entry.answer.ilike(like),
+                cast(Entry.similar_questions, String).ilike(like),
+                cast(Entry.keywords, String).ilike(like),
+            )
+        )
     if region:
         query = query.where(Entry.region == region)
     if category:
@@ -87,15 +93,29 @@ def index() -> str:
         query = query.where(~(started & not_ended))
     with transaction() as s:
         total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = list(s.scalars(query.order_by(Entry.category, Entry.id)
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+        rows = list(
+            s.scalars(
+                query.order_by(Entry.category, Entry.id)
+                .offset((page - 1) * PAGE_SIZE)
+                .limit(PAGE_SIZE)
+            )
+        )
         pending = {e.id for e in rows if curation.pending_edit(s, e.id) is not None}
         categories = list(s.scalars(select(Entry.category).distinct().order_by(Entry.category)))
     pages = max(1, -(-total // PAGE_SIZE))
-    return render_template("admin/entries/index.html", entries=rows, total=total, page=page,
-                           pages=pages, pending=pending, categories=categories,
-                           regions=list(load_regions().parent), statuses=STATUSES,
-                           today=today, args=args)
+    return render_template(
+        "admin/entries/index.html",
+        entries=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        pending=pending,
+        categories=categories,
+        regions=list(load_regions().parent),
+        statuses=STATUSES,
+        today=today,
+        args=args,
+    )
 
 
 @bp.get("/review")
@@ -107,6 +127,7 @@ def review() -> str:
 
 
 # ── one entry ────────────────────────────────────────────────────────────────────────────────
+
 
 def _get(s: Session, entry_id: str) -> Entry:
     entry = s.get(Entry, entry_id)
@@ -121,8 +142,14 @@ def show(entry_id: str) -> str:
         entry = _get(s, entry_id)
         work = curation.working_copy(s, entry_id)
         live = entry.snapshot()
-    return render_template("admin/entries/show.html", entry=entry, live=live, work=work,
-                           preview=preview(work.data), today=date.today())
+    return render_template(
+        "admin/entries/show.html",
+        entry=entry,
+        live=live,
+        work=work,
+        preview=preview(work.data),
+        today=date.today(),
+    )
 
 
 def _apply_problems(form: EntryForm, problems: list[Problem]) -> None:
@@ -137,15 +164,19 @@ def _apply_problems(form: EntryForm, problems: list[Problem]) -> None:
     flash(texts.INVALID + (" " + "；".join(general) if general else ""), "error")
 
 
-def _render_form(form: EntryForm, entry: Entry | None, status: int = 200
-                 ) -> tuple[str, int]:
+def _render_form(form: EntryForm, entry: Entry | None, status: int = 200) -> tuple[str, int]:
     data = form.snapshot()
     if entry is not None:
         data["id"] = entry.id
     with transaction() as s:
         categories = list(s.scalars(select(Entry.category).distinct().order_by(Entry.category)))
-    return render_template("admin/entries/edit.html", form=form, entry=entry,
-                           preview=preview(data), categories=categories), status
+    return render_template(
+        "admin/entries/edit.html",
+        form=form,
+        entry=entry,
+        preview=preview(data),
+        categories=categories,
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -165,8 +196,14 @@ def new() -> str | Response | tuple[str, int]:
             if action == "submit":
                 curation.submit_for_review(s, entry.id, actor())
             resolved = unanswered.triage(s, exchange_ids, "resolved")
-            record(s, "entry_create", entry.id, submitted=action == "submit",
-                   resolved_exchanges=resolved, handoff=form.handoff.data or None)
+            record(
+                s,
+                "entry_create",
+                entry.id,
+                submitted=action == "submit",
+                resolved_exchanges=resolved,
+                handoff=form.handoff.data or None,
+            )
     except InvalidEntries as exc:
         _apply_problems(form, exc.problems)
         return _render_form(form, None, 400)
@@ -219,8 +256,14 @@ def edit(entry_id: str) -> str | Response | tuple[str, int]:
             changed = rev.version != before
             if action == "submit":
                 curation.submit_for_review(s, entry_id, actor())
-            record(s, "entry_edit", entry_id, version=rev.version, changed=changed,
-                   submitted=action == "submit")
+            record(
+                s,
+                "entry_edit",
+                entry_id,
+                version=rev.version,
+                changed=changed,
+                submitted=action == "submit",
+            )
     except InvalidEntries as exc:
         _apply_problems(form, exc.problems)
         return _render_form(form, entry, 400)
@@ -232,8 +275,7 @@ def edit(entry_id: str) -> str | Response | tuple[str, int]:
     elif not changed:
         flash(texts.NOTHING_CHANGED, "info")
     else:
-        flash(texts.SAVED_PENDING if entry.status == "published" else texts.SAVED_DRAFT,
-              "success")
+        flash(texts.SAVED_PENDING if entry.status == "published" else texts.SAVED_DRAFT, "success")
     return redirect(url_for(".show", entry_id=entry_id))
 
 
@@ -245,6 +287,7 @@ def preview_fragment() -> str:
 
 
 # ── workflow ─────────────────────────────────────────────────────────────────────────────────
+
 
 def _workflow(entry_id: str, action: str, done: str) -> Response:
     try:
@@ -262,8 +305,10 @@ def _workflow(entry_id: str, action: str, done: str) -> Response:
             record(s, f"entry_{action}_refused", entry_id, reason="reviewer_is_author")
         flash(texts.REVIEWER_IS_AUTHOR, "error")
     except InvalidEntries as exc:
-        flash(texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
-              "error")
+        flash(
+            texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
+            "error",
+        )
     except curation.CurationError as exc:
         flash(str(exc), "error")
     else:
@@ -299,8 +344,10 @@ def restore(entry_id: str) -> Response:
             rev = curation.restore(s, entry_id, version, actor())
             record(s, "entry_restore", entry_id, version=version, new_version=rev.version)
     except InvalidEntries as exc:
-        flash(texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
-              "error")
+        flash(
+            texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
+            "error",
+        )
     except curation.CurationError as exc:
         flash(str(exc), "error")
     else:
@@ -310,13 +357,15 @@ def restore(entry_id: str) -> Response:
 
 # ── history ──────────────────────────────────────────────────────────────────────────────────
 
+
 @bp.get("/<entry_id>/history")
 def history(entry_id: str) -> str:
     with transaction() as s:
         entry = _get(s, entry_id)
         revisions = curation.history(s, entry_id)
-    return render_template("admin/entries/history.html", entry=entry,
-                           revisions=list(reversed(revisions)))
+    return render_template(
+        "admin/entries/history.html", entry=entry, revisions=list(reversed(revisions))
+    )
 
 
 @bp.get("/<entry_id>/diff")
@@ -334,8 +383,9 @@ def diff(entry_id: str) -> str:
     except curation.EntryNotFound:
         abort(404)
     marked = [(c, highlight(c.before, c.after)) for c in changes]
-    return render_template("admin/entries/diff.html", entry=entry, changes=marked,
-                           rev_a=rev_a, rev_b=rev_b)
+    return render_template(
+        "admin/entries/diff.html", entry=entry, changes=marked, rev_a=rev_a, rev_b=rev_b
+    )
 
 
 def highlight(before: str, after: str) -> tuple[Markup, Markup]:
@@ -357,6 +407,7 @@ def highlight(before: str, after: str) -> tuple[Markup, Markup]:
 
 # ── import / export ──────────────────────────────────────────────────────────────────────────
 
+
 @bp.route("/import", methods=["GET", "POST"])
 @requires("admin")
 def import_view() -> str | tuple[str, int]:
@@ -373,34 +424,48 @@ def import_view() -> str | tuple[str, int]:
             flash(texts.IMPORT_NO_FILE, "error")
             return render_template("admin/entries/import.html", form=form), 400
         if suffix not in SUFFIXES:
-            problems = [Problem(name, "-", f"不支持的文件类型 {suffix or '（无）'}；"
-                                f"请用 {'、'.join(SUFFIXES)}")]
+            problems = [
+                Problem(
+                    name, "-", f"不支持的文件类型 {suffix or '（无）'}；请用 {'、'.join(SUFFIXES)}"
+                )
+            ]
         else:
             with tempfile.TemporaryDirectory(prefix="shebao-import-") as folder:
                 path = Path(folder) / f"upload{suffix}"
                 upload.save(path)
                 with transaction() as s:
                     entries, problems = validate_paths([path], s)
-                    problems = [Problem(p.where.replace(str(path), name), p.field, p.message)
-                                for p in problems]
+                    problems = [
+                        Problem(p.where.replace(str(path), name), p.field, p.message)
+                        for p in problems
+                    ]
                     if not problems and not form.check_only.data:
                         result = import_entries(s, entries, f"console:{actor()}")
-                        record(s, "import", name, created=result.created,
-                               updated=result.updated, superseded=result.superseded)
+                        record(
+                            s,
+                            "import",
+                            name,
+                            created=result.created,
+                            updated=result.updated,
+                            superseded=result.superseded,
+                        )
                     elif not problems:
                         flash(texts.IMPORT_CHECKED.format(n=len(entries)), "success")
         if problems:
             flash(texts.IMPORT_PROBLEMS.format(n=len(problems)), "error")
-            return render_template("admin/entries/import.html", form=form,
-                                   problems=problems), 400
+            return render_template("admin/entries/import.html", form=form, problems=problems), 400
         if result is not None:
-            flash(texts.IMPORT_DONE.format(created=len(result.created),
-                                           updated=len(result.updated),
-                                           unchanged=len(result.unchanged)), "success")
+            flash(
+                texts.IMPORT_DONE.format(
+                    created=len(result.created),
+                    updated=len(result.updated),
+                    unchanged=len(result.unchanged),
+                ),
+                "success",
+            )
             if result.superseded:
                 flash(texts.IMPORT_SUPERSEDED.format(ids="、".join(result.superseded)), "info")
-    return render_template("admin/entries/import.html", form=form, result=result,
-                           problems=problems)
+    return render_template("admin/entries/import.html", form=form, result=result, problems=problems)
 
 
 @bp.get("/export")
@@ -421,8 +486,9 @@ def export() -> Response:
         {"jsonl": write_jsonl, "yaml": write_yaml_doc, "csv": write_csv}[fmt](entries, out)
         payload = out.getvalue().encode("utf-8-sig" if fmt == "csv" else "utf-8")
     name = f"shebao-entries-{date.today().isoformat()}{'-all' if include_all else ''}.{fmt}"
-    return send_file(io.BytesIO(payload), mimetype=_MIMETYPES[fmt], as_attachment=True,
-                     download_name=name)
+    return send_file(
+        io.BytesIO(payload), mimetype=_MIMETYPES[fmt], as_attachment=True, download_name=name
+    )
 
 
 def can_publish(work: curation.Work) -> bool:

@@ -59,21 +59,29 @@ class PasswordForm(ConsoleForm):
 class EntryForm(ConsoleForm):
     """One entry's fields; lists are one item a line in a text area."""
 
-    id = StringField("条目编号", validators=[DataRequired(), Length(max=120)],
-                     description=("小写字母、数字和连字符，如 unemployment-benefit-duration；"
-                                  "创建后不能修改"))
-    topic = StringField("主题", validators=[Optional(), Length(max=120)],
-                        description="同一问题的各地版本用同一个主题；留空则等于条目编号")
+    id = StringField(
+        "条目编号",
+        validators=[DataRequired(), Length(max=120)],
+        description=("小写字母、数字和连字符，如 unemployment-benefit-duration；创建后不能修改"),
+    )
+    topic = StringField(
+        "主题",
+        validators=[Optional(), Length(max=120)],
+        description="同一问题的各地版本用同一个主题；留空则等于条目编号",
+    )
     question = StringField("标准问题", validators=[DataRequired()])
-    similar_questions = TextAreaField("其他问法（每行一个）",
-                                      description="发布时至少需要 3 个")
-    answer = TextAreaField("答案", validators=[DataRequired()],
-                           description="不超过 320 字；依据和适用地区会自动附在答案后面")
+    similar_questions = TextAreaField("其他问法（每行一个）", description="发布时至少需要 3 个")
+    answer = TextAreaField(
+        "答案",
+        validators=[DataRequired()],
+        description="不超过 320 字；依据和适用地区会自动附在答案后面",
+    )
     region = SelectField("适用地区", validators=[DataRequired()])
     category = StringField("分类", validators=[DataRequired(), Length(max=40)])
     keywords = StringField("关键词", description="用顿号、逗号或 | 分隔")
-    source_title = StringField("依据文件名称", validators=[DataRequired()],
-                               description="如：失业保险条例")
+    source_title = StringField(
+        "依据文件名称", validators=[DataRequired()], description="如：失业保险条例"
+    )
     source_number = StringField("文号", validators=[Optional(), Length(max=120)])
     source_date = DateField("发布日期", validators=[Optional()])
     effective_from = DateField("生效日期", validators=[Optional()])
@@ -95,8 +103,9 @@ class EntryForm(ConsoleForm):
             "answer": (self.answer.data or "").strip(),
             "region": self.region.data,
             "category": (self.category.data or "").strip(),
-            "keywords": [k.strip() for k in _KEYWORD_SPLIT.split(self.keywords.data or "")
-                         if k.strip()],
+            "keywords": [
+                k.strip() for k in _KEYWORD_SPLIT.split(self.keywords.data or "") if k.strip()
+            ],
             "source_title": (self.source_title.data or "").strip(),
             "source_number": (self.source_number.data or "").strip() or None,
             "source_date": _iso(self.source_date.data),

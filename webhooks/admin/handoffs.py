@@ -38,8 +38,9 @@ class Delivery:
 
 
 def last_message_at(session: Session, user_key: str) -> datetime | None:
-    return session.scalar(select(func.max(Exchange.created_at))
-                          .where(Exchange.user_key == user_key))
+    return session.scalar(
+        select(func.max(Exchange.created_at)).where(Exchange.user_key == user_key)
+    )
 
 
 def window_open(session: Session, handoff: Handoff, now: datetime | None = None) -> bool:

@@ -43,11 +43,18 @@ def index() -> str:
         if status in STATUSES:
             query = query.where(Handoff.status == status)
         rows = list(s.scalars(query))
-        counts = dict(s.execute(select(Handoff.status, func.count()).group_by(Handoff.status))
-                      .all())
+        counts = dict(
+            s.execute(select(Handoff.status, func.count()).group_by(Handoff.status)).all()
+        )
         windows = {h.id: handoffs.window_open(s, h) for h in rows}
-    return render_template("admin/handoffs/index.html", handoffs=rows, status=status,
-                           counts=counts, windows=windows, statuses=STATUSES)
+    return render_template(
+        "admin/handoffs/index.html",
+        handoffs=rows,
+        status=status,
+        counts=counts,
+        windows=windows,
+        statuses=STATUSES,
+    )
 
 
 @bp.route("/<int:handoff_id>", methods=["GET", "POST"])
@@ -65,8 +72,14 @@ def show(handoff_id: int) -> str | Response | tuple[str, int]:
             record(s, "handoff_reply", str(handoff_id))
         delivery = handoffs.deliver(db(), handoff_id, sender())
         with transaction() as s:
-            record(s, "handoff_delivery", str(handoff_id), sent=delivery.sent,
-                   reason=delivery.reason, error=delivery.error or None)
+            record(
+                s,
+                "handoff_delivery",
+                str(handoff_id),
+                sent=delivery.sent,
+                reason=delivery.reason,
+                error=delivery.error or None,
+            )
         if delivery.sent:
             flash(texts.HANDOFF_SENT, "success")
         elif delivery.reason == "send_failed":
@@ -78,14 +91,26 @@ def show(handoff_id: int) -> str | Response | tuple[str, int]:
         handoff = s.get(Handoff, handoff_id)
         if handoff is None:
             abort(404)
-        recent = list(s.scalars(select(Exchange).where(Exchange.user_key == handoff.user_key)
-                                .order_by(Exchange.created_at.desc()).limit(10)))
+        recent = list(
+            s.scalars(
+                select(Exchange)
+                .where(Exchange.user_key == handoff.user_key)
+                .order_by(Exchange.created_at.desc())
+                .limit(10)
+            )
+        )
         window = handoffs.window_open(s, handoff)
         last = handoffs.last_message_at(s, handoff.user_key)
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/handoffs/show.html", handoff=handoff, form=form,
-                           recent=recent, window=window, last=last,
-                           can_send=handoffs.openid_of(handoff) is not None), status
+    return render_template(
+        "admin/handoffs/show.html",
+        handoff=handoff,
+        form=form,
+        recent=recent,
+        window=window,
+        last=last,
+        can_send=handoffs.openid_of(handoff) is not None,
+    ), status
 
 
 @bp.post("/<int:handoff_id>/close")

@@ -18,13 +18,25 @@ bp = Blueprint("home", __name__)
 def index() -> str:
     with transaction() as s:
         review = curation.awaiting_review(s)
-        queue_size = s.scalar(select(func.count()).select_from(
-            select(unanswered.Exchange.id).where(unanswered.in_queue()).subquery())) or 0
-        open_handoffs = s.scalar(select(func.count()).select_from(Handoff)
-                                 .where(Handoff.status == "open")) or 0
-        by_status = dict(s.execute(select(Entry.status, func.count())
-                                   .group_by(Entry.status)).all())
+        queue_size = (
+            s.scalar(
+                select(func.count()).select_from(
+                    select(unanswered.Exchange.id).where(unanswered.in_queue()).subquery()
+                )
+            )
+            or 0
+        )
+        open_handoffs = (
+            s.scalar(select(func.count()).select_from(Handoff).where(Handoff.status == "open")) or 0
+        )
+        by_status = dict(s.execute(select(Entry.status, func.count()).group_by(Entry.status)).all())
         generation = curation.generation(s)
-    return render_template("admin/home.html", review=review, queue_size=queue_size,
-                           open_handoffs=open_handoffs, by_status=by_status,
-                           generation=generation, dead_jobs=outbox.dead_count())
+    return render_template(
+        "admin/home.html",
+        review=review,
+        queue_size=queue_size,
+        open_handoffs=open_handoffs,
+        by_status=by_status,
+        generation=generation,
+        dead_jobs=outbox.dead_count(),
+    )

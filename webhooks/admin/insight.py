@@ -45,9 +45,11 @@ def figures(s: Session, days: int, today: date | None = None) -> Figures:
     today = today or datetime.now(LOCAL).date()
     since = today - timedelta(days=days - 1)
     since_utc = datetime.combine(since, datetime.min.time(), LOCAL).astimezone(UTC)
-    rows = s.execute(select(Exchange.created_at, Exchange.outcome, Exchange.intent,
-                            Exchange.faq_id)
-                     .where(Exchange.created_at >= since_utc.replace(tzinfo=None))).all()
+    rows = s.execute(
+        select(Exchange.created_at, Exchange.outcome, Exchange.intent, Exchange.faq_id).where(
+            Exchange.created_at >= since_utc.replace(tzinfo=None)
+        )
+    ).all()
     per_day: Counter[date] = Counter()
     hours = [0] * 24
     outcomes: Counter[str] = Counter()
@@ -63,15 +65,18 @@ def figures(s: Session, days: int, today: date | None = None) -> Figures:
             answered_from[faq_id] += 1
     total = len(rows)
     top = answered_from.most_common(10)
-    questions = dict(s.execute(select(Entry.id, Entry.question)
-                               .where(Entry.id.in_([i for i, _ in top]))).all())
+    questions = dict(
+        s.execute(select(Entry.id, Entry.question).where(Entry.id.in_([i for i, _ in top]))).all()
+    )
     order = [*SHARE_OUTCOMES, *sorted(set(outcomes) - set(SHARE_OUTCOMES))]
     return Figures(
-        days=days, since=since, total=total,
-        daily=[(since + timedelta(days=i), per_day[since + timedelta(days=i)])
-               for i in range(days)],
-        outcomes=[(o, outcomes[o], 100.0 * outcomes[o] / total if total else 0.0)
-                  for o in order],
+        days=days,
+        since=since,
+        total=total,
+        daily=[
+            (since + timedelta(days=i), per_day[since + timedelta(days=i)]) for i in range(days)
+        ],
+        outcomes=[(o, outcomes[o], 100.0 * outcomes[o] / total if total else 0.0) for o in order],
         entries=[(faq_id, questions.get(faq_id, faq_id), n) for faq_id, n in top],
         intents=intents.most_common(12),
         hours=hours,
@@ -90,20 +95,33 @@ def index() -> str:
         f = figures(s, days)
     every = 1 if days <= 10 else 5 if days <= 31 else 15
     chart = {
-        "daily": charts.columns([d.strftime("%m-%d") for d, _ in f.daily],
-                                [n for _, n in f.daily], "每日提问量", every=every),
-        "outcomes": charts.bars([texts.OUTCOME_NAMES.get(o, o) for o, _, _ in f.outcomes],
-                                [round(p, 1) for _, _, p in f.outcomes], "回答结果占比",
-                                unit="%"),
-        "entries": charts.bars([q for _, q, _ in f.entries], [n for _, _, n in f.entries],
-                               "回答最多的条目"),
-        "intents": charts.bars([texts.INTENT_NAMES.get(i, i) for i, _ in f.intents],
-                               [n for _, n in f.intents], "意图分布"),
-        "hours": charts.columns([f"{h}时" for h in range(24)], f.hours, "提问时段（北京时间）",
-                                every=3),
+        "daily": charts.columns(
+            [d.strftime("%m-%d") for d, _ in f.daily],
+            [n for _, n in f.daily],
+            "每日提问量",
+            every=every,
+        ),
+        "outcomes": charts.bars(
+            [texts.OUTCOME_NAMES.get(o, o) for o, _, _ in f.outcomes],
+            [round(p, 1) for _, _, p in f.outcomes],
+            "回答结果占比",
+            unit="%",
+        ),
+        "entries": charts.bars(
+            [q for _, q, _ in f.entries], [n for _, _, n in f.entries], "回答最多的条目"
+        ),
+        "intents": charts.bars(
+            [texts.INTENT_NAMES.get(i, i) for i, _ in f.intents],
+            [n for _, n in f.intents],
+            "意图分布",
+        ),
+        "hours": charts.columns(
+            [f"{h}时" for h in range(24)], f.hours, "提问时段（北京时间）", every=3
+        ),
     }
-    return render_template("admin/insight.html", f=f, chart=chart, days=days, all_days=DAYS,
-                           kinds=KINDS)
+    return render_template(
+        "admin/insight.html", f=f, chart=chart, days=days, all_days=DAYS, kinds=KINDS
+    )
 
 
 @bp.get("/<kind>.csv")
@@ -132,5 +150,8 @@ def download(kind: str) -> Response:
         w.writerow(["hour_china_time", "questions"])
         w.writerows(enumerate(f.hours))
     name = f"shebao-{kind}-{days}d-{f.since.isoformat()}.csv"
-    return Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        out.getvalue().encode("utf-8-sig"),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

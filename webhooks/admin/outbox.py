@@ -25,8 +25,12 @@ def dead_count() -> int:
 @bp.get("")
 def index() -> str:
     outbox = Outbox(db())
-    return render_template("admin/outbox.html", jobs=outbox.dead_jobs(), depth=outbox.depth(),
-                           kind_name=lambda kind: texts.JOB_KINDS.get(kind, kind))
+    return render_template(
+        "admin/outbox.html",
+        jobs=outbox.dead_jobs(),
+        depth=outbox.depth(),
+        kind_name=lambda kind: texts.JOB_KINDS.get(kind, kind),
+    )
 
 
 @bp.post("/<int:job_id>/retry")

@@ -45,16 +45,21 @@ class Preview:
 
 
 def source_label(data: dict[str, Any]) -> str:
-    entry = Entry(source_title=data.get("source_title") or "",
-                  source_number=data.get("source_number") or None,
-                  source_date=_date(data.get("source_date")))
+    entry = Entry(
+        source_title=data.get("source_title") or "",
+        source_number=data.get("source_number") or None,
+        source_date=_date(data.get("source_date")),
+    )
     return entry.source_label()
 
 
 def reply_text(data: dict[str, Any]) -> str:
     """The engine's answer for an entry with this snapshot-format ``data``."""
-    return (data.get("answer") or "").strip() + "\n" + bot_texts.SOURCE_LINE.format(
-        source=source_label(data), region=data.get("region") or "")
+    return (
+        (data.get("answer") or "").strip()
+        + "\n"
+        + bot_texts.SOURCE_LINE.format(source=source_label(data), region=data.get("region") or "")
+    )
 
 
 def preview(data: dict[str, Any]) -> Preview:

@@ -25,14 +25,30 @@ bp = Blueprint("queue", __name__, url_prefix="/queue")
 def index() -> str:
     threshold = request.args.get("similar", unanswered.SIMILAR_AT, type=float)
     with transaction() as s:
-        total = s.scalar(select(func.count()).select_from(
-            select(unanswered.Exchange.id).where(unanswered.in_queue()).subquery())) or 0
+        total = (
+            s.scalar(
+                select(func.count()).select_from(
+                    select(unanswered.Exchange.id).where(unanswered.in_queue()).subquery()
+                )
+            )
+            or 0
+        )
         clusters = unanswered.cluster(unanswered.queued(s), threshold)
-        entries = list(s.execute(select(Entry.id, Entry.question)
-                                 .where(Entry.status != "archived").order_by(Entry.id)))
-    return render_template("admin/queue.html", clusters=clusters, total=total,
-                           entries=entries, threshold=threshold,
-                           low=unanswered.LOW_CONFIDENCE)
+        entries = list(
+            s.execute(
+                select(Entry.id, Entry.question)
+                .where(Entry.status != "archived")
+                .order_by(Entry.id)
+            )
+        )
+    return render_template(
+        "admin/queue.html",
+        clusters=clusters,
+        total=total,
+        entries=entries,
+        threshold=threshold,
+        low=unanswered.LOW_CONFIDENCE,
+    )
 
 
 @bp.post("/dismiss")
@@ -56,8 +72,10 @@ def add_to_entry() -> Response:
             if s.get(Entry, entry_id) is None:
                 raise curation.EntryNotFound(f"没有条目 {entry_id!r}")
             work = curation.working_copy(s, entry_id)
-            have = {question_key(q) for q in
-                    [work.data["question"], *work.data.get("similar_questions", [])]}
+            have = {
+                question_key(q)
+                for q in [work.data["question"], *work.data.get("similar_questions", [])]
+            }
             new: list[str] = []
             for q in unanswered.questions_of(s, ids):
                 if question_key(q) not in have:
@@ -72,11 +90,12 @@ def add_to_entry() -> Response:
             if submit and curation.working_copy(s, entry_id).status == "draft":
                 curation.submit_for_review(s, entry_id, actor())
             unanswered.triage(s, ids, "resolved")
-            record(s, "queue_add_questions", entry_id, questions=new, ids=ids,
-                   submitted=submit)
+            record(s, "queue_add_questions", entry_id, questions=new, ids=ids, submitted=submit)
     except InvalidEntries as exc:
-        flash(texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
-              "error")
+        flash(
+            texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
+            "error",
+        )
         return redirect(url_for(".index"))
     except curation.CurationError as exc:
         flash(str(exc), "error")

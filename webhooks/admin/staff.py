@@ -23,9 +23,13 @@ def index() -> str | Response | tuple[str, int]:
     if request.method == "POST" and form.validate():
         try:
             with transaction() as s:
-                user = accounts.create_user(s, form.username.data or "", form.password.data or "",
-                                            form.role.data or "editor",
-                                            form.display_name.data or "")
+                user = accounts.create_user(
+                    s,
+                    form.username.data or "",
+                    form.password.data or "",
+                    form.role.data or "editor",
+                    form.display_name.data or "",
+                )
                 record(s, "staff_create", user.username, role=user.role)
         except accounts.AccountError:
             flash(texts.STAFF_EXISTS.format(username=form.username.data), "error")
@@ -70,5 +74,6 @@ def audit() -> str:
         if who:
             query = query.where(AuditLog.actor == who)
         rows = list(s.scalars(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)))
-    return render_template("admin/audit.html", rows=rows[:AUDIT_PAGE],
-                           more=len(rows) > AUDIT_PAGE, page=page, who=who)
+    return render_template(
+        "admin/audit.html", rows=rows[:AUDIT_PAGE], more=len(rows) > AUDIT_PAGE, page=page, who=who
+    )

@@ -48,8 +48,9 @@ def ask(text: str, region: str | None) -> dict[str, Any]:
         why = []
     user = f"try-{uuid.uuid4().hex}"
     budget = content_budget()
-    reply = bot.handle(Message(channel="console", user=user, text=text, region=region,
-                               max_bytes=budget))
+    reply = bot.handle(
+        Message(channel="console", user=user, text=text, region=region, max_bytes=budget)
+    )
     _forget(f"console:{user}")
     scores = sorted(prediction.scores.items(), key=lambda kv: -kv[1])[:4]
     return {

@@ -58,14 +58,19 @@ class Cluster:
 
 def in_queue():  # type: ignore[no-untyped-def]
     """The SQL condition for an exchange to be in the queue."""
-    return (Exchange.triage.is_(None)
-            & or_(Exchange.outcome == "abstained", Exchange.confidence < LOW_CONFIDENCE)
-            & Exchange.outcome.not_in(EXCLUDED_OUTCOMES))
+    return (
+        Exchange.triage.is_(None)
+        & or_(Exchange.outcome == "abstained", Exchange.confidence < LOW_CONFIDENCE)
+        & Exchange.outcome.not_in(EXCLUDED_OUTCOMES)
+    )
 
 
 def queued(session: Session, limit: int = LIMIT) -> list[Exchange]:
-    return list(session.scalars(select(Exchange).where(in_queue())
-                                .order_by(Exchange.created_at.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(Exchange).where(in_queue()).order_by(Exchange.created_at.desc()).limit(limit)
+        )
+    )
 
 
 def similarity(a: str, b: str) -> float:
@@ -120,7 +125,9 @@ def triage(session: Session, ids: list[int], verdict: str) -> int:
     """Mark exchanges ``dismissed`` or ``resolved``; returns how many were still untriaged."""
     if not ids:
         return 0
-    result = session.execute(update(Exchange).where(Exchange.id.in_(ids),
-                                                    Exchange.triage.is_(None))
-                             .values(triage=verdict))
+    result = session.execute(
+        update(Exchange)
+        .where(Exchange.id.in_(ids), Exchange.triage.is_(None))
+        .values(triage=verdict)
+    )
     return int(result.rowcount)  # type: ignore[attr-defined]

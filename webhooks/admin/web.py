@@ -85,6 +85,7 @@ def record(s: Session, action: str, target: str = "", **detail: Any) -> None:
 
 # ── the guard ────────────────────────────────────────────────────────────────────────────────
 
+
 def check_csrf() -> None:
     token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
     try:
@@ -141,8 +142,7 @@ def requires(role: str) -> Callable[[F], F]:
 
 
 def csrf_failed(error: CSRFError) -> tuple[str, int]:
-    return render_template("admin/error.html", title="请求被拒绝",
-                           message=texts.CSRF_FAILED), 400
+    return render_template("admin/error.html", title="请求被拒绝", message=texts.CSRF_FAILED), 400
 
 
 def forbidden(error: Exception) -> tuple[str, int]:
@@ -157,11 +157,13 @@ def secure_headers(response: Response) -> Response:
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'")
+        "frame-ancestors 'none'; form-action 'self'",
+    )
     return response
 
 
 # ── template helpers ─────────────────────────────────────────────────────────────────────────
+
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time as China time."""
