@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from shebao.settings import DEFAULT_PORT
+
 
 class _Main(click.Group):
     """The ``shebao`` group: one logging set-up, and schema problems as plain messages."""
@@ -23,7 +25,8 @@ class _Main(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
-@click.group(cls=_Main)
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="shebao-bot", prog_name="shebao")
 def main() -> None:
     """shebao-bot: the 社保 WeChat assistant."""
 
@@ -44,7 +47,7 @@ def open_database():  # type: ignore[no-untyped-def]
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
 @click.option(
     "--prod", is_flag=True, help="Run under gunicorn with shebao/gunicorn_conf.py (several workers)"
 )
@@ -201,6 +204,7 @@ def _register() -> None:
     from shebao.db_cli import db
     from webhooks.admin.cli import staff
     from webhooks.personal_cli import notify_applications, volunteer
+    from webhooks.wechat_cli import wechat
 
     main.add_command(kb)
     main.add_command(db)
@@ -208,6 +212,7 @@ def _register() -> None:
     main.add_command(staff)
     main.add_command(volunteer)
     main.add_command(notify_applications)
+    main.add_command(wechat)
 
 
 _register()

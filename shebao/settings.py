@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+DEFAULT_PORT = 8000
+"""The port ``shebao serve`` listens on, and the one ``shebao wechat replay`` posts to."""
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from shebao.settings import Settings
+from shebao.settings import DEFAULT_PORT, Settings
 from webhooks.wechat_menu import menu_definition, menu_problems, push_menu
 from webhooks.wechat_outbound import make_client
 from webhooks.wechat_protocol import parse_xml, signature
@@ -67,7 +67,7 @@ def prune_command(older_than_hours: float) -> None:
 
 @wechat.command("replay")
 @click.argument("fixture")
-@click.option("--url", default="http://127.0.0.1:5000/wechat", show_default=True)
+@click.option("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}/wechat", show_default=True)
 @click.option("--mode", type=click.Choice(["plain", "safe"]), default="plain", show_default=True)
 @click.option("--token", envvar="WECHAT_TOKEN", default="shebao-dev-token", show_default=True)
 @click.option("--aes-key", envvar="WECHAT_AES_KEY", default=None, help="EncodingAESKey (safe)")
