@@ -12,7 +12,7 @@ form and the dialogue state saved *before* the core is called (bot.applications.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from bot import personal_texts as t
@@ -27,7 +27,6 @@ from bot.applications import (
     resend_one,
     submit,
 )
-from bot.backend import CHINA
 from bot.binding import begin_binding, current
 from bot.context import Turn
 from bot.forms import FormContext, command, form_reply, register_form, start_form
@@ -56,6 +55,7 @@ from proxy.types import (
     UnemploymentApplicationRequest,
     UnemploymentEligibility,
 )
+from shebao import clock
 from shebao.masking import mask_id, mask_phone
 
 MIN_MONTHS = 12  # 《失业保险条例》第十四条: 缴费满一年
@@ -68,7 +68,7 @@ _BANK_WORD = re.compile(r"^(2|银行卡|用银行卡)$")
 
 
 def today() -> date:
-    return datetime.now(CHINA).date()
+    return clock.china_today()
 
 
 def not_eligible_text(e: UnemploymentEligibility) -> str:

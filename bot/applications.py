@@ -25,7 +25,8 @@ from bot.sealed import seal, unseal
 from proxy import codec
 from proxy.errors import AlreadyExists, CoreRejected, CoreUnavailable, IdempotencyKeyReused
 from proxy.types import UnemploymentApplication, UnemploymentApplicationRequest
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 from shebao.masking import mask_text
 
 log = logging.getLogger(__name__)

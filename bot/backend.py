@@ -7,14 +7,14 @@ that have no engine at hand use ``JobBackend``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 from proxy.core import CoreServices
+from shebao import clock
+from shebao.clock import CHINA
 from shebao.db import Database
 from shebao.settings import Settings
-
-CHINA = timezone(timedelta(hours=8), "CST")
 
 
 class Backend(Protocol):
@@ -45,5 +45,8 @@ def split_user_key(key: str) -> tuple[str, str]:
 def local_time(instant: datetime) -> str:
     """A naive UTC instant as China time, HH:MM (today) or MM-DD HH:MM."""
     china = instant.replace(tzinfo=UTC).astimezone(CHINA)
-    now = datetime.now(CHINA)
-    return china.strftime("%H:%M") if china.date() == now.date() else china.strftime("%m-%d %H:%M")
+    return (
+        china.strftime("%H:%M")
+        if china.date() == clock.china_today()
+        else china.strftime("%m-%d %H:%M")
+    )

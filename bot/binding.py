@@ -45,7 +45,8 @@ from proxy.errors import (
     VerificationExpired,
     WrongCode,
 )
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 from shebao.masking import mask_id
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from bot.understanding import Understanding
 from intents.classifier import training_utterances
 from knowledge.index import KnowledgeIndex
 from knowledge.scoring import NAMES
+from shebao import clock
 from shebao.db import Database
 
 ROUNDS = 3
@@ -42,7 +42,7 @@ def samples(u: Understanding) -> tuple[list[list[float]], list[int]]:
                 reduced.append(replace(e, questions=[x for x in e.questions if x != q]))
             else:
                 reduced.append(e)
-        index = KnowledgeIndex(reduced, u.normalize, u.words, u.regions, date.today())
+        index = KnowledgeIndex(reduced, u.normalize, u.words, u.regions, clock.china_today())
         for q, topic, region in held:
             asker = region if u.regions.depth(region) >= 2 else None
             for hit in index.search(q, asker, limit=5):

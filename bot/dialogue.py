@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.models import DialogueState
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 
 TTL = timedelta(minutes=30)
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.models import Handoff
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 
 
 def reply_text(handoff: Handoff) -> str:

@@ -29,7 +29,7 @@ from bot.backend import Backend
 from bot.personal_models import ApplicationSubmission
 from proxy.errors import CoreUnavailable, NotFound
 from proxy.types import ApplicationStatus, UnemploymentApplication
-from shebao.db import utcnow
+from shebao.clock import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shebao.db import Base, utcnow
+from shebao.clock import utcnow
+from shebao.db import Base
 
 
 class Binding(Base):

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot import personal_texts as t
-from bot.backend import CHINA, Backend
+from bot.backend import Backend
 from bot.binding import begin_binding, current
 from bot.context import Turn
 from bot.forms import FormContext, command
@@ -33,6 +33,8 @@ from proxy.types import (
     PensionPayments,
     UnemploymentApplication,
 )
+from shebao import clock
+from shebao.clock import CHINA
 
 LATEST = 3
 _TYPE_WORDS = {
@@ -194,7 +196,7 @@ def insurance_line(ins: InsuranceContributions, label: str | None = None) -> str
 
 
 def pension_text(backend: Backend, who: Subject, question: str) -> str:
-    return describe_pension(backend.core.pension_payments(who.person_ref), who, date.today())
+    return describe_pension(backend.core.pension_payments(who.person_ref), who, clock.china_today())
 
 
 def describe_pension(payments: PensionPayments, who: Subject, today: date) -> str:

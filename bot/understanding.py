@@ -21,6 +21,7 @@ from knowledge.index import Hit, KnowledgeIndex, entry_from_row
 from knowledge.models import Entry, KbState
 from knowledge.regions import Regions, load_regions
 from knowledge.vocabulary import Vocabulary, load_vocabulary
+from shebao import clock
 from shebao.db import Database
 
 RELOAD_CHECK_SECONDS = 2.0
@@ -60,7 +61,7 @@ class Understanding:
         self._rebuilding = threading.Event()
 
     def today(self) -> date:
-        return self.fixed_today or date.today()
+        return self.fixed_today or clock.china_today()
 
     def words(self, normalized: str) -> list[str]:
         return self.vocabulary.tokens(normalized)

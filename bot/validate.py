@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from bot import personal_texts as t
 from proxy.types import LeavingReason
+from shebao import clock
 
 
 class Invalid(ValueError):
@@ -78,7 +79,7 @@ def _birth_ok(number: str) -> bool:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    return date(1900, 1, 1) <= born <= date.today()
+    return date(1900, 1, 1) <= born <= clock.china_today()
 
 
 def find_id_number(text: str) -> str | None:

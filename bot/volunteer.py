@@ -31,7 +31,8 @@ from bot.personal_models import (
 from bot.sealed import keyed_hash
 from bot.types import Message, Reply
 from intents.taxonomy import BIND
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 from shebao.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -53,7 +53,7 @@ from sqlalchemy.orm import Session
 
 from knowledge.models import Entry, EntryRevision, KbState
 from knowledge.schema import EntryData, InvalidEntries, Problem, check_unique, parse_entry
-from shebao.db import utcnow
+from shebao.clock import utcnow
 
 #: The content fields of an entry, in the order of ``Entry.snapshot()``.
 FIELDS = (

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shebao.db import Base, utcnow
+from shebao.clock import utcnow
+from shebao.db import Base
 
 STATUSES = ("draft", "review", "published", "archived")
 

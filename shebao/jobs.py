@@ -32,7 +32,8 @@ from typing import Any
 
 from sqlalchemy import update
 
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 from shebao.outbox import Job, Retry, handles
 from shebao.settings import Settings
 

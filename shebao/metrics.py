@@ -97,7 +97,7 @@ class OutboxCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from sqlalchemy import func, select
 
-        from shebao.db import utcnow
+        from shebao.clock import utcnow
         from shebao.outbox_models import OutboxJob as T
 
         jobs = GaugeMetricFamily("shebao_outbox_jobs", "Outbox jobs by status", labels=["status"])

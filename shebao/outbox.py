@@ -40,7 +40,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 from shebao.masking import mask_text
 from shebao.outbox_models import OutboxJob
 

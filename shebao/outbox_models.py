@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shebao.db import Base, utcnow
+from shebao.clock import utcnow
+from shebao.db import Base
 
 
 class OutboxJob(Base):

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 
+from shebao import clock
 from shebao.redis import PREFIX, RedisHub
 
 DEFAULT_LIMIT = 20
@@ -62,7 +63,7 @@ class RateLimiter:
         if self.limit <= 0:
             return True
         if self.hub is not None:
-            slot = int(time.time() // self.window)
+            slot = clock.timestamp() // self.window
             key = f"{PREFIX}{self.namespace}:{user}:{slot}"
             ttl = int(self.window) + 1
 

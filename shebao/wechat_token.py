@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from typing import Any
 
 from wechatpy import WeChatClient
@@ -28,6 +27,7 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
+from shebao import clock
 from shebao.redis import PREFIX, RedisHub, hub_for
 from shebao.settings import Settings
 
@@ -117,7 +117,7 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
 
     def _fresh(self) -> bool:
         expires_at = self.expires_at
-        return bool(expires_at) and expires_at - time.time() > REFRESH_MARGIN_SECONDS
+        return bool(expires_at) and expires_at - clock.timestamp() > REFRESH_MARGIN_SECONDS
 
     def fetch_access_token(self) -> dict[str, Any]:
         """wechatpy calls this when WeChat refused the token it was given (40001, 42001):
@@ -136,7 +136,10 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
             try:
                 token = self.session.get(self.access_token_key)
                 if token and self._fresh() and not (force and token == self._handed_out):
-                    return {"access_token": token, "expires_in": int(self.expires_at - time.time())}
+                    return {
+                        "access_token": token,
+                        "expires_in": int(self.expires_at - clock.timestamp()),
+                    }
                 return self._fetch_stable_token(force_refresh=force)
             finally:
                 if acquired:
@@ -181,7 +184,7 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
             )
         expires_in = int(result.get("expires_in", 7200))
         self.session.set(self.access_token_key, result["access_token"], expires_in)
-        self.expires_at = int(time.time()) + expires_in
+        self.expires_at = clock.timestamp() + expires_in
         self.fetches += 1
         return result
 

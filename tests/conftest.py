@@ -20,6 +20,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -32,6 +33,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
+from shebao import clock
+from shebao.clock import CHINA, FixedClock
 from webhooks import create_app
 
 WECHAT_FIXTURES = Path(__file__).parent / "wechat" / "fixtures"
@@ -51,6 +54,26 @@ _ENV = (
     "WECHAT_API_BASE_URL",
     "METRICS_TOKEN",
 )
+
+
+# The instant tests run at unless they say otherwise: a weekday afternoon in China after the
+# demo core's pension day (the 15th), well inside a month and a year.
+FIXED_NOW = datetime(2026, 11, 20, 14, 30, tzinfo=CHINA)
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[FixedClock]:
+    """The service's clock (``shebao.clock``) fixed at ``FIXED_NOW``; move it with ``.set()`` or
+    ``.advance()``. Tests that use it are marked ``clock`` (run again under faketime by CI)."""
+    with clock.use(FixedClock(FIXED_NOW)) as fixed:
+        assert isinstance(fixed, FixedClock)
+        yield fixed
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "fixed_clock" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.clock)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

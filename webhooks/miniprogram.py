@@ -48,7 +48,9 @@ from proxy.types import (
     UnemploymentApplication,
     UnemploymentApplicationRequest,
 )
-from shebao.db import is_unavailable, utcnow
+from shebao import clock
+from shebao.clock import utcnow
+from shebao.db import is_unavailable
 from shebao.masking import mask_text
 from webhooks.miniprogram_models import MiniProgramSession
 from webhooks.services import Services
@@ -441,7 +443,7 @@ def pension() -> tuple[Response, int]:
                 }
                 for p in found.payments[::-1]
             ],
-            "summary": records.describe_pension(found, who, datetime.now(UTC).date()),
+            "summary": records.describe_pension(found, who, clock.china_today()),
         }
     ), 200
 
@@ -502,7 +504,7 @@ def eligibility() -> tuple[Response, int]:
 
 
 def application_request(data: dict[str, Any], person_ref: str) -> UnemploymentApplicationRequest:
-    today = datetime.now(UTC).date()
+    today = clock.china_today()
     try:
         leaving = read_date(text_field(data, "leaving_date", max_length=10), today)
     except Invalid as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from shebao import clock
 from shebao.settings import DEFAULT_PORT, Settings
 from webhooks.wechat_menu import menu_definition, menu_problems, push_menu
 from webhooks.wechat_outbound import make_client
@@ -96,7 +97,7 @@ def replay_command(
     xml = _load(fixture)
     if not keep_ids:
         xml = _fresh_ids(xml)
-    timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
+    timestamp, nonce = str(clock.timestamp()), str(secrets.randbelow(10**9))
     params = {
         "timestamp": timestamp,
         "nonce": nonce,
@@ -158,7 +159,7 @@ def _load(fixture: str) -> str:
 
 
 def _fresh_ids(xml: str) -> str:
-    now = int(time.time())
+    now = clock.timestamp()
     xml = re.sub(r"<CreateTime>\s*\d+\s*</CreateTime>", f"<CreateTime>{now}</CreateTime>", xml)
     msg_id = str(now * 10**9 + secrets.randbelow(10**9))
     return re.sub(r"<MsgId>\s*\d+\s*</MsgId>", f"<MsgId>{msg_id}</MsgId>", xml)

@@ -28,7 +28,8 @@ from typing import Any
 from sqlalchemy import Engine, delete, event
 from wechatpy.messages import BaseMessage
 
-from shebao.db import Database, make_engine, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database, make_engine
 from webhooks.models import ProcessedMessage
 
 log = logging.getLogger("shebao.wechat.dedup")

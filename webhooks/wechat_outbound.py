@@ -18,7 +18,8 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 from shebao.masking import mask_text
 from shebao.settings import Settings
 from webhooks.models import OutboundMessage

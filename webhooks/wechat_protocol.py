@@ -14,7 +14,6 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 from wechatpy.replies import TextReply
 from wechatpy.utils import WeChatSigner
 
+from shebao import clock
 from webhooks import wechat_texts as texts
 
 PASSIVE_REPLY_MAX_BYTES = 2048  # WeChat's limit for a passive text reply, in UTF-8 bytes
@@ -217,7 +217,7 @@ def render_text_reply(message: BaseMessage, text: str, created: int | None = Non
         source=cdata(message.target or ""),
         target=cdata(message.source or ""),
         content=cdata(body),
-        time=created if created is not None else time.time(),
+        time=created if created is not None else clock.timestamp(),
     )
     return str(reply.render())
 

@@ -34,7 +34,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.types import Message
-from shebao import metrics
+from shebao import clock, metrics
 from shebao.jobs import SEND_TEXT
 from shebao.masking import mask_text
 from shebao.outbox import enqueue
@@ -122,7 +122,7 @@ class Responder:
                 "wechat retry %s: first attempt %s", key, outcome.status if outcome else "unknown"
             )
             if outcome and outcome.status == "replied" and outcome.reply_text is not None:
-                return PassiveReply(outcome.reply_text, outcome.reply_time or int(time.time()))
+                return PassiveReply(outcome.reply_text, outcome.reply_time or clock.timestamp())
             return None
 
         if isinstance(action, Ask) and not self.rate_limit.allow(openid):
@@ -130,7 +130,7 @@ class Responder:
             log.info("wechat %s from %s over the rate limit", key, _short(openid))
             action = Say(texts.RATE_LIMITED)
         if not isinstance(action, Ask):
-            created = int(time.time())
+            created = clock.timestamp()
             self.ledger.record(
                 key,
                 "replied",
@@ -191,7 +191,7 @@ class Responder:
         latency = _ms_since(started)
         if race.first("replied"):
             passive = fit_bytes(answer, max_bytes)
-            created = int(time.time())
+            created = clock.timestamp()
             self.ledger.record(
                 key, "replied", reply_text=passive, reply_time=created, latency_ms=latency
             )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
-CHINA = timezone(timedelta(hours=8), "CST")
+from shebao.clock import CHINA
+from shebao.clock import now as now_utc
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["CHINA", "aware", "china_date", "naive", "now_utc"]
 
 
 def naive(instant: datetime) -> datetime:

@@ -13,7 +13,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, MetaData, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shebao.db import NAMING, utcnow
+from shebao.clock import utcnow
+from shebao.db import NAMING
 
 Money = Numeric(12, 2)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -74,21 +76,19 @@ def contributions(
 
 
 def pension_payments(
-    session: Session, person: Person, from_month: str | None, to_month: str | None
+    session: Session, person: Person, from_month: str | None, to_month: str | None, today: date
 ) -> PensionPayments:
+    """The payments made by ``today`` (China date): a month's pension exists once it is paid."""
     check_month(from_month)
     check_month(to_month)
     if not person.retired:
         return PensionPayments(person.ref, False, None, ())
+    paid = (PensionPaymentRow.person_id == person.id) & (PensionPaymentRow.paid_on <= today)
     if from_month is None and to_month is None:
-        latest = session.scalar(
-            select(func.max(PensionPaymentRow.month)).where(
-                PensionPaymentRow.person_id == person.id
-            )
-        )
+        latest = session.scalar(select(func.max(PensionPaymentRow.month)).where(paid))
         if latest:
             from_month = add_months(latest, -11)
-    query = select(PensionPaymentRow).where(PensionPaymentRow.person_id == person.id)
+    query = select(PensionPaymentRow).where(paid)
     if from_month:
         query = query.where(PensionPaymentRow.month >= from_month)
     if to_month:

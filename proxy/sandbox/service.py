@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from proxy.sandbox import applications, cards, idempotency, identity, records
-from proxy.sandbox.clock import now_utc
+from proxy.sandbox.clock import china_date, now_utc
 from proxy.sandbox.faults import Faults
 from proxy.sandbox.models import SandboxBase
 from proxy.sandbox.seed import seed
@@ -92,7 +92,9 @@ class SandboxCore:
     ) -> PensionPayments:
         with self._session() as s:
             person = records.person_by_ref(s, person_ref)
-            return records.pension_payments(s, person, from_month, to_month)
+            return records.pension_payments(
+                s, person, from_month, to_month, china_date(self.clock())
+            )
 
     def unemployment_eligibility(self, person_ref: str) -> UnemploymentEligibility:
         with self._session() as s:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.models import DialogueState, Exchange, Handoff
 from shebao.cli import main
-from shebao.db import utcnow
+from shebao.clock import utcnow
 from webhooks.admin import accounts
 from webhooks.admin.models import AuditLog
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.models import Exchange, Handoff
 from knowledge import curation
-from shebao.db import utcnow
+from shebao.clock import utcnow
 from webhooks.admin import texts
 from webhooks.admin.handoffs import pending_staff_replies
 from webhooks.models import OutboundMessage

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from conftest import CHEN, HUANG, LI, Chat, Sandbox
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from bot.engine import Bot
 from bot.personal_models import AccessLog
 from intents.taxonomy import CALC_UNEMPLOYMENT, CONTRIBUTIONS, PENSION, UNEMPLOYMENT_STATUS
+from shebao.clock import CHINA, FixedClock
 
 
 def test_contributions_masked_with_totals_latest_months_and_gaps(chat: Chat) -> None:
@@ -38,12 +40,30 @@ def test_short_record_without_gaps(chat: Chat) -> None:
     assert "累计缴费8个月" in reply.text and "没有断缴" in reply.text
 
 
-def test_pension_payments(chat: Chat) -> None:
+def test_pension_paid_this_month(chat: Chat, fixed_clock: FixedClock) -> None:
+    fixed_clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=CHINA))  # the demo core pays on the 15th
     chat.bind(LI)
     reply = chat("我这个月养老金到账了吗")
     assert reply.intent == PENSION
-    assert "每月2355.37元" in reply.text and "6217***********2422" in reply.text
-    assert "2026-11：2355.37元" in reply.text or "还没有发放记录" in reply.text
+    assert "每月2355.37元" in reply.text
+    assert "本月（2026-11）养老金2355.37元已于2026-11-15发放到6217***********2422" in reply.text
+    assert "2026-11：2355.37元（2026-11-15发放）" in reply.text
+
+
+def test_pension_not_yet_paid_this_month(chat: Chat, fixed_clock: FixedClock) -> None:
+    fixed_clock.set(datetime(2026, 11, 14, 23, 59, tzinfo=CHINA))
+    chat.bind(LI)
+    reply = chat("我这个月养老金到账了吗")
+    assert "本月（2026-11）养老金还没有发放记录" in reply.text
+    assert "2026-10：2355.37元（2026-10-15发放）" in reply.text
+    assert "2026-11：" not in reply.text
+
+
+def test_pension_month_is_china_time(chat: Chat, fixed_clock: FixedClock) -> None:
+    # 1 December 00:30 in China is still 30 November in UTC: "this month" is December.
+    fixed_clock.set(datetime(2026, 11, 30, 16, 30, tzinfo=UTC))
+    chat.bind(LI)
+    assert "本月（2026-12）养老金还没有发放记录" in chat("我这个月养老金到账了吗").text
 
 
 def test_no_pension_for_someone_still_working(chat: Chat) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bot.engine import Bot
 from bot.personal_models import AccessLog, AuthorisationCode, AuthorisationGrant
 from bot.volunteer import grant_volunteer, is_volunteer
-from shebao.db import utcnow
+from shebao.clock import utcnow
 
 
 def code_from(chat: Chat, request: str = "授权码") -> str:

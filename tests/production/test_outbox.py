@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 from shebao.outbox import JOB_TYPES, GiveUp, Job, JobType, Outbox, Retry, backoff, enqueue
 from shebao.outbox_models import OutboxJob
 from shebao.schema import upgrade

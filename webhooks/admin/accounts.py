@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from shebao.db import utcnow
+from shebao.clock import utcnow
 from webhooks.admin.models import ROLES, AuditLog, LoginAttempt, StaffSession, StaffUser
 
 IDLE = timedelta(minutes=30)

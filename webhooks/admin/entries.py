@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import io
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from knowledge.importer import SUFFIXES, import_entries, validate_paths
 from knowledge.models import STATUSES, Entry
 from knowledge.regions import load_regions
 from knowledge.schema import InvalidEntries, Problem
+from shebao import clock
 from webhooks.admin import texts, unanswered
 from webhooks.admin.forms import PROBLEM_FIELDS, EntryForm, ImportForm
 from webhooks.admin.preview import preview
@@ -66,7 +66,7 @@ def index() -> str:
     status = args.get("status", "")
     in_force = args.get("in_force", "")
     page = max(1, args.get("page", 1, type=int) or 1)
-    today = date.today()
+    today = clock.china_today()
     query = select(Entry)
     if q:
         like = f"%{q}%"
@@ -148,7 +148,7 @@ def show(entry_id: str) -> str:
         live=live,
         work=work,
         preview=preview(work.data),
-        today=date.today(),
+        today=clock.china_today(),
     )
 
 
@@ -485,7 +485,7 @@ def export() -> Response:
         out = io.StringIO()
         {"jsonl": write_jsonl, "yaml": write_yaml_doc, "csv": write_csv}[fmt](entries, out)
         payload = out.getvalue().encode("utf-8-sig" if fmt == "csv" else "utf-8")
-    name = f"shebao-entries-{date.today().isoformat()}{'-all' if include_all else ''}.{fmt}"
+    name = f"shebao-entries-{clock.china_today().isoformat()}{'-all' if include_all else ''}.{fmt}"
     return send_file(
         io.BytesIO(payload), mimetype=_MIMETYPES[fmt], as_attachment=True, download_name=name
     )

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from bot.handoffs import mark_delivered, pending_staff_replies, reply_text
 from bot.models import Exchange, Handoff
-from shebao.db import Database, utcnow
+from shebao.clock import utcnow
+from shebao.db import Database
 
 __all__ = ["deliver", "pending_staff_replies", "record_answer", "reply_text", "window_open"]
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import Exchange
 from knowledge.models import Entry
+from shebao import clock
 from webhooks.admin import charts, texts
 from webhooks.admin.web import LOCAL, record, transaction
 
@@ -42,7 +43,7 @@ class Figures:
 
 
 def figures(s: Session, days: int, today: date | None = None) -> Figures:
-    today = today or datetime.now(LOCAL).date()
+    today = today or clock.china_today()
     since = today - timedelta(days=days - 1)
     since_utc = datetime.combine(since, datetime.min.time(), LOCAL).astimezone(UTC)
     rows = s.execute(

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shebao.db import Base, utcnow
+from shebao.clock import utcnow
+from shebao.db import Base
 
 #: The roles, weakest first: each may do what the ones before it may.
 ROLES = ("editor", "reviewer", "admin")

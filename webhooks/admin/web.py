@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -31,6 +31,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from sqlalchemy.orm import Session
 from wtforms import ValidationError
 
+from shebao.clock import CHINA
 from shebao.db import Database
 from webhooks.admin import accounts, texts
 from webhooks.admin.models import StaffUser
@@ -45,7 +46,7 @@ PUBLIC_ENDPOINTS = frozenset({"admin.auth.login", "admin.static"})
 UPLOAD_ENDPOINTS = frozenset({"admin.entries.import_view"})
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 #: China Standard Time (no daylight saving): how staff read every time shown.
-LOCAL = timezone(timedelta(hours=8))
+LOCAL = CHINA
 
 
 def db() -> Database:
