@@ -16,6 +16,7 @@ Tests install a :class:`FixedClock` with :func:`use` (see the ``fixed_clock`` fi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -56,22 +57,30 @@ def timestamp() -> int:
 
 
 class FixedClock:
-    """A clock that stays where it is put until moved: ``clock.advance(hours=49)``."""
+    """A clock put at a given instant. Frozen there, or, with ``running=True``, going on from
+    it at the pace of ``time.monotonic`` (so delays and expiries still come round).
 
-    def __init__(self, at: datetime) -> None:
+    ``clock.set(at)`` and ``clock.advance(hours=49)`` move it."""
+
+    def __init__(self, at: datetime, *, running: bool = False) -> None:
         if at.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime (e.g. tzinfo=CHINA)")
-        self.at = at
+        self.running = running
+        self.set(at)
 
     def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> datetime:
-        self.at += timedelta(**delta)
-        return self.at
+        if not self.running:
+            return self.at
+        return self.at + timedelta(seconds=time.monotonic() - self._since)
 
     def set(self, at: datetime) -> None:
-        self.at = at
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime (e.g. tzinfo=CHINA)")
+        self.at, self._since = at, time.monotonic()
+
+    def advance(self, **delta: float) -> datetime:
+        self.set(self() + timedelta(**delta))
+        return self.at
 
 
 def install(source: Source) -> Source:

@@ -63,9 +63,10 @@ FIXED_NOW = datetime(2026, 11, 20, 14, 30, tzinfo=CHINA)
 
 @pytest.fixture
 def fixed_clock() -> Iterator[FixedClock]:
-    """The service's clock (``shebao.clock``) fixed at ``FIXED_NOW``; move it with ``.set()`` or
-    ``.advance()``. Tests that use it are marked ``clock`` (run again under faketime by CI)."""
-    with clock.use(FixedClock(FIXED_NOW)) as fixed:
+    """The service's clock (``shebao.clock``) put at ``FIXED_NOW``, going on from there at real
+    speed (so back-off delays and expiries still come round); ``.set()`` and ``.advance()`` move
+    it. Tests that use it are marked ``clock`` and run again under faketime by CI."""
+    with clock.use(FixedClock(FIXED_NOW, running=True)) as fixed:
         assert isinstance(fixed, FixedClock)
         yield fixed
 

@@ -18,6 +18,8 @@ from shebao.clock import utcnow
 from webhooks.admin import accounts
 from webhooks.admin.models import AuditLog
 
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # The insight page counts days in China time.
+
 
 def test_try_a_question_explains_the_answer(
     client: FlaskClient, auth: AuthActions, app: Flask

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from console_helpers import AuthActions
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,6 +16,10 @@ from shebao.clock import utcnow
 from webhooks.admin import texts
 from webhooks.admin.handoffs import pending_staff_replies
 from webhooks.models import OutboundMessage
+
+pytestmark = pytest.mark.usefixtures(
+    "fixed_clock"
+)  # WeChat's 48-hour window and the queue's ages are measured from now.
 
 VETERANS = ["退役军人社保怎么接续", "退役军人的社保怎么接续", "退役军人社保接续怎么办理"]
 ABROAD = ["社保卡能在国外用吗", "在国外社保卡能不能用"]

@@ -9,6 +9,10 @@ from sqlalchemy import select
 
 from webhooks.miniprogram_models import MiniProgramSession
 
+pytestmark = pytest.mark.usefixtures(
+    "fixed_clock"
+)  # Leaving dates are measured from today; pension months are this month.
+
 APPLICATION = {
     "leaving_date": "2026-10-31",
     "leaving_reason": "layoff",

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import BAD_CARD, CHEN, GOOD_CARD, HUANG, Chat, Sandbox
 from sqlalchemy import select
 
 from bot.personal_models import ApplicationSubmission
 from bot.types import Reply
 from intents.taxonomy import APPLY_UNEMPLOYMENT
+
+pytestmark = pytest.mark.usefixtures(
+    "fixed_clock"
+)  # Leaving dates and the two-year window are measured from today.
 
 
 def fill(chat: Chat, *, card: str = "1") -> Reply:

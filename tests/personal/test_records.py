@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from conftest import CHEN, HUANG, LI, Chat, Sandbox
 from sqlalchemy import select
 
@@ -13,6 +14,8 @@ from bot.engine import Bot
 from bot.personal_models import AccessLog
 from intents.taxonomy import CALC_UNEMPLOYMENT, CONTRIBUTIONS, PENSION, UNEMPLOYMENT_STATUS
 from shebao.clock import CHINA, FixedClock
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # "This month" of the pension records.
 
 
 def test_contributions_masked_with_totals_latest_months_and_gaps(chat: Chat) -> None:

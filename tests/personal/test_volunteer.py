@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 from conftest import CHEN, Chat
 from sqlalchemy import select, update
@@ -14,6 +15,8 @@ from bot.engine import Bot
 from bot.personal_models import AccessLog, AuthorisationCode, AuthorisationGrant
 from bot.volunteer import grant_volunteer, is_volunteer
 from shebao.clock import utcnow
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # Authorisation codes and grants expire.
 
 
 def code_from(chat: Chat, request: str = "授权码") -> str:

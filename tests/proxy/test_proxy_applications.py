@@ -24,6 +24,8 @@ from proxy.core import (
     PaymentAccountKind,
 )
 
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # The core checks leaving dates against today.
+
 
 def test_the_same_idempotency_key_twice_makes_one_application(core: HttpCoreServices) -> None:
     chen = bind(core, CHEN)

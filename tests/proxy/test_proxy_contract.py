@@ -18,6 +18,8 @@ from referencing.jsonschema import DRAFT202012
 
 from proxy.sandbox import create_sandbox_app
 
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # The core checks leaving dates against today.
+
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
