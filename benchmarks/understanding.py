@@ -109,9 +109,9 @@ def main() -> None:
         f"{'entries':>8} {'p50 ms':>8} {'p99 ms':>8} {'p50 vs first':>12} "
         f"{'index MiB':>10} {'build peak MiB':>14} {'build s':>8}"
     )
-    for n, p50, p99, mem, peak, build_s in rows:
+    for n, p50, p99, mem, peak_mib, build_s in rows:
         print(
-            f"{n:>8} {p50:>8.2f} {p99:>8.2f} {p50 / base:>11.2f}x {mem:>10.1f} {peak:>14.1f}"
+            f"{n:>8} {p50:>8.2f} {p99:>8.2f} {p50 / base:>11.2f}x {mem:>10.1f} {peak_mib:>14.1f}"
             f" {build_s:>8.1f}"
         )
     first, last = rows[0], rows[-1]

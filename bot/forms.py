@@ -216,7 +216,7 @@ def before_understanding(bot: Any, message: Message, state: State, text: str) ->
 
     volunteer.mark_role(bot.db, message, state.user_key)
     ctx = FormContext(bot, message, state, text.strip())
-    form = state.data.get("form")
+    form: dict[str, Any] | None = state.data.get("form")
     plain = re.sub(r"[。！!]+$", "", ctx.text)
     for pattern, fn, during_form in _COMMANDS:
         if form and not during_form:
@@ -225,7 +225,9 @@ def before_understanding(bot: Any, message: Message, state: State, text: str) ->
         if match:
             reply = fn(ctx, match)
             if reply is not None:
-                if form and state.data.get("form") is form:
+                # apart from the test of form: mypy would narrow form to Any | None by the `is`
+                still_open = state.data.get("form") is form
+                if form and still_open:
                     _pause(form)
                 return reply
     if form:

@@ -14,6 +14,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import TypedDict
 
 import opencc
 import yaml
@@ -27,8 +28,16 @@ _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
 
 
+class _Colloquial(TypedDict, total=False):
+    """The sections of ``data/colloquial.yaml``."""
+
+    cantonese: dict[str, str]
+    fillers: list[str]
+    typos: dict[str, str]
+
+
 @cache
-def _data() -> dict[str, object]:
+def _data() -> _Colloquial:
     text = resources.files("intents").joinpath("data/colloquial.yaml").read_text("utf-8")
     return yaml.safe_load(text) or {}
 
@@ -41,7 +50,7 @@ def _converter() -> opencc.OpenCC:
 @cache
 def _cantonese_rules() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(multi-character rules in written and simplified form, single-character rules)."""
-    raw = dict(_data().get("cantonese") or {})  # type: ignore[call-overload]
+    raw = dict(_data().get("cantonese") or {})
     pairs = [(str(src), str(dst)) for src, dst in raw.items()]
     multi = {p for p in pairs if len(p[0]) > 1}
     multi |= {(_converter().convert(src), dst) for src, dst in multi}
@@ -59,7 +68,7 @@ def _fillers() -> re.Pattern[str]:
 
 @cache
 def _typos() -> list[tuple[str, str]]:
-    raw = dict(_data().get("typos") or {})  # type: ignore[call-overload]
+    raw = dict(_data().get("typos") or {})
     return sorted(((str(k), str(v)) for k, v in raw.items()), key=lambda p: -len(p[0]))
 
 
@@ -68,7 +77,8 @@ def fold_width(text: str) -> str:
 
 
 def to_simplified(text: str) -> str:
-    return _converter().convert(text)
+    simplified: str = _converter().convert(text)  # OpenCC.convert has no return annotation
+    return simplified
 
 
 def looks_cantonese(text: str) -> bool:

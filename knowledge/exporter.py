@@ -20,7 +20,9 @@ from typing import IO, Any, TextIO
 
 import yaml
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -216,11 +218,12 @@ def write_xlsx(entries: Iterable[Entry], out: Path | IO[bytes]) -> None:
     for entry in entries:
         sheet.append(table_row(entry))
         for cell in sheet[sheet.max_row]:
+            assert isinstance(cell, Cell)  # a row just appended has no merged cells
             cell.alignment = wrap
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"  # text, never a formula
             elif cell.is_date:
                 cell.number_format = "yyyy-mm-dd"
     for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = _WIDTHS.get(name, 14)
+        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(name, 14)
     book.save(out)

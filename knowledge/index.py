@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -19,6 +20,9 @@ from scipy import sparse
 
 from knowledge.regions import Regions
 from knowledge.scoring import Calibration, Features, load_calibration
+
+if TYPE_CHECKING:  # only the type: the index itself stays free of the database layer
+    from knowledge.models import Entry
 
 K1 = 1.2
 B = 0.75
@@ -100,10 +104,10 @@ def _bm25_matrix(docs: list[list[int]], n_terms: int) -> tuple[sparse.csc_matrix
     cols: list[int] = []
     tfs: list[float] = []
     for i, doc in enumerate(docs):
-        for col, tf in Counter(doc).items():
+        for col, count in Counter(doc).items():
             rows.append(i)
             cols.append(col)
-            tfs.append(tf)
+            tfs.append(count)
             df[col] += 1
     idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
     tf = np.array(tfs, dtype=np.float64)
@@ -142,9 +146,9 @@ class KnowledgeIndex:
             starts.append(len(q_docs))
             for q in entry.questions:
                 norm = normalize(q)
-                words, terms = self.space.analyse(norm)
+                tokens, terms = self.space.analyse(norm)
                 self.q_text.append(norm)
-                self.q_words.append(" ".join(words))
+                self.q_words.append(" ".join(tokens))
                 q_docs.append(self.space.add(terms))
             body = normalize(entry.answer + " " + " ".join(entry.keywords))
             a_docs.append(self.space.add(self.space.terms(body)))
@@ -325,17 +329,17 @@ class KnowledgeIndex:
         return out
 
 
-def entry_from_row(row: object) -> IndexedEntry:
-    """An ``IndexedEntry`` from a ``knowledge.models.Entry`` (duck-typed to avoid a cycle)."""
-    questions = [row.question, *(row.similar_questions or [])]  # type: ignore[attr-defined]
+def entry_from_row(row: Entry) -> IndexedEntry:
+    """An ``IndexedEntry`` from a ``knowledge.models.Entry``."""
+    questions = [row.question, *(row.similar_questions or [])]
     return IndexedEntry(
         id=row.id,
         topic=row.topic or row.id,
-        question=row.question,  # type: ignore[attr-defined]
+        question=row.question,
         questions=questions,
         answer=row.answer,
-        region=row.region,  # type: ignore[attr-defined]
+        region=row.region,
         category=row.category,
-        source=row.source_label(),  # type: ignore[attr-defined]
-        keywords=list(row.keywords or []),  # type: ignore[attr-defined]
+        source=row.source_label(),
+        keywords=list(row.keywords or []),
     )

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TypeAlias
 
 import yaml
 
 ROOT = "全国"
+# regions.yaml: each region maps to its subregions (nothing for a region without any)
+_Tree: TypeAlias = "dict[str, _Tree | None]"
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Regions:
         return [n for n in self.parent if self.depth(n) >= 2]
 
 
-def _walk(tree: dict[str, dict], parent: str | None, out: dict[str, str | None]) -> None:
+def _walk(tree: _Tree, parent: str | None, out: dict[str, str | None]) -> None:
     for name, children in tree.items():
         out[name] = parent
         _walk(children or {}, name, out)

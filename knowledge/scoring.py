@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TypedDict
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,17 @@ class Features:
 
 NAMES = list(Features.__dataclass_fields__)
 FIELDS = frozenset(NAMES)
+
+
+class CalibrationData(TypedDict):
+    """What ``knowledge/calibration.json`` holds."""
+
+    bias: float
+    weights: dict[str, float]
+
+
 # Used until a fitted calibration exists: a hand-set, deliberately cautious blend.
-DEFAULT = {
+DEFAULT: CalibrationData = {
     "bias": -6.0,
     "weights": {
         "ratio": 2.0,
@@ -61,5 +71,5 @@ class Calibration:
 @cache
 def load_calibration() -> Calibration:
     path = resources.files("knowledge").joinpath("calibration.json")
-    data = json.loads(path.read_text("utf-8")) if path.is_file() else DEFAULT
+    data: CalibrationData = json.loads(path.read_text("utf-8")) if path.is_file() else DEFAULT
     return Calibration(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()})

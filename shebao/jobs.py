@@ -30,7 +30,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from shebao.clock import utcnow
 from shebao.db import Database
@@ -163,7 +163,7 @@ def housekeeping(job: Job, ctx: JobContext) -> None:
     pruned = Outbox(ctx.db).prune(timedelta(days=7))
     with ctx.db.session() as s:
         result = s.execute(
-            ProcessedMessage.__table__.delete().where(
+            delete(ProcessedMessage).where(
                 ProcessedMessage.created_at < utcnow() - timedelta(days=2)
             )
         )

@@ -127,10 +127,10 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
     def _fetch(self, *, force: bool) -> dict[str, Any]:
         """Fetch under a lock; a worker that waited uses the token the other one stored."""
         with self._thread_lock:
-            lock = self._redis_lock()
+            hub, lock = self.hub, self._redis_lock()  # no lock without a hub
             acquired = False
-            if lock is not None:
-                acquired = self.hub.call(  # type: ignore[union-attr]
+            if hub is not None and lock is not None:
+                acquired = hub.call(
                     "token_lock", lambda _r: bool(lock.acquire(blocking=True)), False
                 )
             try:
@@ -142,12 +142,8 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
                     }
                 return self._fetch_stable_token(force_refresh=force)
             finally:
-                if acquired:
-                    self.hub.call(
-                        "token_unlock",
-                        lambda _r: lock.release(),  # type: ignore[union-attr]
-                        None,
-                    )
+                if acquired and hub is not None:
+                    hub.call("token_unlock", lambda _r: lock.release(), None)
 
     def _redis_lock(self) -> Any:
         if self.hub is None or not self.hub.available:

@@ -26,8 +26,9 @@ import time
 import uuid
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.blueprints import BlueprintSetupState
+from flask.sansio.app import App
 from sqlalchemy import text
 
 from shebao import metrics
@@ -163,7 +164,7 @@ def database_unavailable(error: Exception) -> tuple[Response, int]:
     return response, 503
 
 
-def _register_unavailable(app: Flask) -> None:
+def _register_unavailable(app: App) -> None:
     from sqlalchemy import exc as sa_exc
 
     errors: list[type[Exception]] = [

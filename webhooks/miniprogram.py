@@ -25,8 +25,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.blueprints import BlueprintSetupState
+from flask.sansio.app import App
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
@@ -631,7 +632,7 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _start_follower(app: Flask, every: float) -> None:
+def _start_follower(app: App, every: float) -> None:
     """Follow applications in this process (FOLLOW_APPLICATIONS_SECONDS > 0)."""
     from bot.notifications import Follower
     from webhooks.application_notices import SenderNotifier

@@ -137,21 +137,22 @@ def test_the_key_is_in_the_state_before_the_core_is_called(chat: Chat, sandbox: 
     chat.bind(CHEN)
     chat("申请失业金")
     fill(chat)
-    seen: list[object] = []
+    keys: list[tuple[object, object]] = []  # (the key in the state, the key sent), per call
+    rows: list[tuple[str, str] | None] = []  # the stored submission then, per call
     core = chat.engine.core
     original = core.create_unemployment_application
 
     def spy(request, *, idempotency_key):  # type: ignore[no-untyped-def]
         stored = chat.engine.dialogue.load(chat.key).data["form"]
-        seen.append((stored.get("key"), idempotency_key))
+        keys.append((stored.get("key"), idempotency_key))
         with chat.engine.db.session() as s:
             row = s.scalar(select(ApplicationSubmission))
-            seen.append((row.idempotency_key, row.status) if row else None)
+            rows.append((row.idempotency_key, row.status) if row else None)
         return original(request, idempotency_key=idempotency_key)
 
     core.create_unemployment_application = spy  # type: ignore[method-assign]
     chat("确认")
-    (stored_key, sent_key), row = seen
+    [(stored_key, sent_key)], [row] = keys, rows
     assert stored_key == sent_key and row == (sent_key, "pending")
 
 

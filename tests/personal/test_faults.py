@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.engine import Bot
 from bot.notifications import Notice, run_jobs
 from bot.personal_models import ApplicationSubmission
+from proxy.client import HttpCoreServices
 
 DEADLINE = 3.5  # the webhook's passive-reply budget (settings.reply_budget_seconds)
 
@@ -53,7 +54,9 @@ def test_core_down_application_kept_then_sent_once_with_the_same_key(
     assert report.core_down and report.kept == 1 and inbox.notices == []
 
     sandbox.start()
-    engine.core.breaker.record_success()  # the breaker's pause would only delay the retry
+    core = engine.core
+    assert isinstance(core, HttpCoreServices)  # the sandbox over real HTTP
+    core.breaker.record_success()  # the breaker's pause would only delay the retry
     report = run_jobs(engine, inbox)
     assert report.resent == 1
     apps = sandbox.applications(CHEN)

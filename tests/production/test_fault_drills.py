@@ -13,6 +13,7 @@ Marked ``faults``. Timings are printed (run with ``-s``), not asserted, beyond t
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 import requests
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.faults
 WECHAT_BUDGET = 5.0
 
 
-def readyz(base: str) -> tuple[int, dict[str, object]]:
+def readyz(base: str) -> tuple[int, dict[str, Any]]:
     response = requests.get(f"{base}/readyz", timeout=5)
     return response.status_code, response.json()
 

@@ -63,10 +63,12 @@ def test_concurrent_identical_posts_are_processed_once(
     results: list[tuple[int, bytes]] = []
     lock = threading.Lock()
     url = urlsplit(live_server)
+    host = url.hostname
+    assert host is not None
 
     def post() -> None:
         query, body = wechat.build("text.xml")  # each copy signed anew, as WeChat does
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        conn = http.client.HTTPConnection(host, url.port, timeout=10)
         try:
             barrier.wait()
             conn.request(

@@ -22,7 +22,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
@@ -62,7 +62,7 @@ def logout() -> Response:
 
 
 @bp.route("/password", methods=["GET", "POST"])
-def password() -> str | Response:
+def password() -> str | Response | tuple[str, int]:
     form = PasswordForm()
     if form.validate_on_submit():
         from werkzeug.security import check_password_hash

@@ -29,6 +29,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import ValidationError
 
 from shebao.clock import CHINA
@@ -96,7 +97,7 @@ def check_csrf() -> None:
         raise CSRFError(str(exc)) from exc
 
 
-def guard() -> Response | None:
+def guard() -> BaseResponse | None:
     if request.endpoint in UPLOAD_ENDPOINTS and session.get(SESSION_KEY):
         # A spreadsheet of entries is larger than the webhooks' body limit.
         request.max_content_length = UPLOAD_MAX_BYTES
