@@ -49,7 +49,7 @@ def test_top_level_help_lists_every_command() -> None:
 
 @pytest.mark.parametrize("path", _groups(main), ids=lambda p: " ".join(p) or "shebao")
 def test_every_group_help_lists_its_commands(path: tuple[str, ...]) -> None:
-    group = main
+    group: click.Group = main
     for name in path:
         command = group.commands[name]
         assert isinstance(command, click.Group)
