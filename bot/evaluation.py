@@ -16,6 +16,8 @@ from typing import Any
 from bot.types import Message, Reply
 from intents.taxonomy import INTENTS, POLICY
 
+BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.01)
+
 
 @dataclass
 class Row:
@@ -35,6 +37,9 @@ class Outcome:
     rank: int | None  # 1-based rank of the expected entry, None if absent or not expected
     facts_ok: bool | None  # None when the row states no facts
     wrong: bool
+    # The engine's best candidate, and whether its entry's answer states the row's facts.
+    top_score: float | None = None
+    top_right: bool | None = None
 
 
 @dataclass
@@ -87,7 +92,27 @@ class Report:
             "abstained": self._share(all_, lambda o: o.reply.outcome == "abstained"),
             "policy_abstained": self._share(policy, lambda o: o.reply.outcome == "abstained"),
             "policy_clarified": self._share(policy, lambda o: o.reply.outcome == "clarified"),
+            "grey_zone": self._share(policy, lambda o: (o.reply.decision or "").startswith("grey")),
+            "reliability": self.reliability(),
         }
+
+    def reliability(self) -> list[dict[str, Any]]:
+        """Predicted against observed, per score bin: of the policy rows with facts, how often
+        the best candidate's entry states them, against its mean calibrated score."""
+        rows = [o for o in self.outcomes if o.top_score is not None and o.top_right is not None]
+        table = []
+        for low, high in zip(BINS, BINS[1:], strict=False):
+            inside = [o for o in rows if low <= (o.top_score or 0.0) < high]
+            if inside:
+                table.append(
+                    {
+                        "bin": f"{low:.2f}–{min(high, 1.0):.2f}",
+                        "rows": len(inside),
+                        "predicted": sum(o.top_score or 0.0 for o in inside) / len(inside),
+                        "observed": sum(1 for o in inside if o.top_right) / len(inside),
+                    }
+                )
+        return table
 
 
 def load_rows(path: Path) -> list[Row]:
@@ -135,7 +160,13 @@ def evaluate_rows(bot: Any, rows: list[Row]) -> Report:
         msg = Message(
             channel="eval", user=f"eval-{uuid.uuid4().hex}", text=row.text, region=row.region
         )
-        outcomes.append(judge(row, bot.handle(msg)))
+        outcome = judge(row, bot.handle(msg))
+        top = outcome.reply.candidates[0] if outcome.reply.candidates else None
+        entry = bot.understanding.index.get(top.faq_id) if top else None
+        if top is not None and entry is not None and row.facts and POLICY in row.intents:
+            outcome.top_score = top.score
+            outcome.top_right = facts_present(entry.answer, row.facts)
+        outcomes.append(outcome)
     return Report(outcomes)
 
 
@@ -153,6 +184,14 @@ def format_report(report: Report, show_errors: bool = False) -> str:
         f"{pct(f['policy_answered_wrongly'])})",
         f"abstained              {pct(f['abstained'])}   (policy rows: "
         f"{pct(f['policy_abstained'])}, clarified {pct(f['policy_clarified'])})",
+        f"grey zone (second opinion asked)  {pct(f['grey_zone'])} of policy rows",
+        "",
+        "calibration: best candidate's score against how often its entry states the facts",
+        f"{'score':>11} {'rows':>5} {'predicted':>9} {'observed':>8}",
+        *(
+            f"{b['bin']:>11} {b['rows']:>5} {b['predicted']:>9.2f} {b['observed']:>8.2f}"
+            for b in f["reliability"]
+        ),
         "",
         f"{'intent':32} {'support':>7} {'precision':>9} {'recall':>7}",
     ]

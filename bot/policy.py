@@ -1,8 +1,16 @@
 """Policy questions: answer from the knowledge base, clarify between close entries, or abstain.
 
-The decision uses the calibrated hit score (see ``knowledge.index``): an answer — and so any
-figure — is given only above ``ANSWER_AT``; between the two thresholds the citizen picks from
-a numbered list of questions (no figures shown); below, the engine says it is not sure.
+The decision reads the calibrated score of the best hit (``knowledge.scoring``, fitted on
+questions as citizens ask them; the reliability table is in ``shebao eval``):
+
+- **answer** when the leader is probably right (``ANSWER_AT``) and no other entry is as good
+  (a true tie is within ``TIE`` of it), adding up to three related questions as 「猜你想问」 so
+  the citizen can pick another with 「1」;
+- in the **grey zone** (``GREY_AT`` up to ``ANSWER_AT``) ask the second opinion, an independent
+  semantic ranking (``Understanding.second_opinion``): answer when it agrees with the leader,
+  clarify when it does not. Without a second opinion, a leader far ahead is answered;
+- **clarify** with a numbered list of two or more questions (never one; no figures shown);
+- **abstain** only when nothing is close (below ``CLARIFY_AT``), recorded for the staff.
 """
 
 from __future__ import annotations
@@ -14,13 +22,15 @@ from bot.types import Candidate, Reply
 from intents.taxonomy import POLICY
 from knowledge.index import Hit, IndexedEntry
 
-ANSWER_AT = 0.60
+ANSWER_AT = 0.50
+GREY_AT = 0.30  # from here up to ANSWER_AT the second opinion decides
 CLARIFY_AT = 0.20
-MARGIN = 0.06  # a top hit this close to the next one is ambiguous, so we clarify
-# A less certain top hit is still answered when nothing else comes near it.
-LEAD_ANSWER_AT = 0.35
+TIE = 0.05  # a runner-up this close to the leader is as likely: a true tie
+# Without a second opinion, a grey-zone leader this high and this far ahead is still answered.
+LEAD_AT = 0.40
 LEAD = 0.20
-RELATED_AT = 0.08  # loosely related entries are listed (questions only) when we abstain
+RELATED_AT = 0.08  # loosely related entries are listed (questions only)
+SUGGEST = 3  # 「猜你想问」 after an answer
 
 
 def candidates_of(hits: list[Hit]) -> list[Candidate]:
@@ -28,15 +38,28 @@ def candidates_of(hits: list[Hit]) -> list[Candidate]:
 
 
 def answer_entry(
-    turn: Turn, entry: IndexedEntry, confidence: float, hits: list[Hit] | None = None
+    turn: Turn,
+    entry: IndexedEntry,
+    confidence: float,
+    hits: list[Hit] | None = None,
+    decision: str = "answer",
 ) -> Reply:
+    """The entry's answer and source, then 「猜你想问」: related questions the citizen can pick."""
+    related = [h for h in (hits or []) if h.entry.id != entry.id and h.score >= RELATED_AT]
+    related = related[:SUGGEST]
     body = (
         entry.answer.strip()
         + "\n"
         + texts.SOURCE_LINE.format(source=entry.source, region=entry.region)
     )
+    if related:
+        lines = [texts.SUGGEST_HEAD]
+        lines += [f"{i}. {h.entry.question}" for i, h in enumerate(related, 1)]
+        body += "\n\n" + "\n".join(lines)
+        turn.state.data["last_candidates"] = [h.entry.id for h in related]
+    else:
+        turn.state.data.pop("last_candidates", None)
     turn.state.data["last_entry"] = entry.id
-    turn.state.data.pop("last_candidates", None)
     return Reply(
         body,
         POLICY,
@@ -46,6 +69,7 @@ def answer_entry(
         region=entry.region,
         sources=[entry.source],
         candidates=candidates_of(hits or []),
+        decision=decision,
     )
 
 
@@ -57,13 +81,20 @@ def ask_region(turn: Turn, hit: Hit) -> Reply:
     return Reply(text, POLICY, hit.score, "clarified", candidates=candidates_of([hit]))
 
 
-def clarify(turn: Turn, hits: list[Hit], head: str = texts.CLARIFY_HEAD) -> Reply:
+def clarify(
+    turn: Turn, hits: list[Hit], head: str = texts.CLARIFY_HEAD, decision: str = "clarify"
+) -> Reply:
     chosen = hits[:3]
     lines = [head] + [f"{i}. {h.entry.question}" for i, h in enumerate(chosen, 1)]
     lines.append(texts.CLARIFY_TAIL)
     turn.state.data["last_candidates"] = [h.entry.id for h in chosen]
     return Reply(
-        "\n".join(lines), POLICY, chosen[0].score, "clarified", candidates=candidates_of(chosen)
+        "\n".join(lines),
+        POLICY,
+        chosen[0].score,
+        "clarified",
+        candidates=candidates_of(chosen),
+        decision=decision,
     )
 
 
@@ -72,7 +103,7 @@ def abstain(turn: Turn, hits: list[Hit]) -> Reply:
     turn.state.data["last_abstained"] = turn.text
     related = [h for h in hits[:3] if h.score >= RELATED_AT]
     if related:
-        reply = clarify(turn, related, head=texts.ABSTAIN_WITH_CANDIDATES)
+        reply = clarify(turn, related, head=texts.ABSTAIN_WITH_CANDIDATES, decision="abstain")
         reply.text += texts.ABSTAIN_RECORDED
         reply.outcome = "abstained"
         return reply
@@ -82,6 +113,7 @@ def abstain(turn: Turn, hits: list[Hit]) -> Reply:
         hits[0].score if hits else 0.0,
         "abstained",
         candidates=candidates_of(hits),
+        decision="abstain",
     )
 
 
@@ -92,18 +124,35 @@ def needs_region(turn: Turn, hit: Hit) -> bool:
     return len(hit.variants) > 1
 
 
+def decide(turn: Turn, hits: list[Hit]) -> str:
+    """``answer``, ``grey-agreed``, ``grey-lead``, ``tie``, ``grey-disagreed`` or ``abstain``."""
+    if not hits or hits[0].score < CLARIFY_AT:
+        return "abstain"
+    top = hits[0]
+    runner_up = hits[1].score if len(hits) > 1 else 0.0
+    if runner_up >= CLARIFY_AT and top.score - runner_up < TIE:
+        return "tie"
+    if top.score >= ANSWER_AT:
+        return "answer"
+    if top.score < GREY_AT:
+        return "abstain-or-clarify"
+    opinion = turn.bot.understanding.second_opinion
+    if opinion is None:
+        far_ahead = top.score >= LEAD_AT and top.score - runner_up >= LEAD
+        return "grey-lead" if far_ahead else "grey-unsure"
+    return "grey-agreed" if opinion(turn.understood.normalized, hits) else "grey-disagreed"
+
+
 @handles(POLICY)
 def policy(turn: Turn) -> Reply:
     hits = turn.understood.hits
-    if not hits or hits[0].score < CLARIFY_AT:
-        return abstain(turn, hits)
-    top = hits[0]
-    second = hits[1].score if len(hits) > 1 else 0.0
-    clear_winner = top.score >= ANSWER_AT and top.score - second >= MARGIN
-    far_ahead = top.score >= LEAD_ANSWER_AT and top.score - second >= LEAD
-    if clear_winner or far_ahead:
+    decision = decide(turn, hits)
+    if decision in ("answer", "grey-agreed", "grey-lead"):
+        top = hits[0]
         if needs_region(turn, top):
             return ask_region(turn, top)
-        return answer_entry(turn, top.entry, top.score, hits)
+        return answer_entry(turn, top.entry, top.score, hits, decision=decision)
     close = [h for h in hits[:3] if h.score >= CLARIFY_AT / 2]
-    return clarify(turn, close)
+    if decision == "abstain" or len(close) < 2:
+        return abstain(turn, hits)
+    return clarify(turn, close, decision=decision)

@@ -14,6 +14,7 @@ SOURCE_LINE = "——依据：{source}（适用：{region}）"
 MORE_HINT = "\n（内容较长，回复「更多」继续阅读）"
 NO_MORE = "没有更多内容了。您可以继续提问，或回复「转人工」。"
 CLARIFY_HEAD = "您想问的是下面哪一个？请回复序号："
+SUGGEST_HEAD = "猜你想问（回复序号查看）："
 CLARIFY_TAIL = "都不是？请换个说法，或回复「转人工」。"
 ABSTAIN = (
     "抱歉，这个问题我还不能确定正确答案，不敢乱说。"

@@ -33,6 +33,8 @@ class Reply:
     region: str | None = None
     sources: list[str] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    # How a policy answer was decided (bot/policy.py: answer, grey-agreed, tie, abstain …).
+    decision: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The ``shebao ask --json`` object of DESIGN.md."""
@@ -45,4 +47,5 @@ class Reply:
             "sources": list(self.sources),
             "candidates": [asdict(c) | {"score": round(c.score, 4)} for c in self.candidates],
             "outcome": self.outcome,
+            "decision": self.decision,
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -59,6 +60,8 @@ class Understanding:
         self._checked_at = 0.0
         self._index: KnowledgeIndex | None = None
         self._rebuilding = threading.Event()
+        # An independent opinion on the grey zone: does it agree the leading hit is right?
+        self.second_opinion: Callable[[str, list[Hit]], bool] | None = None
 
     def today(self) -> date:
         return self.fixed_today or clock.china_today()
