@@ -62,6 +62,10 @@ class Bot:
         self._core: CoreServices | None = None
         self._core_lock = threading.Lock()
 
+    def warm(self) -> None:
+        """Train the classifier, load jieba and build the index now, not on the first message."""
+        self.understanding.understand(texts.WARM_UP_QUESTION, None)
+
     @property
     def core(self) -> CoreServices:
         """The core services (proxy.factory.make_core_services), built once, on first use."""

@@ -9,6 +9,7 @@ WELCOME = (
     "3. 在线申请失业保险金。\n"
     "需要人工帮助，请回复「转人工」。"
 )
+WARM_UP_QUESTION = "失业金怎么领"  # asked of the engine once at start-up, never answered
 EMPTY = "您好，请直接输入您想咨询的社保问题，例如：失业金怎么领？"
 SOURCE_LINE = "——依据：{source}（适用：{region}）"
 MORE_HINT = "\n（内容较长，回复「更多」继续阅读）"

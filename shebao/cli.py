@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from shebao.settings import DEFAULT_PORT
+
+STARTED = time.monotonic()  # the command's start, for "ready after" figures
 
 
 class _Main(click.Group):
@@ -67,7 +70,10 @@ def serve(host: str, port: int, prod: bool, workers: int | None) -> None:
         _exec_gunicorn(host, port, workers)
     from webhooks import create_app
 
-    create_app().run(host=host, port=port, threaded=True)
+    app = create_app()
+    app.extensions["shebao"].warm()  # before the first message, not on it
+    click.echo(f"engine ready {time.monotonic() - STARTED:.1f} s after start")
+    app.run(host=host, port=port, threaded=True)
 
 
 def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:

@@ -54,13 +54,15 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def when_ready(server: Any) -> None:
-    """Build the engine's index once in the master, before the workers fork from it."""
+    """Warm the engine (classifier, jieba, index) once in the master, before the workers fork
+    from it, so every worker is ready for its first message."""
     app = getattr(server.app, "callable", None)
     services = getattr(app, "extensions", {}).get("shebao") if app is not None else None
     if services is None:
         return
     try:
-        services.bot.understanding.index  # noqa: B018  (builds and keeps the index)
+        seconds = services.warm()
+        server.log.info("engine warm in %.1f s", seconds)
     except Exception as exc:  # the workers build it themselves on their first question
         server.log.warning("index not built before fork: %s", exc)
 

@@ -2,11 +2,12 @@
 down.
 
 - ``GET /healthz``: the process is up and answering (no dependencies checked).
-- ``GET /readyz``: the database answers and its schema is the code's, and Redis (when
-  ``REDIS_URL`` is set) answers. 200 ``{"status": "ok"}``; 200 ``"degraded"`` when only Redis is
-  down (the service still answers: rate limits and retry claims fall back to the database and
-  process memory); 503 ``"unavailable"`` when the database is down or behind the code, so a load
-  balancer stops sending traffic here.
+- ``GET /readyz``: the engine is warm (else 503 ``"warming"``; a server nobody warmed starts
+  warming on this first check), the database answers and its schema is the code's, and Redis
+  (when ``REDIS_URL`` is set) answers. 200 ``{"status": "ok"}``; 200 ``"degraded"`` when only
+  Redis is down (the service still answers: rate limits and retry claims fall back to the
+  database and process memory); 503 ``"unavailable"`` when the database is down or behind the
+  code, so a load balancer stops sending traffic here.
 - ``GET /metrics``: Prometheus text (shebao/metrics.py); with ``METRICS_TOKEN`` set it wants
   ``Authorization: Bearer <token>``.
 
@@ -67,13 +68,18 @@ def readyz() -> tuple[Response, int]:
         started = time.perf_counter()
         ok = hub.ping()
         body["redis"] = {"ok": ok, "configured": True, "ms": _ms(started)}
+    body["engine"] = {"warm": services.warmed.is_set(), "seconds": services.warm_seconds}
+    if body["database"]["ok"] and not services.warmed.is_set():
+        services.warm_in_background()  # a server nobody warmed warms on its first check
     if not body["database"]["ok"]:
         body["status"] = "unavailable"
+    elif not services.warmed.is_set():
+        body["status"] = "warming"
     elif body["redis"]["ok"] is False:
         body["status"] = "degraded"
     else:
         body["status"] = "ok"
-    return jsonify(body), 503 if body["status"] == "unavailable" else 200
+    return jsonify(body), 503 if body["status"] in ("unavailable", "warming") else 200
 
 
 def _database(db: Any) -> dict[str, Any]:

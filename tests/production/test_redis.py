@@ -154,6 +154,7 @@ def test_without_redis_each_process_keeps_its_own_token(stub_wechat: StubWeChat)
 
 def test_readyz_says_degraded_while_redis_is_down(app_factory: Any) -> None:
     app = app_factory(redis_url=DEAD_REDIS)
+    app.extensions["shebao"].warm()
     response = app.test_client().get("/readyz")
     assert response.status_code == 200
     body = response.get_json()
@@ -163,6 +164,7 @@ def test_readyz_says_degraded_while_redis_is_down(app_factory: Any) -> None:
 
 def test_readyz_ok_and_metrics(app_factory: Any, redis_url: str) -> None:
     app = app_factory(redis_url=redis_url)
+    app.extensions["shebao"].warm()
     client = app.test_client()
     body = client.get("/readyz").get_json()
     assert body["status"] == "ok" and body["redis"]["ok"] is True
@@ -197,3 +199,15 @@ def app_factory(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
         if runtime is not None:
             runtime.shutdown()
         app.extensions["shebao"].db.engine.dispose()
+
+
+def test_readyz_is_warming_until_the_engine_is_ready(app_factory: Any, redis_url: str) -> None:
+    app = app_factory(redis_url=redis_url)
+    services = app.extensions["shebao"]
+    client = app.test_client()
+    first = client.get("/readyz")  # nobody warmed this app: the check starts it
+    assert first.status_code == 503 and first.get_json()["status"] == "warming"
+    assert services.warmed.wait(timeout=60)
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["engine"]["warm"] is True
+    assert ready.get_json()["engine"]["seconds"] > 0
