@@ -7,6 +7,8 @@ with ``TEST_DATABASE_URL``, see tests/dbutil.py), ``client``, ``runner``,
 The ``wechat`` helper's AES and signatures are written here from WeChat's published scheme,
 independently of wechatpy and of the webhook's code, so the tests check the code rather than
 the code checking itself. Override ``app_config`` in a test module to configure the app.
+
+Every environment variable the service reads (tests/testenv.py) is cleared for every test.
 """
 
 from __future__ import annotations
@@ -29,28 +31,13 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from dbutil import drop_test_schemas, make_test_database_url
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from testenv import clear_service_env
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from webhooks import create_app
 
 WECHAT_FIXTURES = Path(__file__).parent / "wechat" / "fixtures"
-
-_ENV = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CORE_BASE_URL",
-    "WECHAT_TOKEN",
-    "WECHAT_APPID",
-    "WECHAT_APP_SECRET",
-    "WECHAT_AES_KEY",
-    "REPLY_BUDGET_SECONDS",
-    "DB_AUTO_UPGRADE",
-    "OUTBOX_IN_PROCESS",
-    "APPLICATION_JOBS_SECONDS",
-    "WECHAT_API_BASE_URL",
-    "METRICS_TOKEN",
-)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -59,6 +46,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     drop_test_schemas()
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's environment must not leak into the tests (see tests/testenv.py)."""
+    clear_service_env(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -79,9 +72,7 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    for name in _ENV:  # a developer's environment must not leak into the tests
-        monkeypatch.delenv(name, raising=False)
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "OUTBOX_IN_PROCESS": True, **app_config})
     yield app
     worker = app.extensions.get("outbox_worker")

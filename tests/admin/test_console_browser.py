@@ -22,6 +22,7 @@ import pytest
 from console_helpers import PASSWORD, create_users
 from dbutil import make_test_database_url
 from flask import Flask
+from testenv import clear_service_env
 from werkzeug.serving import make_server
 
 from bot.types import Message
@@ -52,15 +53,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, s
     """(the app, its base URL) behind a real HTTP server, with the test accounts."""
     url = make_test_database_url(tmp_path_factory.mktemp("console"), "console.db")
     with pytest.MonkeyPatch.context() as mp:
-        for name in (
-            "DATABASE_URL",
-            "REDIS_URL",
-            "CORE_BASE_URL",
-            "WECHAT_APPID",
-            "WECHAT_APP_SECRET",
-            "WECHAT_AES_KEY",
-        ):
-            mp.delenv(name, raising=False)
+        clear_service_env(mp)  # a module fixture: set up before each test's own clearing
         app = create_app({"TESTING": True, "database_url": url})
         create_users(app.extensions["shebao"].db)
         server = make_server("127.0.0.1", 0, app, threaded=True)
