@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbutil import make_test_database_url
+from dbutil import DatabaseTemplate
 from flask import Flask
 from flask.testing import FlaskClient
 from testenv import clear_service_env
@@ -65,14 +65,18 @@ def core_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxSer
 
 
 @pytest.fixture(scope="module")
-def mp_app(core_server: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def mp_app(
+    core_server: SandboxServer,
+    database_template: DatabaseTemplate,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Flask]:
     with pytest.MonkeyPatch.context() as patch:
         clear_service_env(patch)  # a module fixture: set up before each test's own clearing
         folder = tmp_path_factory.mktemp("mp")
         app = create_app(
             {
                 "TESTING": True,
-                "database_url": make_test_database_url(folder, "mp.db"),
+                "database_url": database_template.copy(folder, "mp.db"),
                 "core_base_url": core_server.url,
                 "secret_key": "mp-test-secret",
             }
