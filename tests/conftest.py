@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from dbutil import DatabaseTemplate, drop_test_schemas
+from dbutil import DatabaseTemplate, create_tables, drop_test_schemas
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from testenv import clear_service_env
@@ -74,6 +74,12 @@ def _close_database_connections() -> Iterator[None]:
 def database_template(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplate:
     """The database as ``create_app`` leaves a new one, built by ``create_app`` on first need."""
     return DatabaseTemplate.build(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def tables_template(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplate:
+    """Empty tables as ``Database.create_all`` makes them, for tests that fill their own."""
+    return DatabaseTemplate.build(tmp_path_factory.mktemp("tables"), create_tables)
 
 
 @pytest.fixture

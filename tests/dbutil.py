@@ -13,9 +13,10 @@ Two kinds of database, each test's own:
   ``create_app`` leaves a new one (migrated to the head revision, the shipped content loaded),
   built by ``create_app`` itself; ``prepared_database_url`` is a test's copy of it. An app
   opened on the copy finds its schema at head and its content loaded, so it neither migrates
-  nor loads again. On SQLite a copy is a copy of the template's file; on PostgreSQL a new
-  schema into which the template schema's tables, rows, sequences, constraints and indexes are
-  copied (``_clone_script``).
+  nor loads again. ``tables_template`` holds empty tables as ``Database.create_all`` makes
+  them. On SQLite a copy is a copy of the template's file; on PostgreSQL a new schema into
+  which the template schema's tables, rows, sequences, constraints and indexes are copied
+  (``_clone_script``).
 
 On PostgreSQL each database is a schema ``t<pid>_<random>`` and its URL sets that schema as the
 connections' ``search_path``, so every test has a database of its own while sharing the server.
@@ -147,6 +148,17 @@ def prepare_as_the_app_does(url: str) -> None:
     if runtime is not None:
         runtime.shutdown(wait=True)
     app.extensions["shebao"].db.engine.dispose()
+
+
+def create_tables(url: str) -> None:
+    """Empty tables, as ``Database.create_all`` makes them (no migration history, no rows)."""
+    from shebao.db import Database
+
+    db = Database(url)
+    try:
+        db.create_all()
+    finally:
+        db.engine.dispose()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import requests
-from dbutil import DatabaseTemplate, make_test_database_url
+from dbutil import DatabaseTemplate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "proxy"))
 
@@ -95,7 +95,10 @@ def understanding(
 
 @pytest.fixture
 def make_bot(
-    tmp_path: Path, understanding: Understanding, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    tables_template: DatabaseTemplate,
+    understanding: Understanding,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Callable[..., Bot]]:
     """``make_bot(core_url)``: a bot with its own database, the shared understanding, and the
     core services the configuration asks for (the HTTP client when a URL is given)."""
@@ -103,9 +106,7 @@ def make_bot(
     monkeypatch.setattr(bot.engine, "Understanding", lambda db, today=None: understanding)
 
     def make(core_url: str | None, **extra: Any) -> Bot:
-        path = tmp_path / f"bot-{len(made)}.db"
-        db = Database(make_test_database_url(path.parent, path.name))
-        db.create_all()
+        db = Database(tables_template.copy(tmp_path, f"bot-{len(made)}.db"))
         settings = Settings(
             database_url=db.url, core_base_url=core_url, secret_key="test-secret", extra=dict(extra)
         )
