@@ -81,7 +81,11 @@ def test_over_budget_answer_goes_out_later(app: Flask, wechat: Any, sandbox: San
         with app.extensions["shebao"].db.session() as s:
             return s.scalar(select(OutboundMessage).where(OutboundMessage.openid == openid))
 
-    assert wait_until(lambda: sent() is not None, timeout=10)
+    def finished() -> bool:  # the row is written as "sending" first, then marked done
+        row = sent()
+        return row is not None and row.status != "sending"
+
+    assert wait_until(finished, timeout=10)
     late = sent()
     assert late is not None and late.status == "recorded"
     assert "累计缴费85个月" in late.content and "4407**********1239" in late.content
