@@ -1,5 +1,5 @@
-"""Shared test fixtures: ``app`` (fresh database per test: a SQLite file, or a PostgreSQL schema
-with ``TEST_DATABASE_URL``, see tests/dbutil.py), ``client``, ``runner``,
+"""Shared test fixtures: ``app`` (a database of its own per test: a SQLite file, or a PostgreSQL
+schema with ``TEST_DATABASE_URL``, see tests/dbutil.py), ``client``, ``runner``,
 ``live_server`` (the app behind a real threaded HTTP server), and ``wechat``, which signs and
 (in compatible/safe mode) encrypts a payload exactly as WeChat does, so a test reads
 ``wechat.post("text.xml")``.
@@ -7,6 +7,13 @@ with ``TEST_DATABASE_URL``, see tests/dbutil.py), ``client``, ``runner``,
 The ``wechat`` helper's AES and signatures are written here from WeChat's published scheme,
 independently of wechatpy and of the webhook's code, so the tests check the code rather than
 the code checking itself. Override ``app_config`` in a test module to configure the app.
+
+The app's database is ``prepared_database_url``: a copy of ``database_template``, the database
+``create_app`` migrated and loaded with the shipped content once per session, so an app starts
+in milliseconds instead of migrating and loading for every test. Tests of what happens to an
+empty database (migrations, the first run) take ``dbutil.make_test_database_url`` instead.
+
+Every environment variable the service reads (tests/testenv.py) is cleared for every test.
 """
 
 from __future__ import annotations
@@ -27,9 +34,10 @@ from urllib.parse import urlencode
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from dbutil import drop_test_schemas, make_test_database_url
+from dbutil import DatabaseTemplate, create_tables, drop_test_schemas
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from testenv import clear_service_env
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
@@ -38,22 +46,6 @@ from shebao.clock import CHINA, FixedClock
 from webhooks import create_app
 
 WECHAT_FIXTURES = Path(__file__).parent / "wechat" / "fixtures"
-
-_ENV = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CORE_BASE_URL",
-    "WECHAT_TOKEN",
-    "WECHAT_APPID",
-    "WECHAT_APP_SECRET",
-    "WECHAT_AES_KEY",
-    "REPLY_BUDGET_SECONDS",
-    "DB_AUTO_UPGRADE",
-    "OUTBOX_IN_PROCESS",
-    "APPLICATION_JOBS_SECONDS",
-    "WECHAT_API_BASE_URL",
-    "METRICS_TOKEN",
-)
 
 
 # The instant tests run at unless they say otherwise: a weekday afternoon in China after the
@@ -86,6 +78,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's environment must not leak into the tests (see tests/testenv.py)."""
+    clear_service_env(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
 def _close_database_connections() -> Iterator[None]:
     """After each test, close the pooled connections of every engine still around (engines stay
     usable): a connection left open until garbage collection is a ResourceWarning on
@@ -96,16 +94,32 @@ def _close_database_connections() -> Iterator[None]:
     dispose_engines()
 
 
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplate:
+    """The database as ``create_app`` leaves a new one, built by ``create_app`` on first need."""
+    return DatabaseTemplate.build(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def tables_template(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplate:
+    """Empty tables as ``Database.create_all`` makes them, for tests that fill their own."""
+    return DatabaseTemplate.build(tmp_path_factory.mktemp("tables"), create_tables)
+
+
 @pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
+def prepared_database_url(database_template: DatabaseTemplate, tmp_path: Path) -> str:
+    """This test's own copy of ``database_template`` (schema at head, shipped content loaded)."""
+    return database_template.copy(tmp_path)
+
+
+@pytest.fixture
+def app_config(prepared_database_url: str) -> dict[str, Any]:
     """Settings overrides for ``create_app``; override this fixture to change them."""
-    return {"database_url": make_test_database_url(tmp_path), "wechat_token": "test-token"}
+    return {"database_url": prepared_database_url, "wechat_token": "test-token"}
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    for name in _ENV:  # a developer's environment must not leak into the tests
-        monkeypatch.delenv(name, raising=False)
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "OUTBOX_IN_PROCESS": True, **app_config})
     yield app
     worker = app.extensions.get("outbox_worker")

@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 from console_helpers import PASSWORD, create_users
-from dbutil import make_test_database_url
+from dbutil import DatabaseTemplate
 from flask import Flask
+from testenv import clear_service_env
 from werkzeug.serving import make_server
 
 from bot.types import Message
@@ -48,19 +49,13 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
+def console(
+    database_template: DatabaseTemplate, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Flask, str]]:
     """(the app, its base URL) behind a real HTTP server, with the test accounts."""
-    url = make_test_database_url(tmp_path_factory.mktemp("console"), "console.db")
+    url = database_template.copy(tmp_path_factory.mktemp("console"), "console.db")
     with pytest.MonkeyPatch.context() as mp:
-        for name in (
-            "DATABASE_URL",
-            "REDIS_URL",
-            "CORE_BASE_URL",
-            "WECHAT_APPID",
-            "WECHAT_APP_SECRET",
-            "WECHAT_AES_KEY",
-        ):
-            mp.delenv(name, raising=False)
+        clear_service_env(mp)  # a module fixture: set up before each test's own clearing
         app = create_app({"TESTING": True, "database_url": url})
         create_users(app.extensions["shebao"].db)
         server = make_server("127.0.0.1", 0, app, threaded=True)

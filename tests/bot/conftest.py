@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from dbutil import make_test_database_url
+from dbutil import DatabaseTemplate
 
 from bot.engine import Bot
 from bot.types import Message, Reply
-from knowledge.importer import load_shipped_content
 from shebao.db import Database
 from shebao.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def shipped_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    path: Path = tmp_path_factory.mktemp("bot") / "bot.db"
-    db = Database(make_test_database_url(path.parent, path.name))
-    db.create_all()
-    load_shipped_content(db)
+def shipped_db(
+    database_template: DatabaseTemplate, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    db = Database(database_template.copy(tmp_path_factory.mktemp("bot"), "bot.db"))
     yield db
     db.engine.dispose()
 

@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbutil import make_test_database_url
+from dbutil import DatabaseTemplate
 
 from bot.engine import Bot
 from bot.evaluation import evaluate_rows, load_rows
-from knowledge.importer import load_shipped_content
 from shebao.db import Database
 from shebao.settings import Settings
 
@@ -23,10 +22,10 @@ DEVSET = Path(__file__).parent / "devset.jsonl"
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    db = Database(make_test_database_url(tmp_path_factory.mktemp("eval"), "eval.db"))
-    db.create_all()
-    load_shipped_content(db)
+def figures(
+    database_template: DatabaseTemplate, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    db = Database(database_template.copy(tmp_path_factory.mktemp("eval"), "eval.db"))
     report = evaluate_rows(Bot(Settings(database_url=db.url), db), load_rows(DEVSET))
     db.engine.dispose()
     return report.figures()

@@ -1,4 +1,5 @@
-"""Fixtures for the knowledge-base tools: a fresh SQLite database per test and small entries.
+"""Fixtures for the knowledge-base tools: a database of empty tables per test (a copy of
+``tables_template``) and small entries.
 
 Tests never read the shipped content (knowledge/content/*.yaml, still being written):
 ``shipped`` points ``load_shipped_content`` at a temporary folder instead.
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from dbutil import make_test_database_url
+from dbutil import DatabaseTemplate
 from sqlalchemy.orm import Session
 
 import knowledge.importer
@@ -19,9 +20,8 @@ from shebao.db import Database
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(make_test_database_url(tmp_path, "kb.db"))
-    database.create_all()
+def db(tables_template: DatabaseTemplate, tmp_path: Path) -> Iterator[Database]:
+    database = Database(tables_template.copy(tmp_path, "kb.db"))
     yield database
     database.engine.dispose()
 

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbutil import make_test_database_url
+from dbutil import DatabaseTemplate
 from flask import Flask
 from flask.testing import FlaskClient
+from testenv import clear_service_env
 from werkzeug.test import TestResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "proxy"))
@@ -28,19 +29,6 @@ from webhooks import create_app  # noqa: E402
 
 CHEN = {"id_number": "440703199001011239", "name": "陈小明", "phone": "13800138000"}
 HUANG = {"id_number": "440781198808083019", "name": "黄志强", "phone": "13700137000"}
-_ENV = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CORE_BASE_URL",
-    "WECHAT_TOKEN",
-    "WECHAT_APPID",
-    "WECHAT_APP_SECRET",
-    "WECHAT_AES_KEY",
-    "REPLY_BUDGET_SECONDS",
-    "MINIPROGRAM_APPID",
-    "MINIPROGRAM_SECRET",
-    "FOLLOW_APPLICATIONS_SECONDS",
-)
 
 
 class SandboxServer:
@@ -77,15 +65,18 @@ def core_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxSer
 
 
 @pytest.fixture(scope="module")
-def mp_app(core_server: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def mp_app(
+    core_server: SandboxServer,
+    database_template: DatabaseTemplate,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Flask]:
     with pytest.MonkeyPatch.context() as patch:
-        for name in _ENV:
-            patch.delenv(name, raising=False)
+        clear_service_env(patch)  # a module fixture: set up before each test's own clearing
         folder = tmp_path_factory.mktemp("mp")
         app = create_app(
             {
                 "TESTING": True,
-                "database_url": make_test_database_url(folder, "mp.db"),
+                "database_url": database_template.copy(folder, "mp.db"),
                 "core_base_url": core_server.url,
                 "secret_key": "mp-test-secret",
             }

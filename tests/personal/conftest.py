@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import requests
-from dbutil import make_test_database_url
+from dbutil import DatabaseTemplate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "proxy"))
 
@@ -26,7 +26,6 @@ import bot.engine  # noqa: E402
 from bot.engine import Bot  # noqa: E402
 from bot.types import Message, Reply  # noqa: E402
 from bot.understanding import Understanding  # noqa: E402
-from knowledge.importer import load_shipped_content  # noqa: E402
 from proxy.sandbox import SandboxCore, create_sandbox_app  # noqa: E402
 from proxy.sandbox.seed import person_ref  # noqa: E402
 from shebao.db import Database  # noqa: E402
@@ -86,17 +85,20 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="session")
-def understanding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Understanding]:
-    db = Database(make_test_database_url(tmp_path_factory.mktemp("kb"), "kb.db"))
-    db.create_all()
-    load_shipped_content(db)
+def understanding(
+    database_template: DatabaseTemplate, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Understanding]:
+    db = Database(database_template.copy(tmp_path_factory.mktemp("kb"), "kb.db"))
     yield Understanding(db)
     db.engine.dispose()
 
 
 @pytest.fixture
 def make_bot(
-    tmp_path: Path, understanding: Understanding, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    tables_template: DatabaseTemplate,
+    understanding: Understanding,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Callable[..., Bot]]:
     """``make_bot(core_url)``: a bot with its own database, the shared understanding, and the
     core services the configuration asks for (the HTTP client when a URL is given)."""
@@ -104,9 +106,7 @@ def make_bot(
     monkeypatch.setattr(bot.engine, "Understanding", lambda db, today=None: understanding)
 
     def make(core_url: str | None, **extra: Any) -> Bot:
-        path = tmp_path / f"bot-{len(made)}.db"
-        db = Database(make_test_database_url(path.parent, path.name))
-        db.create_all()
+        db = Database(tables_template.copy(tmp_path, f"bot-{len(made)}.db"))
         settings = Settings(
             database_url=db.url, core_base_url=core_url, secret_key="test-secret", extra=dict(extra)
         )

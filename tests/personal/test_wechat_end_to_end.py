@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import CHEN, Sandbox
-from dbutil import make_test_database_url
 from flask import Flask
 from proxy_servers import wait_until
 from sqlalchemy import select
@@ -24,7 +22,7 @@ from webhooks.models import OutboundMessage
 
 @pytest.fixture
 def app_config(
-    tmp_path: Path,
+    prepared_database_url: str,
     sandbox: Sandbox,
     understanding: Understanding,
     monkeypatch: pytest.MonkeyPatch,
@@ -33,7 +31,7 @@ def app_config(
     monkeypatch.setattr(bot.engine, "Understanding", lambda db, today=None: understanding)
     budget = getattr(request, "param", 3.5)
     return {
-        "database_url": make_test_database_url(tmp_path, "wx.db"),
+        "database_url": prepared_database_url,
         "wechat_token": "test-token",
         "core_base_url": sandbox.url,
         "reply_budget_seconds": budget,
@@ -83,7 +81,11 @@ def test_over_budget_answer_goes_out_later(app: Flask, wechat: Any, sandbox: San
         with app.extensions["shebao"].db.session() as s:
             return s.scalar(select(OutboundMessage).where(OutboundMessage.openid == openid))
 
-    assert wait_until(lambda: sent() is not None, timeout=10)
+    def finished() -> bool:  # the row is written as "sending" first, then marked done
+        row = sent()
+        return row is not None and row.status != "sending"
+
+    assert wait_until(finished, timeout=10)
     late = sent()
     assert late is not None and late.status == "recorded"
     assert "累计缴费85个月" in late.content and "4407**********1239" in late.content

@@ -5,12 +5,10 @@ politely."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
-from dbutil import make_test_database_url
 
 from webhooks import wechat_texts
 
@@ -18,9 +16,9 @@ pytestmark = pytest.mark.usefixtures("redis_url")
 
 
 @pytest.fixture
-def app_config(tmp_path: Path, redis_url: str) -> dict[str, Any]:
+def app_config(prepared_database_url: str, redis_url: str) -> dict[str, Any]:
     return {
-        "database_url": make_test_database_url(tmp_path),
+        "database_url": prepared_database_url,
         "wechat_token": "test-token",
         "redis_url": redis_url,
     }

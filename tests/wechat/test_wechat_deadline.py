@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
-from dbutil import make_test_database_url
 from flask import Flask
 from sqlalchemy import select
 
@@ -24,9 +22,9 @@ BUDGET = 0.3
 
 
 @pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
+def app_config(prepared_database_url: str) -> dict[str, Any]:
     return {
-        "database_url": make_test_database_url(tmp_path),
+        "database_url": prepared_database_url,
         "wechat_token": "test-token",
         "reply_budget_seconds": BUDGET,
     }

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-from dbutil import make_test_database_url
 from flask import Flask
 
 from webhooks import wechat_cli
@@ -135,9 +133,9 @@ def test_replay_with_a_wrong_token_reports_403(runner: Any, live_server: str, bo
 
 class TestSafeModeReplay:
     @pytest.fixture
-    def app_config(self, tmp_path: Path) -> dict[str, Any]:
+    def app_config(self, prepared_database_url: str) -> dict[str, Any]:
         return {
-            "database_url": make_test_database_url(tmp_path),
+            "database_url": prepared_database_url,
             "wechat_token": "test-token",
             "wechat_aes_key": AES_KEY,
             "wechat_appid": APPID,

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbutil import make_test_database_url
 
 SAMPLE = json.loads(
     (Path(__file__).parent / "fixtures" / "safe_mode_official.json").read_text(encoding="utf-8")
@@ -22,9 +21,9 @@ SAMPLE = json.loads(
 
 
 @pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
+def app_config(prepared_database_url: str) -> dict[str, Any]:
     return {
-        "database_url": make_test_database_url(tmp_path),
+        "database_url": prepared_database_url,
         "wechat_token": SAMPLE["token"],
         "wechat_aes_key": SAMPLE["encoding_aes_key"],
         "wechat_appid": SAMPLE["appid"],

@@ -1,0 +1,59 @@
+"""The environment variables the service reads, in one list, and the helper that clears them.
+
+A developer's shell (``DATABASE_URL``, ``REDIS_URL``, ``LOG_FORMAT`` …) must not leak into the
+tests: tests/conftest.py clears every name in ``SERVICE_ENV`` before each test, and fixtures
+that build apps for a module or the whole session clear them the same way. The tests' own
+switches (``TEST_DATABASE_URL``, ``TEST_REDIS_URL``, …) are not in the list.
+
+tests/test_environment.py scans the service's source for the variables it reads and fails when
+one is missing here (or when a name here is read nowhere).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+#: Every environment variable read by bot, intents, knowledge, webhooks, proxy and shebao.
+SERVICE_ENV: tuple[str, ...] = (
+    # shebao.settings.Settings.from_env
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CORE_BASE_URL",
+    "CORE_API_TOKEN",
+    "WECHAT_TOKEN",
+    "WECHAT_APPID",
+    "WECHAT_APP_SECRET",
+    "WECHAT_AES_KEY",
+    "SECRET_KEY",
+    "REPLY_BUDGET_SECONDS",
+    # shebao: schema, worker, jobs, logging, metrics, the WeChat access token
+    "DB_AUTO_UPGRADE",
+    "OUTBOX_IN_PROCESS",
+    "APPLICATION_JOBS_SECONDS",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "WECHAT_API_BASE_URL",
+    # shebao.gunicorn_conf
+    "GUNICORN_BIND",
+    "GUNICORN_THREADS",
+    "GUNICORN_TIMEOUT",
+    "GUNICORN_ACCESSLOG",
+    "WEB_CONCURRENCY",
+    "FORWARDED_ALLOW_IPS",
+    # webhooks
+    "METRICS_TOKEN",
+    "RATE_LIMIT_PER_MINUTE",
+    "MINIPROGRAM_APPID",
+    "MINIPROGRAM_SECRET",
+    "FOLLOW_APPLICATIONS_SECONDS",
+    "WECHAT_TEMPLATE_APPLICATION_STATUS",
+    "MINIPROGRAM_TEMPLATE_APPLICATION_STATUS",
+    "SHEBAO_STAFF_PASSWORD",
+)
+
+
+def clear_service_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset every variable of ``SERVICE_ENV`` (``monkeypatch`` restores them afterwards)."""
+    for name in SERVICE_ENV:
+        monkeypatch.delenv(name, raising=False)
