@@ -34,6 +34,7 @@ from intents.taxonomy import (
     PERSONAL,
     POLICY,
 )
+from knowledge.semantic import SecondOpinion
 from proxy.core import CoreServices
 from shebao import metrics
 from shebao.db import Database
@@ -57,13 +58,14 @@ class Bot:
     def __init__(self, settings: Settings, db: Database, today: date | None = None) -> None:
         self.settings = settings
         self.db = db
-        self.understanding = Understanding(db, today)
+        self.understanding = Understanding(db, today, SecondOpinion(db, settings))
         self.dialogue = DialogueStore(db)
         self._core: CoreServices | None = None
         self._core_lock = threading.Lock()
 
     def warm(self) -> None:
         """Train the classifier, load jieba and build the index now, not on the first message."""
+        self.understanding.warm()
         self.understanding.understand(texts.WARM_UP_QUESTION, None)
 
     @property

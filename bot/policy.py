@@ -7,8 +7,8 @@ questions as citizens ask them; the reliability table is in ``shebao eval``):
   (a true tie is within ``TIE`` of it), adding up to three related questions as 「猜你想问」 so
   the citizen can pick another with 「1」;
 - in the **grey zone** (``GREY_AT`` up to ``ANSWER_AT``) ask the second opinion, an independent
-  semantic ranking (``Understanding.second_opinion``): answer when it agrees with the leader,
-  clarify when it does not. Without a second opinion, a leader far ahead is answered;
+  semantic ranking (``Understanding.agrees``, knowledge.semantic): answer when it agrees with
+  the leader, clarify when it does not. Without a second opinion, a leader far ahead is answered;
 - **clarify** with a numbered list of two or more questions (never one; no figures shown);
 - **abstain** only when nothing is close (below ``CLARIFY_AT``), recorded for the staff.
 """
@@ -22,8 +22,8 @@ from bot.types import Candidate, Reply
 from intents.taxonomy import POLICY
 from knowledge.index import Hit, IndexedEntry
 
-ANSWER_AT = 0.50
-GREY_AT = 0.30  # from here up to ANSWER_AT the second opinion decides
+ANSWER_AT = 0.55
+GREY_AT = 0.35  # from here up to ANSWER_AT the second opinion decides
 CLARIFY_AT = 0.20
 TIE = 0.05  # a runner-up this close to the leader is as likely: a true tie
 # Without a second opinion, a grey-zone leader this high and this far ahead is still answered.
@@ -136,11 +136,11 @@ def decide(turn: Turn, hits: list[Hit]) -> str:
         return "answer"
     if top.score < GREY_AT:
         return "abstain-or-clarify"
-    opinion = turn.bot.understanding.second_opinion
-    if opinion is None:
+    agrees = turn.bot.understanding.agrees(turn.understood.normalized, hits, turn.region)
+    if agrees is None:
         far_ahead = top.score >= LEAD_AT and top.score - runner_up >= LEAD
         return "grey-lead" if far_ahead else "grey-unsure"
-    return "grey-agreed" if opinion(turn.understood.normalized, hits) else "grey-disagreed"
+    return "grey-agreed" if agrees else "grey-disagreed"
 
 
 @handles(POLICY)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -21,6 +20,7 @@ from intents.normalize import Normalizer, TypoCorrector
 from knowledge.index import Hit, KnowledgeIndex, entry_from_row
 from knowledge.models import Entry, KbState
 from knowledge.regions import Regions, load_regions
+from knowledge.semantic import SecondOpinion
 from knowledge.vocabulary import Vocabulary, load_vocabulary
 from shebao import clock
 from shebao.db import Database
@@ -49,7 +49,9 @@ def shared_language() -> tuple[Normalizer, IntentClassifier]:
 
 
 class Understanding:
-    def __init__(self, db: Database, today: date | None = None) -> None:
+    def __init__(
+        self, db: Database, today: date | None = None, opinion: SecondOpinion | None = None
+    ) -> None:
         self.db = db
         self.fixed_today = today
         self.regions: Regions = load_regions()
@@ -60,8 +62,9 @@ class Understanding:
         self._checked_at = 0.0
         self._index: KnowledgeIndex | None = None
         self._rebuilding = threading.Event()
-        # An independent opinion on the grey zone: does it agree the leading hit is right?
-        self.second_opinion: Callable[[str, list[Hit]], bool] | None = None
+        self._opinion_warming = threading.Event()
+        # An independent opinion for the grey zone (knowledge.semantic), warmed per index.
+        self.opinion = opinion if opinion is not None and opinion.enabled else None
 
     def today(self) -> date:
         return self.fixed_today or clock.china_today()
@@ -93,8 +96,40 @@ class Understanding:
     def _rebuild(self, generation: int) -> None:
         try:
             self._index = self._build(generation)
+            if self.opinion is not None:
+                self.opinion.warm(self._index)  # only new or changed questions are embedded
         finally:
             self._rebuilding.clear()
+
+    def warm(self) -> None:
+        """Build the index and the second opinion's vectors now (start-up, before traffic)."""
+        index = self.index
+        if self.opinion is not None:
+            self.opinion.warm(index)
+
+    def agrees(self, normalized: str, hits: list[Hit], region: str | None) -> bool | None:
+        """Whether the second opinion agrees that ``hits[0]`` is right; None: no opinion."""
+        if self.opinion is None:
+            return None
+        if not self.opinion.ready:  # e.g. the first question of a command: warm it meanwhile
+            self._warm_opinion_in_background()
+            return None
+        verdict = self.opinion.judge(normalized, hits, region)
+        return None if verdict is None else verdict.agrees
+
+    def _warm_opinion_in_background(self) -> None:
+        if self._opinion_warming.is_set() or self.opinion is None:
+            return
+        self._opinion_warming.set()
+        opinion, index = self.opinion, self.index
+
+        def warm() -> None:
+            try:
+                opinion.warm(index)
+            finally:
+                self._opinion_warming.clear()
+
+        threading.Thread(target=warm, name="opinion-warm", daemon=True).start()
 
     def is_stale(self) -> bool:
         """Whether staff have published since the index was built."""

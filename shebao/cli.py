@@ -161,6 +161,7 @@ def ask(
         raise click.UsageError("give a question, or --batch FILE")
     settings, db = open_database()
     bot = Bot(settings, db)
+    bot.warm()  # the second opinion's vectors too, so the first question is decided in full
 
     def one(q: str, reg: str | None, who: str | None) -> dict[str, object]:
         msg = Message(
@@ -196,7 +197,9 @@ def evaluate(path: Path, as_json: bool, errors: bool) -> None:
     from bot.evaluation import evaluate_rows, format_report, load_rows
 
     settings, db = open_database()
-    report = evaluate_rows(Bot(settings, db), load_rows(path))
+    bot = Bot(settings, db)
+    bot.warm()
+    report = evaluate_rows(bot, load_rows(path))
     if as_json:
         click.echo(json.dumps(report.figures(), ensure_ascii=False, indent=1))
     else:
