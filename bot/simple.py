@@ -1,4 +1,9 @@
-"""Intents answered without the knowledge base: chitchat, out of scope, hand-off, reports."""
+"""Intents answered without the knowledge base: chitchat, out of scope, hand-off, reports.
+
+Reports go two ways: 举报 (fraud on the fund, bribes, 冒领) and 投诉 (service: staff attitude,
+推诿, delays, an employer not paying contributions). Both leave a record for staff (a
+``Handoff`` whose context starts with its kind) and tell the citizen where else to turn.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from bot.context import Turn
 from bot.models import Handoff
 from bot.registry import handles
 from bot.types import Reply
-from intents.taxonomy import CHITCHAT, HANDOFF, OUT_OF_SCOPE, REPORT_FRAUD
+from intents.taxonomy import CHITCHAT, HANDOFF, OUT_OF_SCOPE, REPORT_COMPLAINT, REPORT_FRAUD
 from shebao.masking import mask_text
 
 _THANKS = ("谢", "感谢", "多谢", "thank", "辛苦")
@@ -64,4 +69,15 @@ def report_fraud(turn: Turn) -> Reply:
     open_handoff(turn, kind="report")
     return Reply(
         texts.REPORT_FRAUD, REPORT_FRAUD, turn.understood.prediction.confidence, "handed_off"
+    )
+
+
+@handles(REPORT_COMPLAINT)
+def report_complaint(turn: Turn) -> Reply:
+    open_handoff(turn, kind="complaint")
+    return Reply(
+        texts.REPORT_COMPLAINT,
+        REPORT_COMPLAINT,
+        turn.understood.prediction.confidence,
+        "handed_off",
     )
