@@ -7,6 +7,8 @@ Reports go two ways: 举报 (fraud on the fund, bribes, 冒领) and 投诉 (serv
 
 from __future__ import annotations
 
+import re
+
 from bot import texts
 from bot.context import Turn
 from bot.models import Handoff
@@ -18,12 +20,19 @@ from shebao.masking import mask_text
 _THANKS = ("谢", "感谢", "多谢", "thank", "辛苦")
 _BYE = ("再见", "拜拜", "bye", "没事了", "没问题了")
 _WHO = ("你是谁", "机器人", "人工智能", "你叫什么", "真人吗")
+# Festive wishes get a festive reply back (节日快乐, 新年好, 恭喜发财, 中秋快乐, 端午安康 …).
+_FESTIVE = re.compile(
+    r"节日?快乐|节安康|新年好|新春|过年好|拜年|恭喜发财|大吉|吉祥|团圆|佳节|春节|元旦|元宵|端午"
+    r"|中秋|重阳|国庆|除夕|圣诞|福到|万事如意|阖家|合家|身体健康"
+)
 
 
 @handles(CHITCHAT)
 def chitchat(turn: Turn) -> Reply:
     norm = turn.understood.normalized
-    if any(w in norm for w in _THANKS):
+    if _FESTIVE.search(norm):
+        text = texts.FESTIVE
+    elif any(w in norm for w in _THANKS):
         text = texts.THANKS
     elif any(w in norm for w in _BYE):
         text = texts.GOODBYE
