@@ -17,6 +17,7 @@ from bot import forms, texts
 from bot import personal as _personal  # noqa: F401
 from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
+from bot.arbitration import UNSURE_INTENT, arbitrate, policy_support
 from bot.context import Turn
 from bot.dialogue import DialogueStore, State
 from bot.handoffs import has_pending, pending_staff_replies
@@ -26,14 +27,7 @@ from bot.shaping import cut
 from bot.split import split_questions
 from bot.types import Message, Reply
 from bot.understanding import Understanding, Understood
-from intents.taxonomy import (
-    CALC_UNEMPLOYMENT,
-    CHITCHAT,
-    HANDOFF,
-    OUT_OF_SCOPE,
-    PERSONAL,
-    POLICY,
-)
+from intents.taxonomy import CHITCHAT, HANDOFF, POLICY
 from knowledge.semantic import SecondOpinion
 from proxy.core import CoreServices
 from shebao import metrics
@@ -44,14 +38,6 @@ from shebao.settings import Settings
 _MORE = re.compile(r"^(更多|继续|下一页|more|还有呢)$")
 _PICK = re.compile(r"^(?:第)?([1-9])(?:个|条|项)?$")
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hello|hi|哈喽|早上好|下午好|晚上好|喂)+")
-_LATIN_GREETING = re.compile(r"^(hi|hello|hey|ok|okay|thanks|thank ?you|bye|good|nice)+$")
-_HAS_YEARS = re.compile(r"\d|[一二两三四五六七八九十]年")
-_MINE = re.compile(r"我的|本人的|我这个月|我上个月")
-_SELF = re.compile(r"我|俺|本人|自己|咱|帮.{0,2}查|查.{0,2}下")
-# A strong knowledge-base match overrides a chitchat / out-of-scope guess.
-OVERRIDE_AT = 0.70
-UNSURE_INTENT = 0.60
-UNSURE_OVERRIDE = 0.55
 
 
 class Bot:
@@ -144,41 +130,20 @@ class Bot:
 
     def _understand_and_answer(self, message: Message, state: State, text: str) -> Reply:
         u = self.understanding.understand(_GREETING.sub("", text) or text, state.region)
-        intent = self._intent(u)
+        intent = self._intent(u, state.region)
         turn = Turn(self, message, state, u, state.region)
         reply = HANDLERS[intent](turn)
         if intent not in (HANDOFF,):
             state.data["last_question"] = text
         return reply
 
-    def _intent(self, u: Understood) -> str:
-        intent = u.prediction.intent
-        top = u.hits[0].score if u.hits else 0.0
-        if intent in (CHITCHAT, OUT_OF_SCOPE) and top >= OVERRIDE_AT:
-            return POLICY
-        # A hesitant guess at a personal intent loses to a good knowledge-base match: asking
-        # about rules is far more common than asking about one's own record without "我".
-        if (
-            intent != POLICY
-            and u.prediction.confidence < UNSURE_INTENT
-            and top >= UNSURE_OVERRIDE
-            and not _MINE.search(u.normalized)
-        ):
-            return POLICY
-        # "One's own record" needs someone whose record it is: without 我/本人/… it is a
-        # question about the rules (茂名企业退休人员月人均养老金是多少).
-        if intent in PERSONAL and not _SELF.search(u.normalized) and top >= UNSURE_OVERRIDE / 2:
-            return POLICY
-        if intent == CALC_UNEMPLOYMENT and not (
-            _SELF.search(u.normalized) or _HAS_YEARS.search(u.normalized)
-        ):
-            return POLICY
-        if (
-            intent == CHITCHAT
-            and not re.search(r"[\u4e00-\u9fff]", u.normalized)
-            and not _LATIN_GREETING.match(u.normalized)
-        ):
-            return OUT_OF_SCOPE
+    def _intent(self, u: Understood, region: str | None) -> str:
+        # The classifier's guess weighed against retrieval (bot/arbitration.py); the second
+        # opinion is asked only when a hesitant non-policy guess might give way to a match.
+        agrees = None
+        if u.prediction.intent != POLICY and u.prediction.confidence < UNSURE_INTENT and u.hits:
+            agrees = self.understanding.agrees(u.normalized, u.hits, region)
+        intent = arbitrate(u.prediction, u.normalized, policy_support(u.hits, agrees))
         return intent if intent in HANDLERS else POLICY
 
     def _pick(self, message: Message, state: State, number: int) -> Reply:

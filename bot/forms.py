@@ -37,6 +37,7 @@ from intents.taxonomy import (
     OUT_OF_SCOPE,
     PENSION,
     POLICY,
+    REPORT_COMPLAINT,
     REPORT_FRAUD,
     UNEMPLOYMENT_STATUS,
 )
@@ -65,6 +66,7 @@ _STRONG = (
     BIND,
     CALC_UNEMPLOYMENT,
     REPORT_FRAUD,
+    REPORT_COMPLAINT,
 )
 STRONG_AT = 0.8
 ANSWER_AT = 0.62

@@ -1,8 +1,9 @@
 """One normalisation pipeline for everything citizens type or say.
 
-Order matters: width folding first (so later rules see one form), Cantonese colloquial forms →
-Mandarin (before traditional → simplified, so 係 is still 係 and 关系 is never touched),
-traditional → simplified, voice-recognition fillers out, pinyin-input typos on
+Order matters: width folding first (so later rules see one form), English social-insurance
+terms → Chinese (``intents/data/english.yaml``: 我想apply失业金, pension多少钱), Cantonese
+colloquial forms → Mandarin (before traditional → simplified, so 係 is still 係 and 关系 is never
+touched), traditional → simplified, voice-recognition fillers out, pinyin-input typos on
 domain words corrected, then punctuation, emoji and whitespace removed.
 """
 
@@ -24,6 +25,9 @@ from pypinyin import lazy_pinyin
 # 係 → 是) are applied only when one of these is present, so Mandarin text is never touched.
 _CANTONESE_MARKERS = set("唔咩冇喺嘅咗啲佢乜嘢攞搵揾哋畀冚嚟嗰噉咁睇嘢咪")
 _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"(?<![A-Za-z'])[A-Za-z]+(?:'[A-Za-z]+)?(?![A-Za-z'])")
+_PHRASE_GAP = re.compile(r"[\s\-]+")
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
 
@@ -58,6 +62,42 @@ def _cantonese_rules() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         sorted(multi, key=lambda p: -len(p[0])),
         sorted((p for p in pairs if len(p[0]) == 1), key=lambda p: p[0]),
     )
+
+
+@cache
+def _english() -> tuple[re.Pattern[str], dict[str, str], frozenset[str]]:
+    """(one pattern for every English term, term → Chinese, function words to drop)."""
+    text = resources.files("intents").joinpath("data/english.yaml").read_text("utf-8")
+    data = yaml.safe_load(text) or {}
+    terms = {_PHRASE_GAP.sub(" ", str(k).lower()): str(v) for k, v in data["terms"].items()}
+    parts = []
+    for term in sorted(terms, key=len, reverse=True):
+        part = r"[\s\-]+".join(re.escape(w) for w in term.split(" "))
+        parts.append(part + (r"(?:e?s)?" if len(term) >= 4 else ""))  # no "his" for "hi"
+    pattern = re.compile(r"(?<![A-Za-z])(?:" + "|".join(parts) + r")(?![A-Za-z])", re.IGNORECASE)
+    drop = frozenset(str(w).lower() for w in data.get("drop") or [])
+    return pattern, terms, drop
+
+
+def _english_term(match: re.Match[str], terms: dict[str, str]) -> str:
+    key = _PHRASE_GAP.sub(" ", match.group(0).lower())
+    for candidate in (key, key[:-1], key[:-2]):
+        if candidate in terms:
+            return terms[candidate]
+    return match.group(0)
+
+
+def english_to_chinese(text: str) -> str:
+    """English social-insurance terms → Chinese; in an all-English message, once a term was
+    recognised, English function words go too (so the rest reads as a Chinese question)."""
+    if not re.search("[A-Za-z]", text):
+        return text
+    pattern, terms, drop = _english()
+    text = text.replace("\u2019", "'")
+    mapped, count = pattern.subn(lambda m: _english_term(m, terms), text)
+    if count and not _HAN.search(text):
+        mapped = _LATIN_WORD.sub(lambda m: "" if m.group(0).lower() in drop else m.group(0), mapped)
+    return mapped
 
 
 @cache
@@ -181,7 +221,7 @@ class Normalizer:
 
     def readable(self, text: str) -> str:
         """Normalised but with punctuation kept: for splitting and for showing to staff."""
-        text = fold_width(text)
+        text = english_to_chinese(fold_width(text))
         cantonese = looks_cantonese(text)
         text = cantonese_to_mandarin(text, cantonese)
         text = to_simplified(text)

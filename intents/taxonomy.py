@@ -11,6 +11,7 @@ BIND = "account.bind"
 CALC_UNEMPLOYMENT = "calc.unemployment_benefit"
 HANDOFF = "handoff.human"
 REPORT_FRAUD = "report.fraud"
+REPORT_COMPLAINT = "report.complaint"
 CHITCHAT = "chitchat"
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -24,6 +25,7 @@ INTENTS = (
     CALC_UNEMPLOYMENT,
     HANDOFF,
     REPORT_FRAUD,
+    REPORT_COMPLAINT,
     CHITCHAT,
     OUT_OF_SCOPE,
 )

@@ -47,3 +47,27 @@ def test_correct_words_are_left_alone(normalize, correct: str) -> None:  # type:
 
 def test_mandarin_is_not_cantonised(normalize) -> None:  # type: ignore[no-untyped-def]
     assert normalize("我嘅社保关系") == "我的社保关系"
+
+
+def test_cantonese_possessive_di_reads_as_de(normalize) -> None:  # type: ignore[no-untyped-def]
+    assert normalize("佢啲社保交咗未") == "他的社保交了没"
+    assert normalize("快啲帮我睇下") == "快一点帮我看下"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("我想apply失业金", "我想申请失业金"),  # a term inside Chinese
+        ("pension多少钱一个月", "养老金多少钱一个月"),
+        ("Social-Security Cards丢了", "社保卡丢了"),  # case, hyphen, plural
+        ("Can a freelancer join pension insurance?", "灵活就业人员参加养老保险"),  # all English
+        ("thank you, bye", "谢谢再见"),
+    ],
+)
+def test_english_terms_become_chinese(normalize, raw: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["this is his app", "wifi连不上", "asdfghjkl"])
+def test_english_without_known_terms_is_left_alone(normalize, raw: str) -> None:  # type: ignore[no-untyped-def]
+    assert normalize(raw) == raw.replace(" ", "")

@@ -26,7 +26,8 @@ INTENT_NAMES = {
     "account.bind": "实名绑定",
     "calc.unemployment_benefit": "失业金测算",
     "handoff.human": "转人工",
-    "report.fraud": "举报投诉",
+    "report.fraud": "举报",
+    "report.complaint": "服务投诉",
     "chitchat": "寒暄",
     "out_of_scope": "非社保问题",
 }
