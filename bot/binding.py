@@ -311,8 +311,8 @@ class BindForm:
                 return form_reply(self, ctx, form, exc.message, reprompt=False)
             return self._stop(ctx, exc)
         ctx.state.pop("form")
-        if ctx.state.region is None:
-            ctx.state.region = binding.region
+        if ctx.state.region is None:  # the 参保地, however the core spells it
+            ctx.state.region = ctx.bot.understanding.regions.resolve(binding.region)
         head = t.BOUND.format(
             name_masked=binding.name_masked, id_masked=binding.id_masked, region=binding.region
         )

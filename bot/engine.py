@@ -99,9 +99,11 @@ class Bot:
         if not text:
             return Reply(texts.EMPTY, CHITCHAT, 1.0, "answered"), ""
         regions = self.understanding.regions
-        named = regions.canonical(text)
-        if message.region in regions:
-            state.region = message.region
+        # Any way of naming a place (江门市蓬江区, 广东江门, Jiangmen, 我在广州): after we asked
+        # where, a short reply is read as a place (台山, 我在XX镇).
+        named = regions.canonical(text, asked=bool(state.data.get("pending_region_question")))
+        if message.region:
+            state.region = regions.resolve(message.region)
         normalized = self.understanding.normalize(text)
         early = forms.before_understanding(self, message, state, text)  # open forms, 授权码…
         if early is not None:

@@ -30,7 +30,8 @@ TIE = 0.05  # a runner-up this close to the leader is as likely: a true tie
 LEAD_AT = 0.40
 LEAD = 0.20
 RELATED_AT = 0.08  # loosely related entries are listed (questions only)
-SUGGEST = 3  # 「猜你想问」 after an answer
+SUGGEST = 3  # 「猜你想问」 after an answer: questions only, so a looser bar than a list
+SUGGEST_AT = 0.05
 
 
 def candidates_of(hits: list[Hit]) -> list[Candidate]:
@@ -45,7 +46,7 @@ def answer_entry(
     decision: str = "answer",
 ) -> Reply:
     """The entry's answer and source, then 「猜你想问」: related questions the citizen can pick."""
-    related = [h for h in (hits or []) if h.entry.id != entry.id and h.score >= RELATED_AT]
+    related = [h for h in (hits or []) if h.entry.id != entry.id and h.score >= SUGGEST_AT]
     related = related[:SUGGEST]
     body = (
         entry.answer.strip()
@@ -73,33 +74,87 @@ def answer_entry(
     )
 
 
-def ask_region(turn: Turn, hit: Hit) -> Reply:
-    options = [r for r in hit.variants if turn.bot.understanding.regions.depth(r) >= 2]
-    options = options or turn.bot.understanding.regions.cities()
+def ask_region(turn: Turn, hit: Hit, options: list[str] | None = None) -> Reply:
+    """Ask where the asker is, keeping the question to answer when they say."""
+    regions = turn.bot.understanding.regions
+    if options is None:
+        options = [c for r in hit.variants for c in regions.within(r) if regions.depth(c) >= 2]
+        options = list(dict.fromkeys(options)) or regions.cities()
     turn.state.data["pending_region_question"] = turn.text
     text = texts.ASK_REGION.format(options="、".join(o for o in options[:4]))
-    return Reply(text, POLICY, hit.score, "clarified", candidates=candidates_of([hit]))
+    return Reply(
+        text, POLICY, hit.score, "clarified", candidates=candidates_of(turn.understood.hits)
+    )
+
+
+def elsewhere(turn: Turn) -> Hit | None:
+    """The question's best match, when it is on a topic only other places have entries for
+    and close enough to say so (no figure is given: only where to ask)."""
+    hit = turn.understood.elsewhere
+    return hit if hit is not None and hit.score >= CLARIFY_AT else None
+
+
+def not_here(turn: Turn, hit: Hit) -> Reply:
+    """The asker's place has no entry on the topic: say which places have one and whom to ask
+    (recorded like an abstention, for staff to fill in), and offer the entries that apply.
+    When places inside the asker's have one (广东省 asker, 江门市 entry), ask which it is."""
+    regions = turn.bot.understanding.regions
+    if turn.region is None:  # not known after all: ask rather than say it is not here
+        return ask_region(turn, hit)
+    inside = [v for v in hit.variants if v != turn.region and turn.region in regions.ancestors(v)]
+    if inside:
+        return ask_region(turn, hit, inside)
+    turn.state.data["last_abstained"] = turn.text
+    text = texts.REGION_NOT_COVERED.format(
+        question=hit.entry.question, regions="、".join(hit.variants), region=turn.region
+    )
+    near = max(CLARIFY_AT, hit.score - LEAD)  # nothing the best match is far ahead of
+    related = [h for h in turn.understood.hits if h.score >= near][:3]
+    if related:
+        text += "\n" + _numbered(turn, related, texts.REGION_NOT_COVERED_OTHERS)
+    return Reply(text, POLICY, hit.score, "abstained", candidates=candidates_of([hit, *related]))
 
 
 def clarify(
     turn: Turn, hits: list[Hit], head: str = texts.CLARIFY_HEAD, decision: str = "clarify"
 ) -> Reply:
-    chosen = hits[:3]
-    lines = [head] + [f"{i}. {h.entry.question}" for i, h in enumerate(chosen, 1)]
-    lines.append(texts.CLARIFY_TAIL)
-    turn.state.data["last_candidates"] = [h.entry.id for h in chosen]
+    other = elsewhere(turn)
+    if other is not None:  # a list of weaker entries would look like an answer: say why not
+        return not_here(turn, other)
+    text = _numbered(turn, hits[:3], head)
     return Reply(
-        "\n".join(lines),
+        text,
         POLICY,
-        chosen[0].score,
+        hits[0].score,
         "clarified",
-        candidates=candidates_of(chosen),
+        candidates=candidates_of(hits[:3]),
         decision=decision,
     )
 
 
+def _numbered(turn: Turn, hits: list[Hit], head: str) -> str:
+    lines = [head] + [f"{i}. {_listed(turn, h)}" for i, h in enumerate(hits, 1)]
+    lines.append(texts.CLARIFY_TAIL)
+    turn.state.data["last_candidates"] = [h.entry.id for h in hits]
+    return "\n".join(lines)
+
+
+def _listed(turn: Turn, hit: Hit) -> str:
+    """An entry's question as listed; with the asker's place unknown, a regional entry says
+    whose it is (社保卡丢了怎么挂失补办？（金湖县）), so no one picks another place's unawares."""
+    question = hit.entry.question
+    region = hit.entry.region
+    regions = turn.bot.understanding.regions
+    if turn.region is None and regions.depth(region) > 0 and region[:2] not in question:
+        return f"{question}（{region}）"
+    return question
+
+
 def abstain(turn: Turn, hits: list[Hit]) -> Reply:
     """Say we are not sure; if some entries are loosely related, list their questions only."""
+    other = elsewhere(turn)
+    if other is not None:
+        return not_here(turn, other)
     turn.state.data["last_abstained"] = turn.text
     related = [h for h in hits[:3] if h.score >= RELATED_AT]
     if related:
@@ -118,10 +173,11 @@ def abstain(turn: Turn, hits: list[Hit]) -> Reply:
 
 
 def needs_region(turn: Turn, hit: Hit) -> bool:
-    """The answer differs by place and we do not know the asker's place."""
+    """The answer depends on the place and we do not know the asker's: the topic has no
+    national entry, even when only one place has one (its instructions are not general)."""
     if turn.region is not None:
         return False
-    return len(hit.variants) > 1
+    return bool(hit.variants)
 
 
 def decide(turn: Turn, hits: list[Hit]) -> str:
@@ -152,6 +208,11 @@ def policy(turn: Turn) -> Reply:
         if needs_region(turn, top):
             return ask_region(turn, top)
         return answer_entry(turn, top.entry, top.score, hits, decision=decision)
+    other = elsewhere(turn)
+    if other is not None:  # only other places have it: say so rather than list weaker entries
+        return not_here(turn, other)
+    if hits and hits[0].score >= CLARIFY_AT and needs_region(turn, hits[0]):
+        return ask_region(turn, hits[0])  # told the place, the question is searched again there
     close = [h for h in hits[:3] if h.score >= CLARIFY_AT / 2]
     if decision == "abstain" or len(close) < 2:
         return abstain(turn, hits)

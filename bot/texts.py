@@ -26,6 +26,12 @@ ABSTAIN_RECORDED = "您的问题已记录，工作人员会补充解答。"
 ABSTAIN_WITH_CANDIDATES = "抱歉，我不确定您问的是哪一项。可能相关的有："
 ASK_REGION = "这个问题各地标准不一样。请问您在哪个地区？请回复地区名，例如：{options}。"
 REGION_SAVED = "好的，已记住您在{region}。"
+REGION_NOT_COVERED = (
+    "知识库里与您的问题最接近的是「{question}」，这类问题各地规定不同，目前只有{regions}的答复，"
+    "还没有{region}的，不能拿别处的规定答复您。请咨询{region}当地社保经办机构，"
+    "或拨打人社服务热线12333。您的问题已记录，工作人员会补充解答。"
+)
+REGION_NOT_COVERED_OTHERS = "下面这些在您那里适用，可能有帮助，请回复序号："
 PICK_OUT_OF_RANGE = "没有这个序号，请回复列表里的序号，或直接提问。"
 HANDOFF = (
     "已为您转接人工服务，工作人员会尽快在这里回复您（工作日 9:00–17:00）。"

@@ -34,6 +34,9 @@ class Understood:
     normalized: str
     prediction: Prediction
     hits: list[Hit]
+    # The best match among topics only other places have, when it beats every hit: the engine
+    # says so rather than answer or offer something else (see bot.policy.not_here).
+    elsewhere: Hit | None = None
 
 
 def build_normalizer(vocabulary: Vocabulary) -> Normalizer:
@@ -160,5 +163,5 @@ class Understanding:
     def understand(self, text: str, region: str | None) -> Understood:
         normalized = self.normalize(text)
         prediction = self.classifier.predict(text, normalized=normalized)
-        hits = self.index.search(text, region, normalized=normalized)
-        return Understood(text, normalized, prediction, hits)
+        hits, elsewhere = self.index.search_with_elsewhere(text, region, normalized=normalized)
+        return Understood(text, normalized, prediction, hits, elsewhere)

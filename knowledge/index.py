@@ -29,6 +29,7 @@ B = 0.75
 ANSWER_WEIGHT = 0.25
 BIGRAM_WEIGHT = 0.6
 RERANK_DEPTH = 20
+ELSEWHERE_DEPTH = 3  # entries of topics the asker's place lacks, looked at more closely
 STOPWORDS = frozenset(
     "我 你 您 他 她 的 了 吗 呢 吧 啊 呀 嘛 么 是 有 在 和 与 及 或 就 都 也 还 要 想 能 可以 会 "
     "请问 问 一下 问一下 我想 想问 请 帮 帮我 怎么 怎么样 怎样 如何 什么 哪里 哪儿 多少 几 "
@@ -59,6 +60,9 @@ class Hit:
     matched_terms: list[str]
     variants: list[str] = field(default_factory=list)  # regions of other variants of the topic
     features: Features | None = None
+    # False: the best match is an entry for other places only (the topic has no variant for the
+    # asker's region); it is kept so the engine can say so instead of answering something else.
+    applies: bool = True
 
 
 Analyzer = Callable[[str], list[str]]
@@ -166,7 +170,7 @@ class KnowledgeIndex:
             self.q_terms.append(weights_of)
             self.q_mass.append(sum(self.idf[c] * w for c, w in weights_of.items()))
         self.starts = np.array(starts, dtype=np.int64)
-        self._region_masks: dict[str | None, np.ndarray] = {}
+        self._region_masks: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
         self.by_topic: dict[str, list[int]] = {}
         for e_i, entry in enumerate(entries):
             self.by_topic.setdefault(entry.topic, []).append(e_i)
@@ -181,14 +185,21 @@ class KnowledgeIndex:
         i = self.by_id.get(entry_id)
         return None if i is None else self.entries[i]
 
-    def _region_mask(self, region: str | None) -> np.ndarray:
-        mask = self._region_masks.get(region)
-        if mask is None:
-            mask = np.array(
-                [self.regions.applies(e.region, region) for e in self.entries], dtype=bool
-            )
-            self._region_masks[region] = mask
-        return mask
+    def _region_masks_for(self, region: str) -> tuple[np.ndarray, np.ndarray]:
+        """(entries of topics with a variant for ``region``, entries of topics without one).
+
+        Every variant of a covered topic is in the first: variants ask the same question, so the
+        topic is found through any of their wordings and then served as the asker's variant.
+        Kept per chain of served regions, so every asker in 广州市, or in a place not known at
+        all, shares one pair however many places people name."""
+        chain = self.regions.served_chain(region)
+        masks = self._region_masks.get(chain)
+        if masks is None:
+            covered = {e.topic for e in self.entries if e.region in chain}
+            ours = np.array([e.topic in covered for e in self.entries], dtype=bool)
+            masks = (ours, ~ours)
+            self._region_masks[chain] = masks
+        return masks
 
     def _term_weights(self, terms: list[str]) -> tuple[list[int], np.ndarray, float]:
         counts = Counter(terms)
@@ -208,24 +219,26 @@ class KnowledgeIndex:
     def search(
         self, text: str, region: str | None = None, limit: int = 5, normalized: str | None = None
     ) -> list[Hit]:
+        """The entries that may be served in ``region`` for ``text``, best first."""
+        return self.search_with_elsewhere(text, region, limit, normalized)[0]
+
+    def search_with_elsewhere(
+        self, text: str, region: str | None = None, limit: int = 5, normalized: str | None = None
+    ) -> tuple[list[Hit], Hit | None]:
+        """``search``, and the best match among topics only other places have, when it scores
+        above everything that may be served (marked ``applies=False``; never to be served)."""
         if not self.entries:
-            return []
+            return [], None
         query = normalized if normalized is not None else self.normalize(text)
         if not query:
-            return []
+            return [], None
         words = content_words(self.space.words(query))
         cols, weights, total = self._term_weights(self.space.terms_of(query, words))
         if not cols:
-            return []
+            return [], None
         q_scores = self.q_matrix[:, cols] @ weights
         e_scores = np.maximum.reduceat(q_scores, self.starts) if len(self.starts) else q_scores
         e_scores = e_scores + ANSWER_WEIGHT * (self.a_matrix[:, cols] @ weights)
-        e_scores = np.where(self._region_mask(region), e_scores, -1.0)
-        depth = min(RERANK_DEPTH, int(np.count_nonzero(e_scores > 0)))
-        if depth == 0:
-            return []
-        top = np.argpartition(-e_scores, depth - 1)[:depth]
-        best = float(e_scores[top].max())
         col_set = dict(zip(cols, weights, strict=True))
         unknown = (
             sum(1 for w in words if "w:" + w not in self.space.columns) / len(words)
@@ -233,14 +246,33 @@ class KnowledgeIndex:
             else 0.0
         )
         query_words = " ".join(words)
-        hits = [
-            self._rerank(
-                int(i), query, query_words, unknown, col_set, total, float(e_scores[i]) / best
-            )
-            for i in top
-        ]
-        hits.sort(key=lambda h: -h.score)
-        return self._resolve_topics(hits, region)[:limit]
+
+        def ranked(scores: np.ndarray, depth: int, best: float | None = None) -> list[Hit]:
+            depth = min(depth, int(np.count_nonzero(scores > 0)))
+            if depth == 0:
+                return []
+            top = np.argpartition(-scores, depth - 1)[:depth]
+            best = best or float(scores[top].max())
+            hits = [
+                self._rerank(
+                    int(i), query, query_words, unknown, col_set, total, float(scores[i]) / best
+                )
+                for i in top
+            ]
+            hits.sort(key=lambda h: -h.score)
+            return self._resolve_topics(hits, region)
+
+        if region is None:
+            return ranked(e_scores, RERANK_DEPTH)[:limit], None
+        ours, theirs = self._region_masks_for(region)
+        hits = ranked(np.where(ours, e_scores, -1.0), RERANK_DEPTH)[:limit]
+        elsewhere = np.where(theirs, e_scores, -1.0)
+        if float(elsewhere.max(initial=-1.0)) <= 0:
+            return hits, None
+        best_all = float(max(e_scores[ours].max(initial=0.0), elsewhere.max()))
+        floor = hits[0].score if hits else 0.0
+        above = [h for h in ranked(elsewhere, ELSEWHERE_DEPTH, best_all) if h.score > floor]
+        return hits, (above[0] if above else None)
 
     def _rerank(
         self,
@@ -306,7 +338,9 @@ class KnowledgeIndex:
         return max(usable, key=lambda v: self.regions.depth(v.region)) if usable else None
 
     def _resolve_topics(self, hits: list[Hit], region: str | None) -> list[Hit]:
-        """One hit per topic; the asker's most specific regional variant wins."""
+        """One hit per topic; the asker's most specific regional variant wins. With the region
+        unknown, a topic's national entry stands for it; a topic without one keeps the regions
+        of its variants (so the engine asks where the asker is)."""
         seen: set[str] = set()
         out: list[Hit] = []
         for hit in hits:
@@ -315,9 +349,14 @@ class KnowledgeIndex:
                 continue
             seen.add(topic)
             variants = self.variants(topic)
-            if region in self.regions:
-                hit.entry = self.variant_for(topic, region) or hit.entry
-                hit.variants = []
+            if region is not None:
+                own = self.variant_for(topic, region)
+                if own is None:  # only other places have it: never served as if it were ours
+                    hit.applies = False
+                    hit.variants = sorted({v.region for v in variants})
+                else:
+                    hit.entry = own
+                    hit.variants = []
             else:
                 national = [v for v in variants if self.regions.parent.get(v.region, "") is None]
                 if national:  # valid wherever the asker is, so no need to ask where
