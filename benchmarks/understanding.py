@@ -11,6 +11,7 @@ growth of p50 relative to the smallest base.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -117,10 +118,17 @@ def main() -> None:
     first, last = rows[0], rows[-1]
     print(f"entries grew {last[0] / first[0]:.0f}x, p50 grew {last[1] / first[1]:.1f}x")
     print(full_turns(queries))
+    citizen = [
+        json.loads(line)["text"]
+        for line in Path("tests/eval/citizen_tune.jsonl").read_text("utf-8").splitlines()
+    ]
+    print(full_turns(citizen, semantic=False))
+    print(full_turns(citizen, semantic=True))
 
 
-def full_turns(queries: list[str]) -> str:
-    """A whole ``Bot.handle`` (state read, understanding, decision, state and record write)."""
+def full_turns(queries: list[str], semantic: bool = False) -> str:
+    """A whole ``Bot.handle`` (state read, understanding, decision, state and record write),
+    with or without the e5 second opinion; the share of turns whose decision asked it."""
     import tempfile
 
     from bot.engine import Bot
@@ -133,19 +141,23 @@ def full_turns(queries: list[str]) -> str:
         from knowledge.importer import load_shipped_content
 
         load_shipped_content(db)
-        bot = Bot(Settings(database_url=db.url), db)
+        bot = Bot(Settings(database_url=db.url, semantic_second_opinion=semantic), db)
+        bot.warm()
         for q in queries[:20]:
             bot.handle(Message("bench", "warm", q))
         times = []
+        grey = 0
         for i, q in enumerate(queries):
             t = time.perf_counter()
-            bot.handle(Message("bench", f"u{i % 50}", q, max_bytes=1900))
+            reply = bot.handle(Message("bench", f"u{i % 50}", q, max_bytes=1900))
             times.append((time.perf_counter() - t) * 1000)
+            grey += (reply.decision or "").startswith("grey")
         db.engine.dispose()
     times.sort()
     return (
-        f"full Bot.handle on the shipped base (SQLite file): p50 "
-        f"{statistics.median(times):.2f} ms, p99 {times[int(len(times) * 0.99) - 1]:.2f} ms"
+        f"full Bot.handle, {len(queries)} questions, second opinion "
+        f"{'on' if semantic else 'off'}: p50 {statistics.median(times):.2f} ms, "
+        f"p99 {times[int(len(times) * 0.99) - 1]:.2f} ms, grey zone {grey / len(queries):.1%}"
     )
 
 
