@@ -103,7 +103,9 @@ def make_bot(
     """``make_bot(core_url)``: a bot with its own database, the shared understanding, and the
     core services the configuration asks for (the HTTP client when a URL is given)."""
     made: list[Bot] = []
-    monkeypatch.setattr(bot.engine, "Understanding", lambda db, today=None: understanding)
+    monkeypatch.setattr(
+        bot.engine, "Understanding", lambda db, today=None, opinion=None: understanding
+    )
 
     def make(core_url: str | None, **extra: Any) -> Bot:
         db = Database(tables_template.copy(tmp_path, f"bot-{len(made)}.db"))

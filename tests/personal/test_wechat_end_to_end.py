@@ -28,7 +28,9 @@ def app_config(
     monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
 ) -> dict[str, Any]:
-    monkeypatch.setattr(bot.engine, "Understanding", lambda db, today=None: understanding)
+    monkeypatch.setattr(
+        bot.engine, "Understanding", lambda db, today=None, opinion=None: understanding
+    )
     budget = getattr(request, "param", 3.5)
     return {
         "database_url": prepared_database_url,
