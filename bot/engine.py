@@ -17,7 +17,7 @@ from bot import forms, texts
 from bot import personal as _personal  # noqa: F401
 from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
-from bot.arbitration import UNSURE_INTENT, arbitrate, policy_support
+from bot.arbitration import MATCH_AT, SURE_MATCH, UNSURE_INTENT, arbitrate, policy_support
 from bot.context import Turn
 from bot.dialogue import DialogueStore, State
 from bot.handoffs import has_pending, pending_staff_replies
@@ -143,7 +143,9 @@ class Bot:
         # The classifier's guess weighed against retrieval (bot/arbitration.py); the second
         # opinion is asked only when a hesitant non-policy guess might give way to a match.
         agrees = None
-        if u.prediction.intent != POLICY and u.prediction.confidence < UNSURE_INTENT and u.hits:
+        top = u.hits[0].score if u.hits else 0.0
+        hesitant = u.prediction.intent != POLICY and u.prediction.confidence < UNSURE_INTENT
+        if hesitant and MATCH_AT <= top < SURE_MATCH:  # only where the opinion can change it
             agrees = self.understanding.agrees(u.normalized, u.hits, region)
         intent = arbitrate(u.prediction, u.normalized, policy_support(u.hits, agrees))
         return intent if intent in HANDLERS else POLICY

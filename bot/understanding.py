@@ -26,6 +26,7 @@ from shebao import clock
 from shebao.db import Database
 
 RELOAD_CHECK_SECONDS = 2.0
+VERDICTS_KEPT = 256  # the second opinion's recent verdicts (one embedding each)
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Understanding:
         self._index: KnowledgeIndex | None = None
         self._rebuilding = threading.Event()
         self._opinion_warming = threading.Event()
+        self._verdicts: dict[tuple[str, str, str | None], bool | None] = {}
         # An independent opinion for the grey zone (knowledge.semantic), warmed per index.
         self.opinion = opinion if opinion is not None and opinion.enabled else None
 
@@ -117,8 +119,15 @@ class Understanding:
         if not self.opinion.ready:  # e.g. the first question of a command: warm it meanwhile
             self._warm_opinion_in_background()
             return None
+        key = (normalized, hits[0].entry.id if hits else "", region)
+        if key in self._verdicts:  # the intent and the decision of one turn ask alike
+            return self._verdicts[key]
         verdict = self.opinion.judge(normalized, hits, region)
-        return None if verdict is None else verdict.agrees
+        agrees = None if verdict is None else verdict.agrees
+        if len(self._verdicts) >= VERDICTS_KEPT:
+            self._verdicts.clear()
+        self._verdicts[key] = agrees
+        return agrees
 
     def _warm_opinion_in_background(self) -> None:
         if self._opinion_warming.is_set() or self.opinion is None:
