@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.policy import ANSWER_AT
 from intents.taxonomy import (
     APPLY_UNEMPLOYMENT,
     CALC_UNEMPLOYMENT,
@@ -146,7 +147,7 @@ def policy_support(hits: list[Hit], agrees: bool | None = None) -> float:
     return 0.0 if agrees is False and top < SURE_MATCH else top
 
 
-SURE_MATCH = 0.55  # bot/policy.py answers from here without a second opinion
+SURE_MATCH = ANSWER_AT  # bot/policy.py answers from here without a second opinion
 
 
 def arbitrate(prediction: Prediction, text: str, support: float) -> str:
