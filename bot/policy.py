@@ -48,8 +48,10 @@ def answer_entry(
     """The entry's answer and source, then 「猜你想问」: related questions the citizen can pick."""
     related = [h for h in (hits or []) if h.entry.id != entry.id and h.score >= SUGGEST_AT]
     related = related[:SUGGEST]
+    as_of = next((h.as_of for h in hits or [] if h.entry.id == entry.id and h.as_of), None)
     body = (
-        entry.answer.strip()
+        (texts.AS_OF_HEAD.format(year=as_of) + "\n" if as_of else "")
+        + entry.answer.strip()
         + "\n"
         + texts.SOURCE_LINE.format(source=entry.source, region=entry.region)
     )

@@ -12,6 +12,7 @@ WELCOME = (
 WARM_UP_QUESTION = "失业金怎么领"  # asked of the engine once at start-up, never answered
 EMPTY = "您好，请直接输入您想咨询的社保问题，例如：失业金怎么领？"
 SOURCE_LINE = "——依据：{source}（适用：{region}）"
+AS_OF_HEAD = "您问的是{year}年：以下是当年的规定，现已不再执行。"
 MORE_HINT = "\n（内容较长，回复「更多」继续阅读）"
 NO_MORE = "没有更多内容了。您可以继续提问，或回复「转人工」。"
 CLARIFY_HEAD = "您想问的是下面哪一个？请回复序号："

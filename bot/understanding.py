@@ -22,11 +22,16 @@ from knowledge.models import Entry, KbState
 from knowledge.regions import Regions, load_regions
 from knowledge.semantic import SecondOpinion
 from knowledge.vocabulary import Vocabulary, load_vocabulary
+from knowledge.years import named_year
 from shebao import clock
 from shebao.db import Database
 
 RELOAD_CHECK_SECONDS = 2.0
 VERDICTS_KEPT = 256  # the second opinion's recent verdicts (one embedding each)
+# A history hit this good is what a question naming its year means, so it leads today's hits
+# by more than bot.policy.TIE (answered, not a tie).
+YEAR_FLOOR = 0.45
+YEAR_LEAD = 0.06
 
 
 @dataclass
@@ -50,6 +55,16 @@ def shared_language() -> tuple[Normalizer, IntentClassifier]:
     """The normaliser and classifier: pure functions of the shipped data, built once."""
     normalize = build_normalizer(load_vocabulary())
     return normalize, IntentClassifier(normalize)
+
+
+def with_history(hits: list[Hit], past: list[Hit]) -> list[Hit]:
+    """Today's hits and those of the year the question named, best first. A good match of that
+    year leads: the question named its year, which today's entry does not answer."""
+    lead = hits[0].score if hits else 0.0
+    for hit in past:
+        if hit.score >= YEAR_FLOOR:
+            hit.score = min(max(hit.score, lead + YEAR_LEAD), 0.99)
+    return sorted(hits + past, key=lambda h: -h.score)[: max(len(hits), len(past))]
 
 
 class Understanding:
@@ -166,11 +181,21 @@ class Understanding:
                 select(Entry).where(Entry.status == "published").order_by(Entry.id)
             ).all()
             entries = [entry_from_row(r) for r in rows if r.in_force(today)]
+            expired = [entry_from_row(r) for r in rows if r.effective_to and r.effective_to < today]
         self._generation = generation
-        return KnowledgeIndex(entries, self.normalize, self.words, self.regions, today)
+        index = KnowledgeIndex(entries, self.normalize, self.words, self.regions, today)
+        if expired:
+            index.history = KnowledgeIndex(expired, self.normalize, self.words, self.regions, today)
+        return index
 
     def understand(self, text: str, region: str | None) -> Understood:
         normalized = self.normalize(text)
         prediction = self.classifier.predict(text, normalized=normalized)
-        hits, elsewhere = self.index.search_with_elsewhere(text, region, normalized=normalized)
+        index = self.index
+        hits, elsewhere = index.search_with_elsewhere(text, region, normalized=normalized)
+        year = named_year(normalized, self.today())
+        if year is not None:  # a past year named: that year's entries compete too
+            past = index.search_history(text, year, region, normalized=normalized)
+            if past:
+                hits = with_history(hits, past)
         return Understood(text, normalized, prediction, hits, elsewhere)

@@ -48,6 +48,14 @@ class IndexedEntry:
     category: str
     source: str
     keywords: list[str] = field(default_factory=list)
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+    def in_force_during(self, year: int) -> bool:
+        """Whether the entry was in force at some time in ``year``."""
+        starts_after = self.effective_from is not None and self.effective_from.year > year
+        ended_before = self.effective_to is not None and self.effective_to.year < year
+        return not (starts_after or ended_before)
 
 
 @dataclass
@@ -60,6 +68,9 @@ class Hit:
     matched_terms: list[str]
     variants: list[str] = field(default_factory=list)  # regions of other variants of the topic
     features: Features | None = None
+    # The past year the question named, when the hit is an entry of that year's history (out
+    # of force today): the answer says which year it is for.
+    as_of: int | None = None
     # False: the best match is an entry for other places only (the topic has no variant for the
     # asker's region); it is kept so the engine can say so instead of answering something else.
     applies: bool = True
@@ -177,13 +188,30 @@ class KnowledgeIndex:
         self.by_id = {e.id: i for i, e in enumerate(entries)}
         self._names: dict[int, str] | None = None
         self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
+        # Entries out of force since (their effective_to has passed), searched only for a
+        # question that names a year they were in force: see ``search_history``.
+        self.history: KnowledgeIndex | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def get(self, entry_id: str) -> IndexedEntry | None:
         i = self.by_id.get(entry_id)
-        return None if i is None else self.entries[i]
+        if i is None:
+            return self.history.get(entry_id) if self.history is not None else None
+        return self.entries[i]
+
+    def search_history(
+        self, text: str, year: int, region: str | None = None, normalized: str | None = None
+    ) -> list[Hit]:
+        """Hits among the entries out of force today that were in force in ``year``."""
+        if self.history is None or not len(self.history):
+            return []
+        hits = self.history.search(text, region, normalized=normalized)
+        past = [h for h in hits if h.applies and h.entry.in_force_during(year)]
+        for hit in past:
+            hit.as_of = year
+        return past
 
     def _region_masks_for(self, region: str) -> tuple[np.ndarray, np.ndarray]:
         """(entries of topics with a variant for ``region``, entries of topics without one).
@@ -381,4 +409,6 @@ def entry_from_row(row: Entry) -> IndexedEntry:
         category=row.category,
         source=row.source_label(),
         keywords=list(row.keywords or []),
+        effective_from=row.effective_from,
+        effective_to=row.effective_to,
     )
