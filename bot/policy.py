@@ -96,6 +96,11 @@ def elsewhere(turn: Turn) -> Hit | None:
     return hit if hit is not None and hit.score >= CLARIFY_AT else None
 
 
+def outranked(top: Hit, other: Hit) -> bool:
+    """A match on a topic only other places have is sure and far ahead of the grey-zone leader."""
+    return other.score >= ANSWER_AT and other.score - top.score >= LEAD
+
+
 def not_here(turn: Turn, hit: Hit) -> Reply:
     """The asker's place has no entry on the topic: say which places have one and whom to ask
     (recorded like an abstention, for staff to fill in), and offer the entries that apply.
@@ -205,12 +210,14 @@ def decide(turn: Turn, hits: list[Hit]) -> str:
 def policy(turn: Turn) -> Reply:
     hits = turn.understood.hits
     decision = decide(turn, hits)
+    other = elsewhere(turn)
+    if decision.startswith("grey") and other is not None and outranked(hits[0], other):
+        return not_here(turn, other)  # the question is that topic's: the leader only resembles it
     if decision in ("answer", "grey-agreed", "grey-lead"):
         top = hits[0]
         if needs_region(turn, top):
             return ask_region(turn, top)
         return answer_entry(turn, top.entry, top.score, hits, decision=decision)
-    other = elsewhere(turn)
     if other is not None:  # only other places have it: say so rather than list weaker entries
         return not_here(turn, other)
     if hits and hits[0].score >= CLARIFY_AT and needs_region(turn, hits[0]):

@@ -118,6 +118,18 @@ def test_a_known_place_without_an_entry_is_told_so(ask: Ask) -> None:
     assert reply.outcome == "abstained"
 
 
+@pytest.mark.parametrize("text", ["社保卡丢了怎么办", "社保卡不见了去哪补"])
+def test_a_sure_match_elsewhere_beats_a_weaker_local_entry_the_second_opinion_agrees_with(
+    ask: Ask, bot: Bot, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 广东's entry on what the card is for resembles the question, and e5 (which sees only the
+    # asker's entries) agreed with it; the question is the lost card's, which only 金湖 has.
+    monkeypatch.setattr(bot.understanding, "agrees", lambda *args: True)
+    reply = ask(text, region="江门市")
+    assert reply.faq_id is None and reply.outcome == "abstained"
+    assert "金湖县" in reply.text and "12333" in reply.text
+
+
 def test_a_province_asker_is_asked_for_the_city_when_a_city_has_the_entry(ask: Ask) -> None:
     reply = ask("村里有没有能办社保的服务点", region="广东省")
     assert reply.outcome in ("clarified", "answered")
