@@ -11,9 +11,10 @@ import re
 import threading
 import time
 from datetime import date
+from typing import Any
 
 from bot import calc as _calc  # noqa: F401  (registers handlers)
-from bot import forms, texts
+from bot import disputes, forms, texts
 from bot import personal as _personal  # noqa: F401
 from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
@@ -25,7 +26,7 @@ from bot.models import Exchange
 from bot.registry import HANDLERS
 from bot.shaping import cut
 from bot.split import split_questions
-from bot.types import Message, Reply
+from bot.types import Candidate, Message, Reply
 from bot.understanding import Understanding, Understood
 from intents.taxonomy import CHITCHAT, HANDOFF, POLICY
 from knowledge.semantic import SecondOpinion
@@ -83,12 +84,14 @@ class Bot:
         else:
             message_text = message.text
         with self.db.session() as s:  # … and one write after it
-            self.dialogue.save_in(s, state)
-            s.add(
-                self._exchange(
-                    message, message_text, state, reply, normalized, time.perf_counter() - started
-                )
+            exchange = self._exchange(
+                message, message_text, state, reply, normalized, time.perf_counter() - started
             )
+            s.add(exchange)
+            s.flush()
+            reply.exchange_id = exchange.id
+            _remember_answer(state, reply)
+            self.dialogue.save_in(s, state)
         metrics.observe_reply(message.channel, reply.intent, reply.outcome)
         return reply
 
@@ -115,6 +118,10 @@ class Bot:
         pick = _PICK.match(normalized)
         if pick and state.data.get("last_candidates"):
             return self._pick(message, state, int(pick.group(1))), normalized
+        last_answer = state.data.get("last_answer")
+        said = disputes.recognise(normalized) if last_answer else None
+        if last_answer and said is not None:
+            return self._dispute(message, state, last_answer, said), normalized
         pending = state.data.get("pending_region_question")
         if pending and named:
             state.region = named
@@ -161,6 +168,46 @@ class Bot:
             return Reply(texts.ABSTAIN, POLICY, 0.0, "abstained")
         u = Understood(message.text, message.text, _certain(POLICY), [])
         return answer_entry(Turn(self, message, state, u, state.region), entry, 1.0)
+
+    def _dispute(
+        self, message: Message, state: State, last: dict[str, Any], said: disputes.Said
+    ) -> Reply:
+        """「不对」 right after an answer: apologise, offer the next candidates (or answer the
+        new wording of 「我问的是…」) and 「转人工」; record the disputed exchange."""
+        disputed = last.get("entry")
+        if said.wording:
+            reply = self._understand_and_answer(message, state, said.wording)
+            reply.text = texts.DISPUTE_SORRY + reply.text
+            offered = [reply.faq_id] if reply.faq_id else [c.faq_id for c in reply.candidates]
+        else:
+            index = self.understanding.index
+            nexts = [index.get(i) for i in last.get("next", []) if i != disputed]
+            entries = [e for e in nexts if e is not None][:3]
+            offered = [e.id for e in entries]
+            if entries:
+                state.data["last_candidates"] = offered
+                lines = [f"{i}. {e.question}" for i, e in enumerate(entries, 1)]
+                text = "\n".join(
+                    [texts.DISPUTE_SORRY + texts.DISPUTE_NEXT_HEAD, *lines, texts.CLARIFY_TAIL]
+                )
+            else:
+                text = texts.DISPUTE_SORRY + texts.DISPUTE_REWORD
+            candidates = [Candidate(e.id, e.question, 0.0) for e in entries]
+            reply = Reply(text, POLICY, 1.0, "clarified", candidates=candidates, decision="dispute")
+        with self.db.session() as s:
+            exchange = s.get(Exchange, last.get("exchange"))
+            if exchange is not None:
+                disputes.record(
+                    s,
+                    kind="dispute",
+                    channel=message.channel,
+                    user_key=state.user_key,
+                    exchange=exchange,
+                    said=message.text,
+                    wording=said.wording,
+                    offered=offered,
+                )
+        return reply
 
     def _many(self, message: Message, state: State, questions: list[str]) -> Reply:
         parts = [texts.MULTI_HEAD.format(n=len(questions))]
@@ -209,6 +256,20 @@ class Bot:
             reply=mask_text(reply.text),
             latency_ms=seconds * 1000,
         )
+
+
+def _remember_answer(state: State, reply: Reply) -> None:
+    """After an answer, what a dispute of it needs: its exchange and the next candidates (the
+    「猜你想问」 list, then the other hits); after anything else, nothing to dispute."""
+    if reply.outcome != "answered" or not reply.faq_id or reply.exchange_id is None:
+        state.pop("last_answer")
+        return
+    nexts = [*state.data.get("last_candidates", []), *(c.faq_id for c in reply.candidates)]
+    state.data["last_answer"] = {
+        "exchange": reply.exchange_id,
+        "entry": reply.faq_id,
+        "next": [i for i in dict.fromkeys(nexts) if i != reply.faq_id],
+    }
 
 
 def _certain(intent: str):  # type: ignore[no-untyped-def]

@@ -1,11 +1,12 @@
-"""Tables the conversation engine keeps: dialogue state, the record of exchanges, hand-offs."""
+"""Tables the conversation engine keeps: dialogue state, the record of exchanges, hand-offs,
+and the answers citizens said were wrong (disputes) or rated (feedback)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shebao.clock import utcnow
@@ -64,3 +65,44 @@ class Handoff(Base):
     answered_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Dispute(Base):
+    """An answer a citizen said was wrong: 「不对」 in the conversation, or 没帮助 in the
+    mini-program. Text masked as in the exchange record. Staff close it (webhooks/admin)."""
+
+    __tablename__ = "bot_dispute"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="dispute")  # dispute | not_helpful
+    channel: Mapped[str] = mapped_column(String(20))
+    user_key: Mapped[str] = mapped_column(String(160), index=True)
+    exchange_id: Mapped[int] = mapped_column(Integer, index=True)
+    entry_id: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
+    entry_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    question: Mapped[str] = mapped_column(Text)  # what the citizen asked
+    answer: Mapped[str] = mapped_column(Text)  # what the bot answered
+    said: Mapped[str] = mapped_column(Text)  # what they said next (不对…, or the comment)
+    wording: Mapped[str | None] = mapped_column(Text, nullable=True)  # 「我问的是…」's question
+    offered: Mapped[list[str]] = mapped_column(JSON, default=list)  # entries offered next
+    # open | edited | reworded (added to another entry) | misunderstanding
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AnswerFeedback(Base):
+    """helpful / not helpful on one answer, from the user it was given to; one per both."""
+
+    __tablename__ = "bot_answer_feedback"
+    __table_args__ = (UniqueConstraint("exchange_id", "user_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    exchange_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_key: Mapped[str] = mapped_column(String(160))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -35,6 +35,8 @@ class Reply:
     candidates: list[Candidate] = field(default_factory=list)
     # How a policy answer was decided (bot/policy.py: answer, grey-agreed, tie, abstain …).
     decision: str | None = None
+    # The exchange record of this reply (set when the turn is recorded): what feedback names.
+    exchange_id: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The ``shebao ask --json`` object of DESIGN.md."""

@@ -1,0 +1,79 @@
+"""Disputes: right after an answer, a reply saying it was wrong (不对, 答非所问, 我问的是…).
+
+Recognised on the normalised text (so traditional, Cantonese and voice forms count alike) and
+only as the whole message, or as 「我问的是…」 carrying a new wording: a question that merely
+starts with 不是 (不是本地户口能交社保吗) is a question. The bot apologises, offers the next
+candidates (or asks for another wording) and 「转人工」, and records the disputed exchange for
+staff (``bot.models.Dispute``, text masked as in the exchange record).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.models import Dispute, Exchange
+from knowledge.models import Entry
+from shebao.masking import mask_text
+
+_PARTICLES = "(?:吧|啊|呀|哦|喔|呢|的|了|哈|嘛|啦|哇|额|呃)*"
+_WRONG = (
+    "不对|不是这个|不是这个意思|不是这样|不是这回事|不是我要的|不是我问的|不是我想问的"
+    "|我问的不是这个|问的不是这个|答非所问|文不对题|牛头不对马嘴|没用|没有用|没帮助|没啥用"
+    "|错了|答错了|你答错了|说错了|你说错了|你说的不对|说的不对|说得不对|你说得不对|不准确"
+    "|不是这个问题|看不懂|乱答|瞎说|胡说"
+)
+_WHOLE = re.compile(rf"^(?:{_WRONG}){_PARTICLES}$")
+_RESTATED = re.compile(
+    rf"^(?:(?:{_WRONG}){_PARTICLES})?(?:我|俺|我们)?(?:是)?(?:想|要)?问的?是(?P<wording>.{{2,}})$"
+)
+
+
+@dataclass(frozen=True)
+class Said:
+    """A dispute, and the question it carries when it restates one (「我问的是…」)."""
+
+    wording: str | None = None
+
+
+def recognise(normalized: str) -> Said | None:
+    """The dispute in ``normalized``, or None when it is not one."""
+    text = normalized.strip()
+    if _WHOLE.match(text):
+        return Said()
+    restated = _RESTATED.match(text)
+    if restated:
+        return Said(restated.group("wording"))
+    return None
+
+
+def record(
+    s: Session,
+    *,
+    kind: str,
+    channel: str,
+    user_key: str,
+    exchange: Exchange,
+    said: str,
+    wording: str | None = None,
+    offered: list[str] | None = None,
+) -> Dispute:
+    """The disputed exchange, for staff: what was asked, answered and said next, masked."""
+    entry = s.get(Entry, exchange.faq_id) if exchange.faq_id else None
+    dispute = Dispute(
+        kind=kind,
+        channel=channel,
+        user_key=user_key,
+        exchange_id=exchange.id,
+        entry_id=exchange.faq_id,
+        entry_version=entry.version if entry is not None else None,
+        question=exchange.message,  # masked when the exchange was recorded
+        answer=exchange.reply,
+        said=mask_text(said),
+        wording=mask_text(wording) if wording else None,
+        offered=list(offered or []),
+    )
+    s.add(dispute)
+    return dispute
