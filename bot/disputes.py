@@ -43,15 +43,21 @@ class Said:
     wording: str | None = None
 
 
-def recognise(normalized: str) -> Said | None:
-    """The dispute in ``normalized``, or None when it is not one."""
+_WORDING = re.compile(r"问的?是[:：,，\s]*(?P<wording>.+)$")
+
+
+def recognise(normalized: str, readable: str | None = None) -> Said | None:
+    """The dispute in ``normalized``, or None when it is not one. A restated question is
+    taken from ``readable`` (the same text with its punctuation) when given."""
     text = normalized.strip()
     if _WHOLE.match(text):
         return Said()
     restated = _RESTATED.match(text)
-    if restated:
-        return Said(restated.group("wording"))
-    return None
+    if restated is None:
+        return None
+    kept = _WORDING.search(readable or "")
+    wording = kept.group("wording").strip() if kept else ""
+    return Said(wording or restated.group("wording"))
 
 
 def record(

@@ -119,7 +119,8 @@ class Bot:
         if pick and state.data.get("last_candidates"):
             return self._pick(message, state, int(pick.group(1))), normalized
         last_answer = state.data.get("last_answer")
-        said = disputes.recognise(normalized) if last_answer else None
+        readable = self.understanding.normalize.readable
+        said = disputes.recognise(normalized, readable(text)) if last_answer else None
         if last_answer and said is not None:
             return self._dispute(message, state, last_answer, said), normalized
         pending = state.data.get("pending_region_question")
@@ -175,13 +176,20 @@ class Bot:
         """「不对」 right after an answer: apologise, offer the next candidates (or answer the
         new wording of 「我问的是…」) and 「转人工」; record the disputed exchange."""
         disputed = last.get("entry")
+        reply = None
+        nexts_ids = list(last.get("next", []))
         if said.wording:
             reply = self._understand_and_answer(message, state, said.wording)
-            reply.text = texts.DISPUTE_SORRY + reply.text
-            offered = [reply.faq_id] if reply.faq_id else [c.faq_id for c in reply.candidates]
-        else:
+            if reply.faq_id == disputed:  # the same answer again would not help: offer others
+                nexts_ids = [c.faq_id for c in reply.candidates] + nexts_ids
+                reply = None
+            else:
+                reply.text = texts.DISPUTE_SORRY + reply.text
+                offered = [reply.faq_id] if reply.faq_id else [c.faq_id for c in reply.candidates]
+        if reply is None:
             index = self.understanding.index
-            nexts = [index.get(i) for i in last.get("next", []) if i != disputed]
+            ids = [i for i in dict.fromkeys(nexts_ids) if i != disputed]
+            nexts = [index.get(i) for i in ids]
             entries = [e for e in nexts if e is not None][:3]
             offered = [e.id for e in entries]
             if entries:

@@ -227,6 +227,51 @@ def test_unanswerable_questions_show_up_as_a_cluster(
     shot(page, "10-new-entry-from-queue")
 
 
+DISPUTED = {
+    "enrollment-employer-not-paying": "单位不给我交社保怎么办",
+    "unemployment-benefit-how-to-apply": "失业金怎么领",
+    "enrollment-contribution-base": "社保缴费基数是怎么定的",
+}
+
+
+def test_disputed_answers_and_the_three_actions(console: tuple[Flask, str], new_page: Any) -> None:
+    app, _ = console
+    bot = app.extensions["shebao"].bot
+    for i, (entry, text) in enumerate(DISPUTED.items()):
+        user = f"o-disputer-{i}"
+        assert bot.handle(Message(channel="wechat", user=user, text=text)).faq_id == entry
+        bot.handle(Message(channel="wechat", user=user, text="不对，我问的是" + text + "要多久"))
+
+    page = new_page()
+    login(page, "editor")
+    page.get_by_role("link", name="答错反馈").first.click()
+    groups = page.locator("section.dispute-group")
+    assert groups.count() == 3
+    for text in DISPUTED.values():
+        assert text + "要多久" in page.content()
+    shot(page, "19-disputes")
+
+    first, second, third = DISPUTED
+    groups.filter(has_text=first).get_by_role("button", name="市民误解，答复没错").click()
+    assert "标记为市民误解" in page.content() and groups.count() == 2
+
+    group = groups.filter(has_text=second)
+    group.get_by_label("市民其实想问的条目").fill("unemployment-benefit-conditions")
+    group.get_by_role("button", name="把问法加入并提交审核").click()
+    page.wait_for_url("**/admin/entries/unemployment-benefit-conditions")
+    assert DISPUTED[second] + "要多久" in page.content() and "提交审核" in page.content()
+    shot(page, "20-disputed-wording-added")
+
+    page.get_by_role("link", name="答错反馈").first.click()
+    page.locator("section.dispute-group").filter(has_text=third).get_by_role(
+        "button", name="修改这个条目"
+    ).click()
+    page.wait_for_url(f"**/admin/entries/{third}/edit")
+    assert page.get_by_label("标准问题").input_value()
+    page.goto("/admin/disputes")
+    assert "没有待处理的答错反馈" in page.content()
+
+
 def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> None:
     page = new_page()
     login(page, "admin")
@@ -236,7 +281,7 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     page.goto("/admin/handoffs?status=all")
     shot(page, "12-handoffs")
     page.goto("/admin/insight")
-    assert page.locator("svg.chart").count() == 5
+    assert page.locator("svg.chart").count() == 6  # with the disputes per day
     shot(page, "13-insight")
     page.goto("/admin/entries/import")
     shot(page, "14-import")

@@ -81,6 +81,13 @@ def test_a_restated_question_is_answered_and_kept_with_the_dispute(ask: Ask, bot
     assert dispute.wording == "生育津贴怎么领" and dispute.offered == [reply.faq_id]
 
 
+def test_the_restated_wording_keeps_its_punctuation() -> None:
+    said = recognise(
+        "不对我问的是老人行动不便认证能上门吗", "不对,我问的是:老人行动不便,认证能上门吗"
+    )
+    assert said is not None and said.wording == "老人行动不便,认证能上门吗"
+
+
 def test_a_question_starting_with_bu_shi_after_an_answer_is_a_question(ask: Ask, bot: Bot) -> None:
     ask(ANSWERED, region="江门市", user="d3")
     reply = ask("不是本地户口能在江门交社保吗", user="d3")
@@ -102,3 +109,12 @@ def test_personal_data_in_the_disputed_question_is_masked(ask: Ask, bot: Bot) ->
     [dispute] = _disputes(bot, "d5")
     assert phone not in dispute.question and phone not in dispute.answer
     assert "5678" in dispute.question  # masked, not dropped
+
+
+def test_a_restated_question_that_finds_the_same_entry_gets_the_others(ask: Ask, bot: Bot) -> None:
+    first = ask(ANSWERED, region="江门市", user="d7")
+    reply = ask("不对，我问的是" + ANSWERED, user="d7")  # the same words find the same entry
+    assert reply.text.startswith(texts.DISPUTE_SORRY) and reply.faq_id is None
+    assert first.faq_id not in [c.faq_id for c in reply.candidates]
+    [dispute] = _disputes(bot, "d7")
+    assert dispute.wording == ANSWERED.replace("，", ",") and first.faq_id not in dispute.offered

@@ -4,9 +4,9 @@
 guard that every console request passes (CSRF on every POST, login, security headers). The
 areas: ``auth`` (login, logout, own password), ``home`` (the overview), ``entries`` (the
 knowledge base: list, edit with preview, review, history, import/export), ``tryout`` ("try a
-question"), ``queue`` (the unanswered queue), ``handoffs`` (the hand-off inbox), ``insight``
-(what people ask), ``staff`` (accounts and the audit log, for administrators), ``outbox``
-(background jobs that kept failing).
+question"), ``queue`` (the unanswered queue), ``disputes`` (answers citizens said were wrong),
+``handoffs`` (the hand-off inbox), ``insight`` (what people ask), ``staff`` (accounts and the
+audit log, for administrators), ``outbox`` (background jobs that kept failing).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 
 from webhooks.admin import (
     auth,
+    disputes,
     entries,
     handoffs_views,
     home,
@@ -50,6 +51,7 @@ for child in (
     entries.bp,
     tryout.bp,
     queue.bp,
+    disputes.bp,
     handoffs_views.bp,
     insight.bp,
     staff.bp,

@@ -38,7 +38,7 @@ from knowledge.models import STATUSES, Entry
 from knowledge.regions import load_regions
 from knowledge.schema import InvalidEntries, Problem
 from shebao import clock
-from webhooks.admin import texts, unanswered
+from webhooks.admin import disputed, texts, unanswered
 from webhooks.admin.forms import PROBLEM_FIELDS, EntryForm, ImportForm
 from webhooks.admin.preview import preview
 from webhooks.admin.web import actor, current_staff, record, requires, transaction
@@ -142,11 +142,15 @@ def show(entry_id: str) -> str:
         entry = _get(s, entry_id)
         work = curation.working_copy(s, entry_id)
         live = entry.snapshot()
+        disputes, answers = disputed.rate(s, entry_id)
     return render_template(
         "admin/entries/show.html",
         entry=entry,
         live=live,
         work=work,
+        disputes=disputes,
+        answers=answers,
+        window=disputed.WINDOW_DAYS,
         preview=preview(work.data),
         today=clock.china_today(),
     )

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from bot.models import Handoff
 from knowledge import curation
 from knowledge.models import Entry
-from webhooks.admin import outbox, unanswered
+from webhooks.admin import disputed, outbox, unanswered
 from webhooks.admin.web import transaction
+from webhooks.services import services
 
 bp = Blueprint("home", __name__)
 
@@ -31,6 +32,16 @@ def index() -> str:
         )
         by_status = dict(s.execute(select(Entry.status, func.count()).group_by(Entry.status)).all())
         generation = curation.generation(s)
+        open_disputes = (
+            s.scalar(
+                select(func.count())
+                .select_from(disputed.Dispute)
+                .where(disputed.Dispute.status == "open")
+            )
+            or 0
+        )
+        limit = services().settings.disputes_flag_per_week
+        flagged = disputed.flagged(s, limit)
     return render_template(
         "admin/home.html",
         review=review,
@@ -39,4 +50,7 @@ def index() -> str:
         by_status=by_status,
         generation=generation,
         dead_jobs=outbox.dead_count(),
+        open_disputes=open_disputes,
+        flagged=flagged,
+        flag_limit=limit,
     )

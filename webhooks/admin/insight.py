@@ -2,7 +2,8 @@
 
 Over the last N days (China time): questions per day; the share answered / clarified /
 abstained / handed off; the entries most answered from; the commonest intents; the busiest
-hours of the day. Figures come from ``bot.models.Exchange``.
+hours of the day; the answers citizens said were wrong, per day. Figures come from
+``bot.models.Exchange`` and ``bot.models.Dispute``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.models import Exchange
 from knowledge.models import Entry
 from shebao import clock
-from webhooks.admin import charts, texts
+from webhooks.admin import charts, disputed, texts
 from webhooks.admin.web import LOCAL, record, transaction
 
 bp = Blueprint("insight", __name__, url_prefix="/insight")
@@ -94,12 +95,19 @@ def index() -> str:
     days = _days()
     with transaction() as s:
         f = figures(s, days)
+        disputes = disputed.per_day(s, f.since, days)
     every = 1 if days <= 10 else 5 if days <= 31 else 15
     chart = {
         "daily": charts.columns(
             [d.strftime("%m-%d") for d, _ in f.daily],
             [n for _, n in f.daily],
             "每日提问量",
+            every=every,
+        ),
+        "disputes": charts.columns(
+            [d.strftime("%m-%d") for d, _ in disputes],
+            [n for _, n in disputes],
+            "每日答错反馈",
             every=every,
         ),
         "outcomes": charts.bars(
@@ -121,7 +129,13 @@ def index() -> str:
         ),
     }
     return render_template(
-        "admin/insight.html", f=f, chart=chart, days=days, all_days=DAYS, kinds=KINDS
+        "admin/insight.html",
+        f=f,
+        chart=chart,
+        days=days,
+        all_days=DAYS,
+        kinds=KINDS,
+        disputes_total=sum(n for _, n in disputes),
     )
 
 

@@ -75,6 +75,10 @@ QUEUE_DISMISSED = "已将{n}个问题标记为无需处理。"
 QUEUE_ADDED = "已把{n}个问法加入条目「{entry}」，修改已提交审核。"
 QUEUE_ADDED_DRAFT = "已把{n}个问法加入条目「{entry}」（草稿）。"
 QUEUE_NOTHING_NEW = "这些问法条目里已经有了，无需添加。"
+DISPUTES_MISUNDERSTANDING = "已将{n}条反馈标记为市民误解。"
+DISPUTES_EDITING = "已将{n}条反馈标记为修改条目处理，请在这里修改并提交审核。"
+DISPUTES_ADDED = "已把{n}个问法加入条目「{entry}」，修改已提交审核；{closed}条反馈已处理。"
+DISPUTE_KINDS = {"dispute": "对话中指出答错", "not_helpful": "小程序评为没帮助"}
 
 HANDOFF_SENT = "答复已通过客服消息发送给对方。"
 HANDOFF_KEPT = (

@@ -1,0 +1,113 @@
+"""「答错反馈」: the answers citizens said were wrong, grouped by entry, and what staff do.
+
+For a group: edit the entry (through the usual review; the disputes are closed as edited),
+add the citizens' wordings as other ways of asking to another entry (through
+``curation.update`` and ``submit_for_review``, as the unanswered queue does), or close them as
+the citizen's misunderstanding.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from knowledge import curation
+from knowledge.models import Entry
+from knowledge.schema import InvalidEntries, question_key
+from webhooks.admin import disputed, texts, unanswered
+from webhooks.admin.web import actor, record, transaction
+
+bp = Blueprint("disputes", __name__, url_prefix="/disputes")
+
+
+@bp.get("")
+def index() -> str:
+    with transaction() as s:
+        groups = disputed.open_groups(s)
+        offered = {i for g in groups for d in g.disputes for i in d.offered}
+        names = disputed.questions(s, offered)
+        entries = list(
+            s.execute(
+                select(Entry.id, Entry.question)
+                .where(Entry.status != "archived")
+                .order_by(Entry.id)
+            )
+        )
+    return render_template(
+        "admin/disputes.html",
+        groups=groups,
+        names=names,
+        entries=entries,
+        kinds=texts.DISPUTE_KINDS,
+        window=disputed.WINDOW_DAYS,
+    )
+
+
+@bp.post("/misunderstanding")
+def misunderstanding() -> Response:
+    ids = unanswered.parse_ids(request.form.get("ids"))
+    with transaction() as s:
+        n = disputed.resolve(s, ids, "misunderstanding", actor())
+        record(s, "disputes_misunderstanding", f"{n} disputes", ids=ids)
+    flash(texts.DISPUTES_MISUNDERSTANDING.format(n=n), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/edit")
+def edit_entry() -> Response:
+    ids = unanswered.parse_ids(request.form.get("ids"))
+    entry_id = (request.form.get("entry_id") or "").strip()
+    with transaction() as s:
+        if s.get(Entry, entry_id) is None:
+            flash(f"没有条目 {entry_id!r}", "error")
+            return redirect(url_for(".index"))
+        n = disputed.resolve(s, ids, "edited", actor(), f"修改条目 {entry_id}")
+        record(s, "disputes_edit", entry_id, ids=ids)
+    flash(texts.DISPUTES_EDITING.format(n=n), "info")
+    return redirect(url_for("admin.entries.edit", entry_id=entry_id))
+
+
+@bp.post("/add")
+def add_to_entry() -> Response:
+    """The citizens' wordings become other ways of asking of the entry they meant, for review."""
+    ids = unanswered.parse_ids(request.form.get("ids"))
+    entry_id = (request.form.get("entry_id") or "").strip()
+    try:
+        with transaction() as s:
+            if s.get(Entry, entry_id) is None:
+                raise curation.EntryNotFound(f"没有条目 {entry_id!r}")
+            work = curation.working_copy(s, entry_id)
+            have = {
+                question_key(q)
+                for q in [work.data["question"], *work.data.get("similar_questions", [])]
+            }
+            # An entry's question is its own: one another entry already has is left there.
+            taken = {
+                question_key(q)
+                for e in s.scalars(select(Entry).where(Entry.id != entry_id))
+                for q in [e.question, *(e.similar_questions or [])]
+            }
+            new = []
+            for q in disputed.wordings(s, ids):
+                if question_key(q) not in have | taken:
+                    have.add(question_key(q))
+                    new.append(q)
+            if new:
+                similar = [*work.data.get("similar_questions", []), *new]
+                curation.update(s, entry_id, {"similar_questions": similar}, actor())
+                if curation.working_copy(s, entry_id).status == "draft":
+                    curation.submit_for_review(s, entry_id, actor())
+            n = disputed.resolve(s, ids, "reworded", actor(), f"问法加入 {entry_id}")
+            record(s, "disputes_add_questions", entry_id, questions=new, ids=ids)
+    except InvalidEntries as exc:
+        flash(
+            texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
+            "error",
+        )
+        return redirect(url_for(".index"))
+    except curation.CurationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".index"))
+    flash(texts.DISPUTES_ADDED.format(n=len(new), entry=entry_id, closed=n), "success")
+    return redirect(url_for("admin.entries.show", entry_id=entry_id))
