@@ -13,7 +13,7 @@ import time
 from datetime import date
 
 from bot import calc as _calc  # noqa: F401  (registers handlers)
-from bot import forms, texts
+from bot import forms, grounded, texts
 from bot import personal as _personal  # noqa: F401
 from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
@@ -53,6 +53,7 @@ class Bot:
         """Train the classifier, load jieba and build the index now, not on the first message."""
         self.understanding.warm()
         self.understanding.understand(texts.WARM_UP_QUESTION, None)
+        grounded.warm(self.understanding, self.db)  # the passage index of the documents
 
     @property
     def core(self) -> CoreServices:

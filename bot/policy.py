@@ -15,7 +15,7 @@ questions as citizens ask them; the reliability table is in ``shebao eval``):
 
 from __future__ import annotations
 
-from bot import texts
+from bot import grounded, texts
 from bot.context import Turn
 from bot.registry import handles
 from bot.types import Candidate, Reply
@@ -208,6 +208,9 @@ def policy(turn: Turn) -> Reply:
         if needs_region(turn, top):
             return ask_region(turn, top)
         return answer_entry(turn, top.entry, top.score, hits, decision=decision)
+    quoted = grounded.answer(turn, hits)  # no entry is sure: a document's own sentence may be
+    if quoted is not None:
+        return quoted
     other = elsewhere(turn)
     if other is not None:  # only other places have it: say so rather than list weaker entries
         return not_here(turn, other)

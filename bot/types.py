@@ -35,6 +35,8 @@ class Reply:
     candidates: list[Candidate] = field(default_factory=list)
     # How a policy answer was decided (bot/policy.py: answer, grey-agreed, tie, abstain …).
     decision: str | None = None
+    # A grounded answer (bot/grounded.py): the quoted passage, "document-id#position".
+    passage: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The ``shebao ask --json`` object of DESIGN.md."""
@@ -48,4 +50,5 @@ class Reply:
             "candidates": [asdict(c) | {"score": round(c.score, 4)} for c in self.candidates],
             "outcome": self.outcome,
             "decision": self.decision,
+            "passage": self.passage,
         }
