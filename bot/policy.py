@@ -203,14 +203,14 @@ def decide(turn: Turn, hits: list[Hit]) -> str:
 def policy(turn: Turn) -> Reply:
     hits = turn.understood.hits
     decision = decide(turn, hits)
+    quoted = grounded.answer(turn, hits, decision)  # no entry is sure: a document's own words
+    if quoted is not None:
+        return quoted
     if decision in ("answer", "grey-agreed", "grey-lead"):
         top = hits[0]
         if needs_region(turn, top):
             return ask_region(turn, top)
         return answer_entry(turn, top.entry, top.score, hits, decision=decision)
-    quoted = grounded.answer(turn, hits)  # no entry is sure: a document's own sentence may be
-    if quoted is not None:
-        return quoted
     other = elsewhere(turn)
     if other is not None:  # only other places have it: say so rather than list weaker entries
         return not_here(turn, other)

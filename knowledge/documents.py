@@ -163,22 +163,29 @@ class _Table:
             self.header = [c.replace(" ", "") for c in cells]
             return None
         names = self.header or []
+        units = [c for i, c in enumerate(cells) if i < len(names) and names[i] == "单位"]
+
+        def unit_of(cell: str) -> str:
+            """A figure cell said with the row's unit (3700 万人, 95%), as the table means it."""
+            unit = units[0] if units else ""
+            bare = not any(ch in cell for ch in "%％万亿元")
+            return unit if unit and bare else ""
+
         label: list[str] = []
         values: list[str] = []
-        unit = ""
         for i, cell in enumerate(cells):
             name = names[i] if i < len(names) else ""
             if not cell or name == "序号":
                 continue
             if name == "单位":
-                unit = f"（{cell}）"
+                continue
             elif _FIGURE_CELL.match(cell) and name:
-                values.append(f"{name} {cell}")
+                values.append(f"{name} {cell}{unit_of(cell)}")
             elif values:
                 values.append(cell)
             else:
                 label.append(cell)
-        head = "，".join(label) + unit
+        head = "，".join(label)
         body = "，".join(values)
         prefix = "".join(f"{p}：" for p in (self.caption, self.group) if p)
         return prefix + (f"{head}：{body}" if head and body else head or body) + "。"

@@ -309,12 +309,14 @@ class PassageIndex:
             return []
         top = np.argpartition(-scores, depth - 1)[:depth]
         wants_figure = bool(_WANTS_FIGURE.search(text))
+        named = self.regions.find(text)
         hits: list[PassageHit] = []
         for i in top:
             d_i = int(self._doc_of[i])
             seg = self.segments[self._order[d_i]]
+            broader = named is not None and seg.document.region != named
             hit = self._select(
-                seg, int(self._local[i]), weight_of, total, matched_names, wants_figure
+                seg, int(self._local[i]), weight_of, total, matched_names, wants_figure, broader
             )
             if hit is not None:
                 hit.dated = dated[d_i]
@@ -330,6 +332,7 @@ class PassageIndex:
         total: float,
         names: dict[int, str],
         wants_figure: bool,
+        broader: bool = False,
     ) -> PassageHit | None:
         said = seg.sentences[p_i]
         cols = seg.sentence_cols[p_i]
@@ -365,7 +368,12 @@ class PassageIndex:
         quote = "".join(chosen)
         figure_shown = bool(_HAS_FIGURE.search(quote))
         if len(quote) > MAX_QUOTE:
-            quote = trim(quote, [names[c] for c in found], MAX_QUOTE)
+            weights = {names[c]: float(self._idf[c] * weight_of[c]) for c in found}
+            quote = trim(quote, weights, MAX_QUOTE)
+            figure_shown = bool(_HAS_FIGURE.search(quote))
+        if broader:  # the question names a place inside the document's: a figure for the
+            coverage *= BROADER  # whole province answers a city's question less well
+            context *= BROADER
         score = confidence(min(coverage, 1.0), min(context, 1.0), wants_figure, figure_shown)
         return PassageHit(
             seg.passages[p_i],
@@ -387,6 +395,7 @@ BIAS = -7.0
 W_COVERAGE = 8.0
 W_CONTEXT = 2.5
 W_NO_FIGURE = -2.5
+BROADER = 0.85
 
 
 def confidence(coverage: float, context: float, wants_figure: bool, figure_shown: bool) -> float:
@@ -396,13 +405,13 @@ def confidence(coverage: float, context: float, wants_figure: bool, figure_shown
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def trim(text: str, matched: list[str], limit: int) -> str:
-    """``text`` cut to ``limit`` characters at clause boundaries (，；：、), keeping the clauses
-    with the most matched terms; what is left out is marked with …"""
+def trim(text: str, matched: dict[str, float], limit: int) -> str:
+    """``text`` cut to ``limit`` characters at clause boundaries (，；：、), around the clause with
+    the most weight of matched terms; what is left out is marked with …"""
     clauses = [c for c in _CLAUSE.findall(text) if c]
     if len(clauses) <= 1:
         return text[: limit - 1] + "…"
-    hits = [sum(1 for m in matched if m in c) for c in clauses]
+    hits = [sum(w for m, w in matched.items() if m in c) for c in clauses]
     best = max(range(len(clauses)), key=lambda i: (hits[i], -i))
     first = last = best
     size = len(clauses[best])
