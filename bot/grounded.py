@@ -5,7 +5,9 @@ then "——摘自《title》文号 date（适用：region）", then, when an en
 (「1」 opens it). A figure shown is one the quoted sentence states, and a quotation never joins
 two passages or two documents.
 
-The bar is deliberately high (``ANSWER_AT``): a weak passage is not an answer, and answering
+A sure entry always stands, except for a question naming a year its answer does not state (2020年
+广东基础养老金…): a sure passage quoting that year answers it. The bar is deliberately high
+(``ANSWER_AT``; ``GREY_AT`` over a grey-zone entry): a weak passage is not an answer, and answering
 wrongly is worse than abstaining, so below it the policy decision goes on as without documents.
 With the asker's place unknown, two documents of different places that answer about as well are
 not chosen between. A passage of a document out of force answers only a question naming one of
@@ -15,6 +17,7 @@ its years, and says that year.
 from __future__ import annotations
 
 import logging
+import re
 import weakref
 from typing import TYPE_CHECKING
 
@@ -36,9 +39,10 @@ log = logging.getLogger(__name__)
 ANSWER_AT = 0.55  # fitted by eye on tests/eval/documents_tune.jsonl, citizen_tune.jsonl
 COVERAGE_AT = 0.60  # and most of the question's term weight in the quote itself
 TIE = 0.05  # two places' documents this close, the place unknown: not chosen between
-GREY_AT = 0.75  # over a grey-zone entry answer (bot/policy.py), a passage must be this sure
+GREY_AT = 0.60  # over a grey-zone entry answer (bot/policy.py), a passage must be this sure
 POINTER_AT = 0.20  # an entry this close is pointed to after the quotation
 
+_YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 _LIVE: weakref.WeakKeyDictionary[Understanding, LivePassages] = weakref.WeakKeyDictionary()
 
 
@@ -54,6 +58,10 @@ def passages_of(understanding: Understanding, db: Database) -> LivePassages:
 
 def warm(understanding: Understanding, db: Database) -> None:
     passages_of(understanding, db).current()
+
+
+def _year_missing(years: list[str], answer: str) -> bool:
+    return bool(years) and not any(y in answer for y in years)
 
 
 def best_passage(turn: Turn, bar: float = ANSWER_AT) -> PassageHit | None:
@@ -83,15 +91,19 @@ def best_passage(turn: Turn, bar: float = ANSWER_AT) -> PassageHit | None:
 def answer(turn: Turn, hits: list[Hit], decision: str) -> Reply | None:
     """The grounded reply, or None to let the entry decision go on: never over a sure entry
     (``decision`` "answer"), over a grey-zone one only from a surer passage."""
-    if decision == "answer":
-        return None
-    grey = decision in ("grey-agreed", "grey-lead")
+    sure = decision == "answer"
+    years = _YEAR.findall(turn.understood.text)
+    if sure and not (hits and _year_missing(years, hits[0].entry.answer)):
+        return None  # a sure entry stands, unless it cannot say the year the question names
+    grey = sure or decision in ("grey-agreed", "grey-lead")
     try:
         top = best_passage(turn, GREY_AT if grey else ANSWER_AT)
     except Exception:  # documents are a second source: never break the entry answer
         log.exception("passage search failed")
         return None
-    if top is None or (grey and hits and top.score <= hits[0].score):
+    if top is None or (grey and hits and top.score <= hits[0].score and not sure):
+        return None
+    if sure and not any(y in top.quote for y in years):
         return None
     doc = top.document
     lines = [texts.QUOTE.format(quote=top.quote)]
