@@ -5,10 +5,13 @@ then "——摘自《title》文号 date（适用：region）", then, when an en
 (「1」 opens it). A figure shown is one the quoted sentence states, and a quotation never joins
 two passages or two documents.
 
-A sure entry always stands, except for a question naming a year its answer does not state (2020年
-广东基础养老金…): a sure passage quoting that year answers it. The bar is deliberately high
-(``ANSWER_AT``; ``GREY_AT`` over a grey-zone entry): a weak passage is not an answer, and answering
-wrongly is worse than abstaining, so below it the policy decision goes on as without documents.
+A sure entry stands, except against a sure passage that is more specific: a document of a place
+inside the entry's (a city's new notice against the province's entry), or a quote stating the
+year the question names where the entry's answer does not (2020年广东基础养老金…).
+
+The bar is deliberately high (``ANSWER_AT``; ``GREY_AT`` over a grey-zone entry): a weak passage
+is not an answer, and answering wrongly is worse than abstaining, so below it the policy
+decision goes on as without documents.
 With the asker's place unknown, two documents of different places that answer about as well are
 not chosen between. A passage of a document out of force answers only a question naming one of
 its years, and says that year.
@@ -60,8 +63,16 @@ def warm(understanding: Understanding, db: Database) -> None:
     passages_of(understanding, db).current()
 
 
-def _year_missing(years: list[str], answer: str) -> bool:
-    return bool(years) and not any(y in answer for y in years)
+def _beats_sure_entry(turn: Turn, top: PassageHit, entry: Hit) -> bool:
+    """A sure entry stands, except against a sure passage that is more specific: of a place
+    inside the entry's (a city's notice against the province's entry), or stating the year the
+    question names where the entry's answer does not."""
+    regions = turn.bot.understanding.regions
+    if regions.depth(top.document.region) > regions.depth(entry.entry.region):
+        return True
+    years = _YEAR.findall(turn.understood.text)
+    missing = [y for y in years if y not in entry.entry.answer]
+    return bool(missing) and any(y in top.quote for y in missing)
 
 
 def best_passage(turn: Turn, bar: float = ANSWER_AT) -> PassageHit | None:
@@ -89,21 +100,19 @@ def best_passage(turn: Turn, bar: float = ANSWER_AT) -> PassageHit | None:
 
 
 def answer(turn: Turn, hits: list[Hit], decision: str) -> Reply | None:
-    """The grounded reply, or None to let the entry decision go on: never over a sure entry
-    (``decision`` "answer"), over a grey-zone one only from a surer passage."""
+    """The grounded reply, or None to let the entry decision go on."""
     sure = decision == "answer"
-    years = _YEAR.findall(turn.understood.text)
-    if sure and not (hits and _year_missing(years, hits[0].entry.answer)):
-        return None  # a sure entry stands, unless it cannot say the year the question names
-    grey = sure or decision in ("grey-agreed", "grey-lead")
+    grey = decision in ("grey-agreed", "grey-lead")
     try:
-        top = best_passage(turn, GREY_AT if grey else ANSWER_AT)
+        top = best_passage(turn, GREY_AT if sure or grey else ANSWER_AT)
     except Exception:  # documents are a second source: never break the entry answer
         log.exception("passage search failed")
         return None
-    if top is None or (grey and hits and top.score <= hits[0].score and not sure):
+    if top is None:
         return None
-    if sure and not any(y in top.quote for y in years):
+    if sure and not _beats_sure_entry(turn, top, hits[0]):
+        return None
+    if grey and top.score <= hits[0].score:
         return None
     doc = top.document
     lines = [texts.QUOTE.format(quote=top.quote)]
