@@ -298,8 +298,8 @@ class PassageIndex:
             if doc.in_force(today):
                 dated[d_i] = None
             else:
-                named = sorted(years & doc.years()) if doc.in_force_status else []
-                dated[d_i] = named[0] if named else -1
+                in_years = sorted(years & doc.years()) if doc.in_force_status else []
+                dated[d_i] = in_years[0] if in_years else -1
         blocked = [d for d, y in dated.items() if y == -1]
         if blocked:
             allowed = allowed & ~np.isin(self._doc_of, blocked)
@@ -309,12 +309,12 @@ class PassageIndex:
             return []
         top = np.argpartition(-scores, depth - 1)[:depth]
         wants_figure = bool(_WANTS_FIGURE.search(text))
-        named = self.regions.find(text)
+        place = self.regions.find(text)
         hits: list[PassageHit] = []
         for i in top:
             d_i = int(self._doc_of[i])
             seg = self.segments[self._order[d_i]]
-            broader = named is not None and seg.document.region != named
+            broader = place is not None and seg.document.region != place
             hit = self._select(
                 seg, int(self._local[i]), weight_of, total, matched_names, wants_figure, broader
             )
@@ -341,7 +341,7 @@ class PassageIndex:
         sets = [set(c.tolist()) & weight_of.keys() for c in cols]
 
         def cover(found: Iterable[int]) -> float:
-            return sum(self._idf[c] * weight_of[c] for c in found) / total
+            return float(sum(self._idf[c] * weight_of[c] for c in found)) / total
 
         best: tuple[float, int, int] | None = None  # (coverage, first, last)
         for i, found in enumerate(sets):
