@@ -60,7 +60,7 @@ class LivePassages:
     def refresh(self) -> int:
         """Apply every document changed since the last look; return how many were."""
         with self.db.session() as s:
-            stored = dict(s.execute(select(Document.id, Document.version)).tuples().all())
+            stored = {d: v for d, v in s.execute(select(Document.id, Document.version))}
             held = self.index.versions()
             changed = [d for d, v in stored.items() if held.get(d) != v]
             for doc_id in set(held) - set(stored):

@@ -34,6 +34,7 @@ from knowledge.regions import Regions
 MAX_QUOTE = 220  # characters of quotation at most; a WeChat reply also carries the citation
 DEPTH = 24  # passages looked at closely (sentence selection)
 PAIR_GAIN = 0.12  # a neighbouring sentence is added when it covers this much more of the query
+YEAR_BONUS = 0.15  # a sentence stating the year the question names
 # Words that ask rather than say what is asked about: left out of the query's terms.
 QUESTION_WORDS = STOPWORDS | frozenset(
     "现在 目前 大概 大约 一般 具体 到底 究竟 啥 咋 哪个 哪些 多久 多长 几年 几个 几项 几家 几条 "
@@ -42,6 +43,7 @@ QUESTION_WORDS = STOPWORDS | frozenset(
     "呀 哈 哟 嘞 喽 咯 么 啦 吧 呗 共 一共 总共 大家 给 对 把 被 让".split()
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年|\b)")
+_YEAR_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d\s*年?(?:度|底|初|末)?")
 _WANTS_FIGURE = re.compile(
     r"多少|几|多高|多大|比例|比率|百分之|标准|金额|数额|人数|目标|涨了|增长|增幅"
 )
@@ -270,7 +272,11 @@ class PassageIndex:
             self._stack()
         if not self._order:
             return []
+        # A year named is a condition (which documents, which sentence), not a term to match.
+        years = {int(y) for y in _YEAR.findall(text)}
         query = normalized if normalized is not None else self.normalize(text)
+        if years:
+            query = self.normalize(_YEAR_TEXT.sub("", text)) or query
         terms = query_terms(query, self.words, self._is_place)
         if not terms:
             return []
@@ -290,7 +296,6 @@ class PassageIndex:
         cols = list(weight_of)
         weights = np.array([weight_of[c] for c in cols])
         scores = self._matrix[:, cols] @ weights
-        years = {int(y) for y in _YEAR.findall(text)}
         allowed = np.ones(len(scores), dtype=bool) if region is None else self._region_mask(region)
         dated: dict[int, int | None] = {}
         for d_i, doc_id in enumerate(self._order):
@@ -316,7 +321,14 @@ class PassageIndex:
             seg = self.segments[self._order[d_i]]
             broader = place is not None and seg.document.region != place
             hit = self._select(
-                seg, int(self._local[i]), weight_of, total, matched_names, wants_figure, broader
+                seg,
+                int(self._local[i]),
+                weight_of,
+                total,
+                matched_names,
+                wants_figure,
+                broader,
+                {str(y) for y in years} if dated[d_i] is None else set(),
             )
             if hit is not None:
                 hit.dated = dated[d_i]
@@ -333,6 +345,7 @@ class PassageIndex:
         names: dict[int, str],
         wants_figure: bool,
         broader: bool = False,
+        years: set[str] | None = None,
     ) -> PassageHit | None:
         said = seg.sentences[p_i]
         cols = seg.sentence_cols[p_i]
@@ -346,6 +359,8 @@ class PassageIndex:
         best: tuple[float, int, int] | None = None  # (coverage, first, last)
         for i, found in enumerate(sets):
             c = cover(found)
+            if years and any(y in said[i].replace(" ", "") for y in years):
+                c += YEAR_BONUS  # the year asked about is the sentence's
             if wants_figure and not _HAS_FIGURE.search(said[i]):
                 c *= 0.6  # a figure is asked: a sentence without one answers it less
             if best is None or c > best[0]:
