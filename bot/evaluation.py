@@ -18,6 +18,7 @@ from bot.types import Message, Reply
 from intents.taxonomy import INTENTS, POLICY
 
 _SPACES = re.compile(r"\s+")
+_PLURAL = {"entry": "entries", "passage": "passages"}
 BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.01)
 
 
@@ -216,7 +217,7 @@ def format_report(report: Report, show_errors: bool = False) -> str:
         f"{pct(f['policy_abstained'])}, clarified {pct(f['policy_clarified'])})",
         f"grey zone (second opinion asked)  {pct(f['grey_zone'])} of policy rows",
         *(
-            f"answers from {source + 's':9}   {n['answers']:>4}   right fact {n['right_fact']:>4}"
+            f"answers from {_PLURAL[source]:9} {n['answers']:>4}   right fact {n['right_fact']:>4}"
             f"   wrong {n['wrong']:>3}"
             for source, n in f["by_source"].items()
         ),
