@@ -74,4 +74,6 @@ class LivePassages:
                 ).all()
                 passages = [IndexedPassage(p.id, doc_id, p.position, p.text) for p in rows]
                 self.index.update(indexed_document(row), passages)
+        if changed or set(held) - set(stored):
+            self.index.stack()  # here, under the lock, rather than in a citizen's search
         return len(changed) + len(set(held) - set(stored))

@@ -154,6 +154,19 @@ class _Segment:
             self.passage_cols.append(np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32))
 
 
+@dataclass
+class _Stacked:
+    """Every segment's passages as one weighted matrix (rows: passages, in segment order)."""
+
+    segments: list[_Segment]
+    doc_of: np.ndarray  # row → index into segments
+    local: np.ndarray  # row → the passage's index within its segment
+    matrix: sparse.csc_matrix
+    idf: np.ndarray
+    max_idf: float
+    masks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
+
+
 class PassageIndex:
     """Passages of every document, searchable; ``update`` and ``remove`` one document at a time."""
 
@@ -172,14 +185,8 @@ class PassageIndex:
         self.segments: dict[str, _Segment] = {}
         self._dirty = True
         self._place_words: dict[str, bool] = {}
-        self._masks: dict[tuple[str, ...], np.ndarray] = {}
-        # the stacked arrays (built on the first search after a change)
-        self._order: list[str] = []
-        self._doc_of = np.zeros(0, dtype=np.int32)
-        self._local = np.zeros(0, dtype=np.int32)
-        self._matrix: sparse.csc_matrix = sparse.csc_matrix((0, 0))
-        self._idf = np.zeros(0)
-        self._max_idf = 1.0
+        self._stacked = _Stacked([], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32),
+                                 sparse.csc_matrix((0, 0)), np.zeros(0), 1.0)  # fmt: skip
 
     def __len__(self) -> int:
         return sum(len(s.passages) for s in self.segments.values())
@@ -203,16 +210,18 @@ class PassageIndex:
 
     # -- weighting ------------------------------------------------------------------------------
 
-    def _stack(self) -> None:
-        """BM25 weights over every passage, from the segments' term columns: O(postings)."""
-        self._order = list(self.segments)
+    def stack(self) -> None:
+        """BM25 weights over every passage, from the segments' term columns: O(postings). The
+        result replaces the previous one in one assignment, so a search running meanwhile keeps
+        a consistent view."""
+        self._dirty = False
+        segments = list(self.segments.values())
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         doc_of: list[np.ndarray] = []
         local: list[np.ndarray] = []
         n = 0
-        for d_i, doc_id in enumerate(self._order):
-            seg = self.segments[doc_id]
+        for d_i, seg in enumerate(segments):
             for pc in seg.passage_cols:
                 rows.append(np.full(len(pc), n, dtype=np.int64))
                 cols.append(pc.astype(np.int64))
@@ -231,13 +240,14 @@ class PassageIndex:
         coo = tf.tocoo()
         norm = K1 * (1 - B + B * lengths[coo.row] / max(avg, 1e-9))
         data = idf[coo.col] * coo.data * (K1 + 1) / (coo.data + norm)
-        self._matrix = sparse.csc_matrix((data, (coo.row, coo.col)), shape=(n, n_terms))
-        self._idf = idf
-        self._max_idf = float(idf.max()) if n_terms else 1.0
-        self._doc_of = np.concatenate(doc_of) if doc_of else np.zeros(0, dtype=np.int32)
-        self._local = np.concatenate(local) if local else np.zeros(0, dtype=np.int32)
-        self._masks = {}
-        self._dirty = False
+        self._stacked = _Stacked(
+            segments,
+            np.concatenate(doc_of) if doc_of else np.zeros(0, dtype=np.int32),
+            np.concatenate(local) if local else np.zeros(0, dtype=np.int32),
+            sparse.csc_matrix((data, (coo.row, coo.col)), shape=(n, n_terms)),
+            idf,
+            float(idf.max()) if n_terms else 1.0,
+        )
 
     def _is_place(self, word: str) -> bool:
         known = self._place_words.get(word)
@@ -246,15 +256,13 @@ class PassageIndex:
             self._place_words[word] = known
         return known
 
-    def _region_mask(self, region: str) -> np.ndarray:
+    def _region_mask(self, st: _Stacked, region: str) -> np.ndarray:
         chain = self.regions.served_chain(region)
-        mask = self._masks.get(chain)
+        mask = st.masks.get(chain)
         if mask is None:
-            ok = np.array(
-                [self.segments[d].document.region in chain for d in self._order], dtype=bool
-            )
-            mask = ok[self._doc_of] if len(self._doc_of) else np.zeros(0, dtype=bool)
-            self._masks[chain] = mask
+            ok = np.array([seg.document.region in chain for seg in st.segments], dtype=bool)
+            mask = ok[st.doc_of] if len(st.doc_of) else np.zeros(0, dtype=bool)
+            st.masks[chain] = mask
         return mask
 
     # -- search ---------------------------------------------------------------------------------
@@ -269,8 +277,9 @@ class PassageIndex:
     ) -> list[PassageHit]:
         """The passages that may be served in ``region`` today for ``text``, best quote first."""
         if self._dirty:
-            self._stack()
-        if not self._order:
+            self.stack()
+        st = self._stacked
+        if not st.segments:
             return []
         # A year named is a condition (which documents, which sentence), not a term to match.
         years = {int(y) for y in _YEAR.findall(text)}
@@ -287,7 +296,7 @@ class PassageIndex:
         for term, k in counts.items():
             scale = 1.0 if term.startswith("w:") else BIGRAM_WEIGHT
             col = self.space.columns.get(term)
-            total += (self._idf[col] if col is not None else self._max_idf) * scale * k
+            total += (st.idf[col] if col is not None else st.max_idf) * scale * k
             if col is not None:
                 weight_of[col] = weight_of.get(col, 0.0) + scale * k
                 matched_names[col] = term[2:]
@@ -295,11 +304,13 @@ class PassageIndex:
             return []
         cols = list(weight_of)
         weights = np.array([weight_of[c] for c in cols])
-        scores = self._matrix[:, cols] @ weights
-        allowed = np.ones(len(scores), dtype=bool) if region is None else self._region_mask(region)
+        scores = st.matrix[:, cols] @ weights
+        allowed = (
+            np.ones(len(scores), dtype=bool) if region is None else self._region_mask(st, region)
+        )
         dated: dict[int, int | None] = {}
-        for d_i, doc_id in enumerate(self._order):
-            doc = self.segments[doc_id].document
+        for d_i, seg in enumerate(st.segments):
+            doc = seg.document
             if doc.in_force(today):
                 dated[d_i] = None
             else:
@@ -307,7 +318,7 @@ class PassageIndex:
                 dated[d_i] = in_years[0] if in_years else -1
         blocked = [d for d, y in dated.items() if y == -1]
         if blocked:
-            allowed = allowed & ~np.isin(self._doc_of, blocked)
+            allowed = allowed & ~np.isin(st.doc_of, blocked)
         scores = np.where(allowed, scores, 0.0)
         depth = min(DEPTH, int(np.count_nonzero(scores > 0)))
         if depth == 0:
@@ -317,12 +328,13 @@ class PassageIndex:
         place = self.regions.find(text)
         hits: list[PassageHit] = []
         for i in top:
-            d_i = int(self._doc_of[i])
-            seg = self.segments[self._order[d_i]]
+            d_i = int(st.doc_of[i])
+            seg = st.segments[d_i]
             broader = place is not None and seg.document.region != place
             hit = self._select(
                 seg,
-                int(self._local[i]),
+                st.idf,
+                int(st.local[i]),
                 weight_of,
                 total,
                 matched_names,
@@ -339,6 +351,7 @@ class PassageIndex:
     def _select(
         self,
         seg: _Segment,
+        idf: np.ndarray,
         p_i: int,
         weight_of: dict[int, float],
         total: float,
@@ -354,7 +367,7 @@ class PassageIndex:
         sets = [set(c.tolist()) & weight_of.keys() for c in cols]
 
         def cover(found: Iterable[int]) -> float:
-            return float(sum(self._idf[c] * weight_of[c] for c in found)) / total
+            return float(sum(idf[c] * weight_of[c] for c in found)) / total
 
         best: tuple[float, int, int] | None = None  # (coverage, first, last)
         for i, found in enumerate(sets):
@@ -383,7 +396,7 @@ class PassageIndex:
         quote = "".join(chosen)
         figure_shown = bool(_HAS_FIGURE.search(quote))
         if len(quote) > MAX_QUOTE:
-            weights = {names[c]: float(self._idf[c] * weight_of[c]) for c in found}
+            weights = {names[c]: float(idf[c] * weight_of[c]) for c in found}
             quote = trim(quote, weights, MAX_QUOTE)
             figure_shown = bool(_HAS_FIGURE.search(quote))
         if broader:  # the question names a place inside the document's: a figure for the
