@@ -1,11 +1,17 @@
 """Latency and memory of one understand-and-answer call at growing knowledge-base sizes.
 
     python benchmarks/understanding.py [--sizes 100,1000,10000,50000] [--queries 400]
+        [--passages 1000,20000] [--passages-only]
 
 The shipped entries are kept and padded with generated ones (questions built from the domain
 vocabulary and region names), so the large bases look like a real base, only bigger. Prints
 p50/p99 of ``Understanding.understand`` plus the policy decision, the index's memory, and the
 growth of p50 relative to the smallest base.
+
+``--passages``: the passage index of the policy documents (knowledge/passages.py) at that many
+generated passages (the seeds' sentences with their figures and places varied, in documents of
+about 60 passages across the served regions): p50/p99 of a search with sentence selection,
+the index's memory, and the time to import one more document (tokenise it, re-weight all).
 """
 
 from __future__ import annotations
@@ -65,7 +71,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,1000,10000,50000")
     parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--passages", default="1000,20000")
+    parser.add_argument("--passages-only", action="store_true")
     args = parser.parse_args()
+    if args.passages:
+        print(passage_bench([int(n) for n in args.passages.split(",")], args.queries))
+    if args.passages_only:
+        return
 
     db = Database("sqlite:///:memory:")
     db.create_all()
@@ -124,6 +136,71 @@ def main() -> None:
     ]
     print(full_turns(citizen, semantic=False))
     print(full_turns(citizen, semantic=True))
+
+
+def passage_bench(sizes: list[int], n_queries: int) -> str:
+    import re
+
+    from knowledge.documents import sentences, validate_shipped
+    from knowledge.passages import IndexedDocument, IndexedPassage, PassageIndex
+
+    db = Database("sqlite:///:memory:")
+    db.create_all()
+    u = Understanding(db, today=date.today())
+    shipped, _ = validate_shipped()
+    seed_passages = [p for d in shipped for p in d.passages]
+    questions = [
+        json.loads(line)["text"]
+        for name in ("documents_tune", "citizen_tune")
+        for line in Path(f"tests/eval/{name}.jsonl").read_text("utf-8").splitlines()
+    ]
+    regions = [r for r in u.regions.parent]
+    rng = random.Random(5)
+
+    def vary(text: str) -> str:
+        return re.sub(r"\d+(?:\.\d+)?", lambda m: str(rng.randint(1, 9999)), text)
+
+    def document(i: int, n: int) -> tuple[IndexedDocument, list[IndexedPassage]]:
+        doc = IndexedDocument(
+            f"gen-{i}", f"生成文件{i}", None, "2025-01-01", date(2025, 1, 1),
+            rng.choice(regions), None, None, True, 1,
+        )  # fmt: skip
+        texts = [vary(rng.choice(seed_passages)) for _ in range(n)]
+        return doc, [IndexedPassage(i * 1000 + k, doc.id, k, t) for k, t in enumerate(texts)]
+
+    lines = [
+        f"{'passages':>9} {'p50 ms':>8} {'p99 ms':>8} {'index MiB':>10} {'build s':>8}"
+        f" {'import one document s':>21}"
+    ]
+    for size in sizes:
+        docs = [document(i, 60) for i in range(max(1, size // 60))]
+        tracemalloc.start()
+        started = time.perf_counter()
+        index = PassageIndex(u.normalize, u.words, u.regions, sentences)
+        for doc, passages in docs:
+            index.update(doc, passages)
+        index.search("热身", None, date.today())  # weights the stacked matrix
+        build_s = time.perf_counter() - started
+        current = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        qs = (questions * 10)[:n_queries]
+        times = []
+        for i, q in enumerate(qs):
+            t = time.perf_counter()
+            index.search(q, "江门市" if i % 2 else None, date.today())
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        extra_doc, extra = document(10**6, 60)
+        t = time.perf_counter()
+        index.update(extra_doc, extra)
+        index.search(qs[0], None, date.today())  # the first search after it re-weights
+        import_s = time.perf_counter() - t
+        lines.append(
+            f"{len(index):>9} {statistics.median(times):>8.2f}"
+            f" {times[int(len(times) * 0.99) - 1]:>8.2f} {current / 2**20:>10.1f}"
+            f" {build_s:>8.1f} {import_s:>21.2f}"
+        )
+    return "\n".join(lines)
 
 
 def full_turns(queries: list[str], semantic: bool = False) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from bot import calc as _calc  # noqa: F401  (registers handlers)
-from bot import disputes, forms, texts
+from bot import disputes, forms, grounded, texts
 from bot import personal as _personal  # noqa: F401
 from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
@@ -54,6 +54,7 @@ class Bot:
         """Train the classifier, load jieba and build the index now, not on the first message."""
         self.understanding.warm()
         self.understanding.understand(texts.WARM_UP_QUESTION, None)
+        grounded.warm(self.understanding, self.db)  # the passage index of the documents
 
     @property
     def core(self) -> CoreServices:
@@ -269,7 +270,8 @@ class Bot:
 def _remember_answer(state: State, reply: Reply) -> None:
     """After an answer, what a dispute of it needs: its exchange and the next candidates (the
     「猜你想问」 list, then the other hits); after anything else, nothing to dispute."""
-    if reply.outcome != "answered" or not reply.faq_id or reply.exchange_id is None:
+    answered = reply.faq_id or reply.passage  # an entry's answer or a document's words
+    if reply.outcome != "answered" or not answered or reply.exchange_id is None:
         state.pop("last_answer")
         return
     nexts = [*state.data.get("last_candidates", []), *(c.faq_id for c in reply.candidates)]

@@ -7,6 +7,7 @@ a fact is a substring the answer must contain, alternatives separated by ``|``.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from typing import Any
 from bot.types import Message, Reply
 from intents.taxonomy import INTENTS, POLICY
 
+_SPACES = re.compile(r"\s+")
+_PLURAL = {"entry": "entries", "passage": "passages"}
 BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.01)
 
 
@@ -93,8 +96,22 @@ class Report:
             "policy_abstained": self._share(policy, lambda o: o.reply.outcome == "abstained"),
             "policy_clarified": self._share(policy, lambda o: o.reply.outcome == "clarified"),
             "grey_zone": self._share(policy, lambda o: (o.reply.decision or "").startswith("grey")),
+            "by_source": self.by_source(),
             "reliability": self.reliability(),
         }
+
+    def by_source(self) -> dict[str, dict[str, int]]:
+        """Answers from entries and from documents' passages, each: how many, with the facts
+        right, wrong (as ``judge`` counts them: wrong facts, wrong entry or wrong intent)."""
+        out: dict[str, dict[str, int]] = {}
+        for source in ("entry", "passage"):
+            mine = [o for o in self.outcomes if _answered_from(o.reply) == source]
+            out[source] = {
+                "answers": len(mine),
+                "right_fact": sum(1 for o in mine if o.facts_ok is True),
+                "wrong": sum(1 for o in mine if o.wrong),
+            }
+        return out
 
     def reliability(self) -> list[dict[str, Any]]:
         """Predicted against observed, per score bin: of the policy rows with facts, how often
@@ -113,6 +130,14 @@ class Report:
                     }
                 )
         return table
+
+
+def _answered_from(reply: Reply) -> str | None:
+    if reply.outcome != "answered":
+        return None
+    if reply.passage is not None:
+        return "passage"
+    return "entry" if reply.faq_id is not None else None
 
 
 def load_rows(path: Path) -> list[Row]:
@@ -134,7 +159,10 @@ def load_rows(path: Path) -> list[Row]:
 
 
 def facts_present(answer: str, facts: list[str]) -> bool:
-    return all(any(alt in answer for alt in fact.split("|")) for fact in facts)
+    """Every fact (one of its ``|`` alternatives) in the answer; spaces do not count (a quoted
+    document writes 1.35 万亿元 where a curator writes 1.35万亿元)."""
+    answer = _SPACES.sub("", answer)
+    return all(any(_SPACES.sub("", alt) in answer for alt in fact.split("|")) for fact in facts)
 
 
 def judge(row: Row, reply: Reply) -> Outcome:
@@ -144,7 +172,10 @@ def judge(row: Row, reply: Reply) -> Outcome:
         if fid and fid not in ranked:
             ranked.append(fid)
     rank = ranked.index(row.entry) + 1 if row.entry in ranked else None
-    answered = reply.outcome == "answered" and reply.faq_id is not None
+    # An answer from an entry, or a grounded one quoting a document's passage (bot/grounded.py).
+    answered = reply.outcome == "answered" and (
+        reply.faq_id is not None or reply.passage is not None
+    )
     facts_ok = facts_present(reply.text, row.facts) if row.facts else None
     wrong = answered and (
         (row.entry is not None and reply.faq_id != row.entry and facts_ok is not True)
@@ -185,6 +216,11 @@ def format_report(report: Report, show_errors: bool = False) -> str:
         f"abstained              {pct(f['abstained'])}   (policy rows: "
         f"{pct(f['policy_abstained'])}, clarified {pct(f['policy_clarified'])})",
         f"grey zone (second opinion asked)  {pct(f['grey_zone'])} of policy rows",
+        *(
+            f"answers from {_PLURAL[source]:9} {n['answers']:>4}   right fact {n['right_fact']:>4}"
+            f"   wrong {n['wrong']:>3}"
+            for source, n in f["by_source"].items()
+        ),
         "",
         "calibration: best candidate's score against how often its entry states the facts",
         f"{'score':>11} {'rows':>5} {'predicted':>9} {'observed':>8}",
@@ -208,7 +244,7 @@ def format_report(report: Report, show_errors: bool = False) -> str:
             if not o.intent_ok or o.wrong or (o.row.entry and o.rank != 1) or o.facts_ok is False:
                 lines.append(
                     f"  [{o.reply.outcome} {o.reply.intent} {o.reply.confidence:.2f}"
-                    f" {o.reply.faq_id}] {o.row.text} (want {o.row.intents[0]} {o.row.entry}"
-                    f" {o.row.facts}; rank {o.rank})"
+                    f" {o.reply.passage or o.reply.faq_id}] {o.row.text} (want"
+                    f" {o.row.intents[0]} {o.row.entry} {o.row.facts}; rank {o.rank})"
                 )
     return "\n".join(lines)

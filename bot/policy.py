@@ -15,7 +15,7 @@ questions as citizens ask them; the reliability table is in ``shebao eval``):
 
 from __future__ import annotations
 
-from bot import texts
+from bot import grounded, texts
 from bot.context import Turn
 from bot.registry import handles
 from bot.types import Candidate, Reply
@@ -210,6 +210,9 @@ def decide(turn: Turn, hits: list[Hit]) -> str:
 def policy(turn: Turn) -> Reply:
     hits = turn.understood.hits
     decision = decide(turn, hits)
+    quoted = grounded.answer(turn, hits, decision)  # no entry is sure: a document's own words
+    if quoted is not None:
+        return quoted
     other = elsewhere(turn)
     if decision.startswith("grey") and other is not None and outranked(hits[0], other):
         return not_here(turn, other)  # the question is that topic's: the leader only resembles it

@@ -37,6 +37,8 @@ class Reply:
     decision: str | None = None
     # The exchange record of this reply (set when the turn is recorded): what feedback names.
     exchange_id: int | None = None
+    # A grounded answer (bot/grounded.py): the quoted passage, "document-id#position".
+    passage: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The ``shebao ask --json`` object of DESIGN.md."""
@@ -50,4 +52,5 @@ class Reply:
             "candidates": [asdict(c) | {"score": round(c.score, 4)} for c in self.candidates],
             "outcome": self.outcome,
             "decision": self.decision,
+            "passage": self.passage,
         }

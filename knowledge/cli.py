@@ -1,4 +1,4 @@
-"""``shebao kb …``: import and export of knowledge-base entries.
+"""``shebao kb …``: import and export of knowledge-base entries, and import of policy documents.
 
 Both commands use the database of ``DATABASE_URL``, create its tables if needed and, on an
 empty knowledge base, load the shipped content first, so a first run has entries.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from knowledge.documents import import_document, validate_file
 from knowledge.exporter import (
     FORMATS,
     select_entries,
@@ -128,3 +129,58 @@ def export_command(fmt: str, output: Path | None, include_all: bool) -> None:
             with output.open("w", encoding=encoding, newline="") as out:
                 writer(entries, out)
     click.echo(f"exported {len(entries)} entries", err=True)
+
+
+@kb.command("import-document")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--title", required=True, help="The document's title (without 《》).")
+@click.option("--number", default=None, help="Its 文号, e.g. 粤人社函〔2021〕378号.")
+@click.option("--issuer", default=None, help="The issuing body.")
+@click.option("--date", "issued", required=True, help="YYYY-MM-DD (or YYYY when only that).")
+@click.option("--region", required=True, help="A served region, e.g. 江门市 or 广东省.")
+@click.option("--effective-from", default=None, help="YYYY-MM-DD; default: in force now.")
+@click.option("--effective-to", default=None, help="YYYY-MM-DD; after it, dated answers only.")
+@click.option("--id", "doc_id", default=None, help="An id to re-import under (default: from 文号).")
+@click.option("--actor", default=None, help="Who is importing (default: cli:<login>).")
+@click.option("--check", is_flag=True, help="Only validate; write nothing.")
+def import_document_command(
+    path: Path,
+    title: str,
+    number: str | None,
+    issuer: str | None,
+    issued: str,
+    region: str,
+    effective_from: str | None,
+    effective_to: str | None,
+    doc_id: str | None,
+    actor: str | None,
+    check: bool,
+) -> None:
+    """Import a policy document (.txt, .docx or .pdf with a text layer) and its passages.
+
+    Everything is validated first; each problem is printed as "file, field X: message" and
+    nothing is written. Importing a document again (same 文号, or same title without one, or
+    --id) replaces its passages.
+    """
+    fields = {
+        "id": doc_id,
+        "title": title,
+        "number": number,
+        "issuer": issuer,
+        "date": issued,
+        "region": region,
+        "effective_from": effective_from,
+        "effective_to": effective_to,
+    }
+    with _database() as db, db.session() as session:
+        data, problems = validate_file(path, fields)
+        if problems or data is None:
+            _print_problems(problems)
+            click.echo(f"{len(problems)} problems; nothing was imported", err=True)
+            sys.exit(1)
+        if check:
+            click.echo(f"{data.id}: {len(data.passages)} passages, no problems (--check)")
+            return
+        row = import_document(session, data, actor or f"cli:{getpass.getuser()}")
+        action = "imported" if row.version == 1 else f"replaced (version {row.version})"
+        click.echo(f"{row.id}: {action}, {len(data.passages)} passages, region {row.region}")

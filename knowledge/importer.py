@@ -46,6 +46,7 @@ from knowledge.curation import (
     question_conflicts,
     snapshot_of,
 )
+from knowledge.documents import load_shipped_documents
 from knowledge.models import Entry
 from knowledge.schema import (
     EntryData,
@@ -318,7 +319,9 @@ def shipped_content_files() -> Iterator[list[Path]]:
 
 def load_shipped_content(db: Database) -> int:
     """On an empty knowledge base, import the shipped content as "system"; return how many
-    entries were loaded (0 when entries exist). Raises ``InvalidEntries`` for bad content."""
+    entries were loaded (0 when entries exist). Raises ``InvalidEntries`` for bad content.
+    The shipped policy documents are loaded the same way (``knowledge.documents``)."""
+    load_shipped_documents(db)
     try:
         with db.session() as session:
             if session.scalar(select(func.count()).select_from(Entry)):

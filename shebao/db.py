@@ -138,6 +138,7 @@ def import_all_models() -> None:
     for name in (
         "knowledge.models",
         "knowledge.semantic_models",
+        "knowledge.document_models",
         "bot.models",
         "webhooks.models",
         "webhooks.admin.models",

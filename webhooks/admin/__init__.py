@@ -3,7 +3,8 @@
 ``bp`` (registered by ``webhooks.create_app``) holds the templates, the stylesheet and the
 guard that every console request passes (CSRF on every POST, login, security headers). The
 areas: ``auth`` (login, logout, own password), ``home`` (the overview), ``entries`` (the
-knowledge base: list, edit with preview, review, history, import/export), ``tryout`` ("try a
+knowledge base: list, edit with preview, review, history, import/export), ``documents`` (policy
+documents: import, passages, coverage, a draft entry from a passage), ``tryout`` ("try a
 question"), ``queue`` (the unanswered queue), ``disputes`` (answers citizens said were wrong),
 ``handoffs`` (the hand-off inbox), ``insight`` (what people ask), ``staff`` (accounts and the
 audit log, for administrators), ``outbox`` (background jobs that kept failing).
@@ -18,6 +19,7 @@ from flask_wtf.csrf import CSRFError
 from webhooks.admin import (
     auth,
     disputes,
+    documents,
     entries,
     handoffs_views,
     home,
@@ -49,6 +51,7 @@ for child in (
     auth.bp,
     home.bp,
     entries.bp,
+    documents.bp,
     tryout.bp,
     queue.bp,
     disputes.bp,

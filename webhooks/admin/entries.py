@@ -38,7 +38,7 @@ from knowledge.models import STATUSES, Entry
 from knowledge.regions import load_regions
 from knowledge.schema import InvalidEntries, Problem
 from shebao import clock
-from webhooks.admin import disputed, texts, unanswered
+from webhooks.admin import disputed, documents, texts, unanswered
 from webhooks.admin.forms import PROBLEM_FIELDS, EntryForm, ImportForm
 from webhooks.admin.preview import preview
 from webhooks.admin.web import actor, current_staff, record, requires, transaction
@@ -221,6 +221,9 @@ def new() -> str | Response | tuple[str, int]:
 def _prefill_new(form: EntryForm) -> None:
     """Start from questions in the unanswered queue, or from a hand-off and its answer."""
     form.region.data = "全国"
+    passage_id = request.args.get("passage", type=int)
+    if passage_id is not None:  # 起草条目 on a document's page
+        documents.prefill_entry(form, passage_id)
     ids = unanswered.parse_ids(request.args.get("exchanges"))
     with transaction() as s:
         if ids:

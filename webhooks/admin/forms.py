@@ -168,6 +168,23 @@ class ImportForm(ConsoleForm):
     check_only = BooleanField("仅检查，不写入")
 
 
+class DocumentForm(ConsoleForm):
+    """A policy document to import (as ``shebao kb import-document``)."""
+
+    file = FileField("文件（.txt、.docx 或带文字层的 .pdf）")
+    title = StringField("标题（不带书名号）")
+    number = StringField("文号", description="如：粤人社函〔2021〕378号；没有可留空")
+    issuer = StringField("发文单位")
+    date = StringField("发布日期", description="YYYY-MM-DD；只知道年份可填 YYYY")
+    region = SelectField("适用地区")
+    effective_from = StringField("生效日期", description="YYYY-MM-DD；留空即现行有效")
+    effective_to = StringField("失效日期", description="过期后仅回答问到当年的问题")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.region.choices = region_choices()
+
+
 class StaffForm(ConsoleForm):
     username = StringField("用户名", validators=[DataRequired(), Length(max=80)])
     display_name = StringField("姓名", validators=[Optional(), Length(max=80)])

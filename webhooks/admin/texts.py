@@ -93,6 +93,9 @@ IMPORT_CHECKED = "检查通过：{n}个条目，没有问题（仅检查，未�
 IMPORT_DONE = "导入完成：新建{created}个，更新{updated}个，未变{unchanged}个。"
 IMPORT_SUPERSEDED = "以下条目在控制台里未发布的修改被本次导入覆盖：{ids}"
 IMPORT_NO_FILE = "请选择要导入的文件。"
+DOCUMENT_NO_FILE = "请选择要导入的文件。"
+DOCUMENT_BAD_TYPE = "不支持的文件类型 {suffix}；请用 .txt、.docx 或 .pdf"
+DOCUMENT_IMPORTED = "已导入《{title}》：{n}段原文，机器人几秒内即可引用。"
 
 STAFF_CREATED = "已创建账号 {username}。"
 STAFF_UPDATED = "已更新账号 {username}。"

@@ -44,7 +44,7 @@ SESSION_KEY = "staff_token"
 #: Endpoints a logged-out visitor may reach.
 PUBLIC_ENDPOINTS = frozenset({"admin.auth.login", "admin.static"})
 #: Endpoints that take a file upload, and how large it may be.
-UPLOAD_ENDPOINTS = frozenset({"admin.entries.import_view"})
+UPLOAD_ENDPOINTS = frozenset({"admin.entries.import_view", "admin.documents.index"})
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 #: China Standard Time (no daylight saving): how staff read every time shown.
 LOCAL = CHINA

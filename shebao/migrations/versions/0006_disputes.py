@@ -2,7 +2,7 @@
 were wrong, and helpful / not helpful from the mini-program.
 
 Revision ID: 0006_disputes
-Revises: 0003_text_vectors
+Revises: 0005_documents
 Create Date: 2026-12-01 12:20:49.487266
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_disputes"
-down_revision: str | Sequence[str] | None = "0003_text_vectors"
+down_revision: str | Sequence[str] | None = "0005_documents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
