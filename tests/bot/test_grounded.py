@@ -133,3 +133,11 @@ def test_the_passage_index_follows_a_reimport(bot: Bot, db: Database) -> None:
         import_document(s, data, "test")
     live.current()
     assert len(live.index) == before + 1
+
+
+def test_a_provinces_plan_never_displaces_a_sure_national_entry_for_an_unknown_place(
+    bot: Bot,
+) -> None:
+    # 广东's 十四五 plan has a sentence on 缴费基数下限; the asker's place is not known
+    reply = ask(bot, "社保缴费基数是怎么定的")
+    assert reply.passage is None and reply.faq_id == "enrollment-contribution-base"
