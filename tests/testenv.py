@@ -24,6 +24,7 @@ SERVICE_ENV: tuple[str, ...] = (
     "WECHAT_APPID",
     "WECHAT_APP_SECRET",
     "WECHAT_AES_KEY",
+    "WECHAT_MODE",
     "SECRET_KEY",
     "REPLY_BUDGET_SECONDS",
     # shebao: schema, worker, jobs, logging, metrics, the WeChat access token

@@ -97,14 +97,21 @@ class Inbound:
 class Codec:
     """Decodes requests and encodes replies for one Official Account configuration."""
 
-    def __init__(self, token: str, aes_key: str | None, appid: str | None) -> None:
+    def __init__(
+        self, token: str, aes_key: str | None, appid: str | None, mode: str | None = None
+    ) -> None:
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, appid or "") if aes_key else None
+        # plain | compat | safe (shebao.settings.Settings.effective_wechat_mode)
+        self.mode = mode or ("compat" if aes_key else "plain")
 
     def decode(self, body: bytes, args: Mapping[str, str]) -> Inbound:
         """Verify and parse a POST. ``signature`` must already have been checked."""
-        document = parse_xml(body)
         encrypted = args.get("encrypt_type", "").lower() == "aes"
+        if self.mode == "safe" and not encrypted:
+            # In safe mode WeChat encrypts every push: a plaintext one did not come from it.
+            raise BadSignature("safe mode: an unencrypted POST is refused")
+        document = parse_xml(body)
         if encrypted:
             ciphertext = document.findtext("Encrypt")
             if not ciphertext:

@@ -45,6 +45,7 @@ from webhooks.wechat_dedup import Ledger, Race, message_key
 from webhooks.wechat_handlers import Ask, Ignore, Say, action_for
 from webhooks.wechat_outbound import Sender, make_sender
 from webhooks.wechat_protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
+from webhooks.wechat_replay import ReplayGuard
 
 log = logging.getLogger("shebao.wechat")
 
@@ -63,10 +64,14 @@ class Responder:
         self.settings = services.settings
         self.threads = threads
         self.codec = Codec(
-            self.settings.wechat_token, self.settings.wechat_aes_key, self.settings.wechat_appid
+            self.settings.wechat_token,
+            self.settings.wechat_aes_key,
+            self.settings.wechat_appid,
+            self.settings.effective_wechat_mode,
         )
         self.ledger = Ledger(services.db)
         hub = hub_for(self.settings.redis_url)
+        self.replay = ReplayGuard(services.db, hub, self.settings.replay_window_seconds)
         self.claims = RedisClaims(hub, "wechat-msg") if hub is not None else None
         self.rate_limit = RateLimiter(hub, limit=int(os.environ.get("RATE_LIMIT_PER_MINUTE") or 20))
         self._executor: ThreadPoolExecutor | None = None

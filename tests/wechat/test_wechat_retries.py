@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask
 from sqlalchemy import select
 
+from shebao import clock
 from webhooks import wechat_texts as texts
 from webhooks.models import ProcessedMessage
 
@@ -31,7 +32,7 @@ def ledger(app: Flask) -> list[tuple[str, str, str | None]]:
 def test_a_retry_gets_the_first_reply_byte_for_byte(app: Flask, wechat: Any, bot: Any) -> None:
     first = wechat.post("text.xml")
     # WeChat's retry: same message, new timestamp/nonce/signature.
-    retry = wechat.post("text.xml", timestamp="1732509999", nonce="77")
+    retry = wechat.post("text.xml", timestamp=str(clock.timestamp() + 5), nonce="77")
     assert first.status_code == retry.status_code == 200
     assert retry.get_data() == first.get_data()
     assert len(bot.calls) == 1
