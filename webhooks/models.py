@@ -27,7 +27,7 @@ class ProcessedMessage(Base):
 
     __tablename__ = "wechat_processed_message"
 
-    # "msg:<MsgId>" for messages, "evt:<FromUserName>:<CreateTime>" for events.
+    # "msg:<FromUserName>:<MsgId>" for messages, "evt:<FromUserName>:<CreateTime>" for events.
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     openid: Mapped[str] = mapped_column(String(128), index=True)
     msg_type: Mapped[str] = mapped_column(String(60))

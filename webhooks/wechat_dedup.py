@@ -1,9 +1,12 @@
 """Retry de-duplication: a ledger of processed messages shared by every worker through the DB.
 
-WeChat re-sends a message it got no reply to (same ``MsgId``; events: same ``FromUserName`` and
-``CreateTime``). The first request to insert the message's key owns it: the insert is
-synchronous and the primary key makes it atomic across threads, processes and hosts. Every
-other request for that key is a retry and waits for the owner's outcome instead of processing.
+WeChat re-sends a message it got no reply to (same ``FromUserName`` and ``MsgId``; events: same
+``FromUserName`` and ``CreateTime``). ``MsgId`` is unique per sender only as far as we can
+know, so the key always carries the sender: another openid's message with the same ``MsgId``
+is a message of its own, never a retry of someone else's (whose reply it would be given).
+The first request to insert the message's key owns it: the insert is synchronous and the
+primary key makes it atomic across threads, processes and hosts. Every other request for that
+key is a retry and waits for the owner's outcome instead of processing.
 
 Only the owner's process ever changes a claimed row, so the outcome (``replied`` with the reply
 text, ``deferred``, ``delivered``/``failed``) needs no cross-process locking: it is decided in
@@ -36,11 +39,12 @@ log = logging.getLogger("shebao.wechat.dedup")
 
 
 def message_key(message: BaseMessage) -> str:
-    """``msg:<MsgId>`` for messages, ``evt:<FromUserName>:<CreateTime>`` for events."""
+    """``msg:<FromUserName>:<MsgId>`` for messages, ``evt:<FromUserName>:<CreateTime>`` for
+    events."""
     data = message._data
     msg_id = str(data.get("MsgId") or "").strip()
     if msg_id and msg_id != "0":
-        return f"msg:{msg_id}"
+        return f"msg:{data.get('FromUserName', '')}:{msg_id}"
     return f"evt:{data.get('FromUserName', '')}:{data.get('CreateTime', '')}"
 
 

@@ -36,6 +36,7 @@ CUSTOMER_SERVICE_MAX_BYTES = 2048  # and for a customer-service text message's c
 
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_NAME = 128  # FromUserName, ToUserName, MsgType: as long as the ledger's openid column
 _SAFE_NONCE = re.compile(r"^[0-9A-Za-z]{1,64}$")
 
 
@@ -136,6 +137,8 @@ class Codec:
         for name in ("FromUserName", "ToUserName", "MsgType"):
             if not isinstance(fields.get(name), str) or not fields[name]:
                 raise BadXml(f"message lacks a plain <{name}>")
+            if len(fields[name]) > MAX_NAME:  # an openid is 28 characters, a type a word
+                raise BadXml(f"<{name}> is longer than {MAX_NAME} characters")
         try:
             int(fields.get("CreateTime") or 0)
             int(fields.get("MsgId") or 0)

@@ -49,7 +49,7 @@ def test_a_claim_only_redis_remembers_does_not_swallow_the_message(
 ) -> None:
     msg_id, openid = fresh()
     # As if a worker had claimed it in Redis and died before the database insert.
-    redis.Redis.from_url(redis_url).set(f"shebao:wechat-msg:msg:{msg_id}", b"1", ex=60)
+    redis.Redis.from_url(redis_url).set(f"shebao:wechat-msg:msg:{openid}:{msg_id}", b"1", ex=60)
     reply = wechat.reply_text(wechat.post(xml=message(msg_id, openid)))
     assert reply  # answered, not "success"
 
