@@ -65,6 +65,7 @@ TOKEN_TTL = timedelta(hours=2)
 MAX_TEXT = 500
 _APP_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HTTP_CODES = {
     400: "invalid_request",
     401: "unauthorized",
@@ -108,8 +109,9 @@ def _http_error(error: HTTPException) -> Any:
     if not request.path.startswith(bp.url_prefix or "/api/mp"):
         return error
     status = error.code or 500
+    # Never the core's "暂时连不上" for what is not the core's (that is _core_down's alone).
     response, _ = error_response(
-        status, _HTTP_CODES.get(status, "internal"), t.API_HTTP.get(status, t.CORE_DOWN)
+        status, _HTTP_CODES.get(status, "internal"), t.API_HTTP.get(status, t.API_HTTP[500])
     )
     for name, value in error.get_headers():  # e.g. Allow on a 405
         if name.lower() != "content-type":
@@ -143,7 +145,7 @@ def _unexpected(error: Exception) -> tuple[Response, int]:
         response.headers["Retry-After"] = "5"
         return response, status
     log.exception("mini-program API failed on %s", request.path)
-    return error_response(500, "internal", t.CORE_DOWN)
+    return error_response(500, "internal", t.API_HTTP[500])
 
 
 # -- plumbing ------------------------------------------------------------------------------------
@@ -169,10 +171,19 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError as exc:  # json's parser recurses: 10,000 nested arrays
+        raise ApiError(400, "invalid_request", t.API_TOO_DEEP) from exc
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_request", t.API_BODY_NOT_OBJECT)
     return data
+
+
+def readable(value: str) -> bool:
+    """False for text no UTF-8 can carry (a lone surrogate such as ``\\ud800``, which JSON's
+    escapes allow): it would break the engine's text handling (OpenCC) half-way."""
+    return not _SURROGATE.search(value)
 
 
 def text_field(
@@ -183,6 +194,8 @@ def text_field(
         return ""
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
         raise ApiError(400, "invalid_request", t.API_BAD_FIELD.format(field=name), field=name)
+    if not readable(value):
+        raise ApiError(400, "invalid_request", t.API_BAD_TEXT.format(field=name), field=name)
     return value.strip()
 
 
@@ -300,7 +313,9 @@ def ask() -> tuple[Response, int]:
     data = body()
     text = text_field(data, "text", max_length=MAX_TEXT)
     region = data.get("region")
-    if region is not None and (not isinstance(region, str) or len(region) > 40):
+    if region is not None and (
+        not isinstance(region, str) or len(region) > 40 or not readable(region)
+    ):
         raise ApiError(
             400, "invalid_request", t.API_BAD_FIELD.format(field="region"), field="region"
         )

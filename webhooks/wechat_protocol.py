@@ -36,7 +36,9 @@ CUSTOMER_SERVICE_MAX_BYTES = 2048  # and for a customer-service text message's c
 
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_DEPTH = 8  # WeChat's deepest push (SendPicsInfo/PicList/item/PicMd5Sum) is 4 below <xml>
 MAX_NAME = 128  # FromUserName, ToUserName, MsgType: as long as the ledger's openid column
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SAFE_NONCE = re.compile(r"^[0-9A-Za-z]{1,64}$")
 
 
@@ -83,7 +85,18 @@ def parse_xml(body: bytes | str) -> ET.Element:
         raise BadXml(f"{type(exc).__name__}: {exc}") from exc
     if root.tag != "xml":
         raise BadXml(f"root element is <{root.tag}>, not <xml>")
+    check_depth(root)
     return root
+
+
+def check_depth(root: ET.Element, limit: int = MAX_DEPTH) -> None:
+    """Refuse (``BadXml``) elements nested deeper than ``limit``; measured without recursion."""
+    level: list[tuple[ET.Element, int]] = [(root, 1)]
+    while level:
+        element, depth = level.pop()
+        if depth > limit:
+            raise BadXml(f"elements nested deeper than {limit}")
+        level.extend((child, depth + 1) for child in element)
 
 
 @dataclass
@@ -134,6 +147,9 @@ class Codec:
                 raise BadXml("safe-mode message but WECHAT_AES_KEY is not configured")
         message = message_from_element(document)
         fields = message._data
+        for value in fields.values():
+            if isinstance(value, str) and _SURROGATE.search(value):
+                raise BadXml("a field holds a lone surrogate")
         for name in ("FromUserName", "ToUserName", "MsgType"):
             if not isinstance(fields.get(name), str) or not fields[name]:
                 raise BadXml(f"message lacks a plain <{name}>")
