@@ -7,6 +7,7 @@ factory is what gunicorn (``shebao/gunicorn_conf.py`` sets SHEBAO_PRODUCTION=1) 
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 import pytest
@@ -26,6 +27,9 @@ PROD_SECRETS = {
 
 
 def closing(app: Flask) -> None:
+    worker = app.extensions.get("outbox_worker")
+    if worker is not None:
+        worker.stop()
     runtime = app.extensions.get("wechat")
     if runtime is not None:
         runtime.shutdown()
@@ -36,7 +40,7 @@ def test_the_app_refuses_production_with_the_development_secret_key(
     app_config: dict[str, Any],
 ) -> None:
     with pytest.raises(SettingsError) as refused:
-        create_app({**app_config, "production": True})
+        create_app({"TESTING": True, **app_config, "production": True})
     message = str(refused.value)
     assert "SECRET_KEY" in message and "MINIPROGRAM_APPID" in message
     assert "SHEBAO_DEVELOPMENT=1" in message  # says how to ask for development
@@ -46,12 +50,14 @@ def test_the_app_refuses_production_without_the_mini_program_appid(
     app_config: dict[str, Any],
 ) -> None:
     with pytest.raises(SettingsError, match="MINIPROGRAM_APPID") as refused:
-        create_app({**app_config, "production": True, "secret_key": "long-random-secret"})
+        create_app(
+            {"TESTING": True, **app_config, "production": True, "secret_key": "long-random-secret"}
+        )
     assert "SECRET_KEY" not in str(refused.value)
 
 
 def test_development_asked_for_explicitly_starts(app_config: dict[str, Any]) -> None:
-    app = create_app({**app_config, "production": True, "development": True})
+    app = create_app({"TESTING": True, **app_config, "production": True, "development": True})
     try:
         response = app.test_client().post("/api/mp/login", json={"code": "anything"})
         assert response.status_code == 200  # the stand-in, because development was asked for
@@ -87,7 +93,12 @@ def test_the_worker_starts_when_development_is_asked_for(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", prepared_database_url)
     monkeypatch.setenv("APPLICATION_JOBS_SECONDS", "0")
-    result = CliRunner().invoke(main, ["worker", "--once", "--no-schedule", "--development"])
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:  # the worker installs its own SIGTERM/SIGINT handlers: pytest's are put back
+        result = CliRunner().invoke(main, ["worker", "--once", "--no-schedule", "--development"])
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     assert result.exit_code == 0, result.output
     assert "jobs run" in result.output
 

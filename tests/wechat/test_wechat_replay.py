@@ -150,7 +150,9 @@ def test_compat_mode_by_default_with_a_key_still_takes_plain_posts(
 ) -> None:
     from webhooks.wechat_responder import Responder
 
-    app = create_app({**app_config, "wechat_aes_key": AES_KEY, "wechat_appid": "wx1"})
+    app = create_app(
+        {"TESTING": True, **app_config, "wechat_aes_key": AES_KEY, "wechat_appid": "wx1"}
+    )
     try:
         responder: Responder = app.extensions["wechat"]
         assert responder.codec.mode == "compat"
@@ -162,4 +164,4 @@ def test_compat_mode_by_default_with_a_key_still_takes_plain_posts(
 @pytest.mark.parametrize("mode", ["safe", "compat", "paranoid"])
 def test_an_impossible_mode_refuses_to_start(app_config: dict[str, Any], mode: str) -> None:
     with pytest.raises(SettingsError, match="WECHAT_MODE"):
-        create_app({**app_config, "wechat_mode": mode})
+        create_app({"TESTING": True, **app_config, "wechat_mode": mode})
