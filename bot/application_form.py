@@ -263,6 +263,20 @@ class ApplyForm:
             return self._submit(ctx, form)
         return self.after_submit(ctx, form, outcome)
 
+    def settled(self, ctx: FormContext, form: dict[str, Any]) -> bool:
+        """True (and the form closed as after a submission) when its key was already sent:
+        the process that sent it died before saving the closed form. Else 进度 would say
+        "已提交 SY…" and then "申请还没填完"."""
+        key = form.get("key")
+        if not key:
+            return False
+        row = by_key(ctx.db, str(key))
+        if row is None or not (row.application_id or row.status == "pending"):
+            return False
+        ctx.state.pop("form")
+        ctx.state.data["submitted_application"] = {"key": key}
+        return True
+
     def after_submit(self, ctx: FormContext, form: dict[str, Any], outcome: Outcome) -> Reply:
         if outcome.kind == "refused":
             return Reply(

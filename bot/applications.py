@@ -42,6 +42,7 @@ class Outcome:
     application_id: str | None = None
     application: UnemploymentApplication | None = None
     message: str | None = None
+    code: str | None = None  # refused: the core's error code (not_eligible, invalid_request …)
 
 
 def new_key() -> str:
@@ -93,7 +94,7 @@ def submit(
     if row.status == "submitted":
         return Outcome("submitted", row.application_id)
     if row.status == "refused":
-        return Outcome("refused", row.application_id, message=row.message)
+        return Outcome("refused", row.application_id, message=row.message, code=row.last_error)
     return resend_one(backend, row)
 
 
@@ -137,7 +138,7 @@ def resend_one(backend: Backend, row: ApplicationSubmission) -> Outcome:
             sealed_request=None,
             last_error=exc.code,
         )
-        return Outcome("refused", message=exc.message)
+        return Outcome("refused", message=exc.message, code=exc.code)
     _update(
         backend.db,
         row.id,

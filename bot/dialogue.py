@@ -1,4 +1,10 @@
-"""Per-user dialogue state with expiry, kept in the database so every worker sees it."""
+"""Per-user dialogue state with expiry, kept in the database so every worker sees it.
+
+The citizen's own words kept here (``FREE_TEXT``: the last question, the last one the bot
+could not answer, the one waiting for a region) are stored masked (``shebao.masking``): an ID,
+phone or bank card number typed into a question never reaches the table, its WAL or backups.
+What a form needs back in full it keeps sealed (``bot.sealed``) under its own keys.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,11 @@ from sqlalchemy.orm import Session
 from bot.models import DialogueState
 from shebao.clock import utcnow
 from shebao.db import Database
+from shebao.masking import mask_text
 
 TTL = timedelta(minutes=30)
+#: Keys of ``State.data`` that hold what the citizen typed; masked when saved.
+FREE_TEXT = ("last_question", "last_abstained", "pending_region_question")
 
 
 @dataclass
@@ -52,7 +61,17 @@ class DialogueStore:
         if row is None:
             row = DialogueState(user_key=state.user_key)
             session.add(row)
-        row.data = dict(state.data)
+        row.data = at_rest(state.data)
         row.region = state.region
         row.updated_at = now
         row.expires_at = now + TTL
+
+
+def at_rest(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as it may be stored: the citizen's free text masked."""
+    stored = dict(data)
+    for key in FREE_TEXT:
+        value = stored.get(key)
+        if isinstance(value, str):
+            stored[key] = mask_text(value)
+    return stored

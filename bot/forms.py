@@ -219,6 +219,8 @@ def before_understanding(bot: Any, message: Message, state: State, text: str) ->
     volunteer.mark_role(bot.db, message, state.user_key)
     ctx = FormContext(bot, message, state, text.strip())
     form: dict[str, Any] | None = state.data.get("form")
+    if form and settled(ctx, form):
+        form = None  # done already (a crash lost the state's last save): not open any more
     plain = re.sub(r"[。！!]+$", "", ctx.text)
     for pattern, fn, during_form in _COMMANDS:
         if form and not during_form:
@@ -265,6 +267,15 @@ def continue_form(ctx: FormContext, form: dict[str, Any]) -> Reply | None:
         form["paused"] = False
         form.pop("reminded", None)
     return reply
+
+
+def settled(ctx: FormContext, form: dict[str, Any]) -> bool:
+    """Whether ``form`` was in fact completed although the state still holds it open, and so
+    closed now (a form kind with a ``settled(ctx, form)`` says; the application form does when
+    its key was sent to the core before the process died)."""
+    kind = FORMS.get(str(form.get("kind")))
+    check = getattr(kind, "settled", None)
+    return bool(check(ctx, form)) if check is not None else False
 
 
 def _pause(form: dict[str, Any]) -> None:

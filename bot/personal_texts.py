@@ -89,6 +89,11 @@ STATUS_FIRST_PAYMENT = "首次发放日期：{paid_on}，发放到{account}。"
 STATUS_REJECTED = "未通过原因：{reason}"
 STATUS_HISTORY = "办理过程：{steps}"
 STATUS_NONE = "没有查到您的失业保险金申请。需要申请请回复「申请失业金」。"
+STATUS_KNOWN_LOCALLY = (
+    "您的失业保险金申请（编号{application_id}）已于{when}提交{last}。"
+    "社保业务系统暂时连不上，现在查不到最新办理状态，请稍后再问；急事可拨打12333。"
+)
+STATUS_LAST_KNOWN = "，上次查到的状态是“{status}”"
 STATUS_PENDING = (
     "您{when}填写的失业保险金申请已保存，社保业务系统恢复后会自动提交，"
     "提交成功后会把申请编号发给您。"
@@ -263,5 +268,8 @@ API_HTTP = {
     413: "请求内容太长。",
     415: "请求格式不正确。",
     429: "操作太频繁，请稍后再试。",
+    500: "服务出了点问题，本次操作没有完成，请稍后再试。",
     503: "系统暂时繁忙，本次操作没有完成，请稍后再试。",
 }
+API_TOO_DEEP = "请求体嵌套太深。"
+API_BAD_TEXT = "字段 {field} 含有无法识别的字符。"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from bot import personal_texts as t
@@ -239,10 +239,35 @@ def status_text(backend: Backend, who: Subject, question: str) -> str:
             return describe_application(outcome.application)
         if outcome.kind == "pending":
             return t.STATUS_PENDING.format(when=_day(pending.created_at.date()))
-    applications = backend.core.unemployment_applications(who.person_ref)
+    try:
+        applications = backend.core.unemployment_applications(who.person_ref)
+    except CoreUnavailable:
+        known = known_locally(backend, who)
+        if known is None:
+            raise
+        return known
     if not applications:
         return t.STATUS_NONE
     return describe_application(applications[0])
+
+
+def known_locally(backend: Backend, who: Subject) -> str | None:
+    """While the core cannot be asked (down, or its circuit breaker still open): what the bot's
+    own database knows of the person's latest application (its number, when it was sent, the
+    status last seen), and that the live status is unavailable. None if it knows nothing."""
+    from bot.applications import submissions_of
+
+    for row in submissions_of(backend.db, who.person_ref):
+        if row.application_id:
+            status = next((s for s in ApplicationStatus if s.value == row.core_status), None)
+            last = t.STATUS_LAST_KNOWN.format(status=status.label) if status else ""
+            sent = row.submitted_at or row.created_at
+            return t.STATUS_KNOWN_LOCALLY.format(
+                application_id=row.application_id,
+                when=_day(_china(sent.replace(tzinfo=UTC))),
+                last=last,
+            )
+    return None
 
 
 def describe_application(app: UnemploymentApplication) -> str:

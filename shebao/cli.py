@@ -20,11 +20,12 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         from shebao.logging import setup_logging
         from shebao.schema import SchemaError
+        from shebao.settings import SettingsError
 
         setup_logging(level="WARNING")  # serve and worker raise it to INFO (or LOG_LEVEL)
         try:
             return super().invoke(ctx)
-        except SchemaError as exc:
+        except (SchemaError, SettingsError) as exc:
             raise click.ClickException(str(exc)) from exc
 
 
@@ -60,11 +61,24 @@ def open_database():  # type: ignore[no-untyped-def]
     default=None,
     help="gunicorn worker processes with --prod (default: WEB_CONCURRENCY or 2)",
 )
-def serve(host: str, port: int, prod: bool, workers: int | None) -> None:
+@click.option(
+    "--development",
+    is_flag=True,
+    help="With --prod: run with development secrets anyway (SHEBAO_DEVELOPMENT=1)",
+)
+def serve(host: str, port: int, prod: bool, workers: int | None, development: bool) -> None:
     """Serve the bot: the development server, or gunicorn with --prod."""
+    import os
+
     from shebao.logging import setup_logging
+    from shebao.settings import Settings
 
     setup_logging()
+    if prod:
+        os.environ["SHEBAO_PRODUCTION"] = "1"
+        if development:
+            os.environ["SHEBAO_DEVELOPMENT"] = "1"
+        Settings.from_env().check_production()  # before anything starts
     open_database()
     if prod:
         _exec_gunicorn(host, port, workers)
@@ -121,11 +135,25 @@ def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
 @click.option("--batch", type=int, default=10, show_default=True, help="Jobs claimed at once")
 @click.option("--once", is_flag=True, help="Run what is due, then exit")
 @click.option("--no-schedule", is_flag=True, help="Do not offer the periodic jobs")
-def worker(lease: float, poll: float, batch: int, once: bool, no_schedule: bool) -> None:
+@click.option(
+    "--development",
+    is_flag=True,
+    help="Run with development secrets anyway (SHEBAO_DEVELOPMENT=1)",
+)
+def worker(
+    lease: float, poll: float, batch: int, once: bool, no_schedule: bool, development: bool
+) -> None:
     """Work the outbox (customer-service sends, application re-sends and notices)."""
+    import os
+
     from shebao.logging import setup_logging
+    from shebao.settings import Settings
     from shebao.worker import run_worker
 
+    if development:
+        os.environ["SHEBAO_DEVELOPMENT"] = "1"
+    # The worker is a production process: it seals and unseals kept applications.
+    Settings.from_env().with_overrides(production=True).check_production()
     setup_logging()
     ran = run_worker(lease=lease, poll=poll, batch=batch, once=once, schedule=not no_schedule)
     if once:

@@ -34,6 +34,8 @@ os.environ.setdefault(
 shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("OUTBOX_IN_PROCESS", "0")
+# gunicorn is production: create_app refuses development secrets, cookies are Secure, HSTS.
+os.environ.setdefault("SHEBAO_PRODUCTION", "1")
 os.environ.setdefault("LOG_FORMAT", "json")
 
 from shebao import logging as _logging  # noqa: E402  (after the environment is set)

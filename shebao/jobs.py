@@ -11,7 +11,7 @@
 - ``applications.notify_changes``: status changes of open applications, told once each
   (``bot.notifications.notify_application_changes``).
 - ``outbox.housekeeping``: forget finished jobs after a week and the retry ledger's rows after
-  two days.
+  two days, the replay nonces (``webhooks.wechat_replay``) after an hour.
 
 The two application jobs and housekeeping are periodic (``PERIODIC``): every worker offers
 them each period under a key naming the period, so one of them runs it.
@@ -158,9 +158,11 @@ def notify_applications(job: Job, ctx: JobContext) -> None:
 @handles(HOUSEKEEPING, max_attempts=3)
 def housekeeping(job: Job, ctx: JobContext) -> None:
     from shebao.outbox import Outbox
-    from webhooks.models import ProcessedMessage
+    from webhooks.models import ProcessedMessage, ReplayNonce
 
     pruned = Outbox(ctx.db).prune(timedelta(days=7))
+    with ctx.db.session() as s:  # past the replay window (300 s) with room to spare
+        s.execute(delete(ReplayNonce).where(ReplayNonce.seen_at < utcnow() - timedelta(hours=1)))
     with ctx.db.session() as s:
         result = s.execute(
             delete(ProcessedMessage).where(

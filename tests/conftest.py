@@ -24,7 +24,6 @@ import re
 import secrets
 import struct
 import threading
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime
@@ -220,7 +219,7 @@ class WeChatActions:
         Extra keyword arguments override query parameters (e.g. ``signature="bad"``).
         """
         document = xml if xml is not None else self.load(fixture or "")
-        timestamp = timestamp or str(int(time.time()))
+        timestamp = timestamp or str(clock.timestamp())  # the service's clock: inside its window
         nonce = nonce or str(secrets.randbelow(10**9))
         query = {
             "timestamp": timestamp,

@@ -24,8 +24,11 @@ SERVICE_ENV: tuple[str, ...] = (
     "WECHAT_APPID",
     "WECHAT_APP_SECRET",
     "WECHAT_AES_KEY",
+    "WECHAT_MODE",
     "SECRET_KEY",
     "REPLY_BUDGET_SECONDS",
+    "SHEBAO_PRODUCTION",
+    "SHEBAO_DEVELOPMENT",
     # shebao: schema, worker, jobs, logging, metrics, the WeChat access token
     "DB_AUTO_UPGRADE",
     "OUTBOX_IN_PROCESS",

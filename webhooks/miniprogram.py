@@ -34,7 +34,7 @@ from werkzeug.exceptions import HTTPException
 from bot import binding as binding_service
 from bot import personal_texts as t
 from bot import records
-from bot.applications import submissions_of, submit
+from bot.applications import pending_for, submissions_of, submit
 from bot.backend import user_key
 from bot.sealed import seal
 from bot.types import Message
@@ -49,10 +49,12 @@ from proxy.types import (
     UnemploymentApplication,
     UnemploymentApplicationRequest,
 )
-from shebao import clock
+from shebao import clock, metrics
 from shebao.clock import utcnow
 from shebao.db import is_unavailable
 from shebao.masking import mask_text
+from shebao.ratelimit import RateLimiter
+from shebao.redis import hub_for
 from webhooks.miniprogram_models import MiniProgramSession
 from webhooks.services import Services
 
@@ -65,6 +67,13 @@ TOKEN_TTL = timedelta(hours=2)
 MAX_TEXT = 500
 _APP_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# The fields' forms, as webhooks/miniprogram_openapi.yaml states them (the document and the
+# server accept exactly the same; the chat is more forgiving, the API is a contract).
+PATTERNS = {
+    "id_number": re.compile(r"^[0-9]{17}[0-9Xx]$"),
+    "phone": re.compile(r"^1[3-9][0-9]{9}$"),
+}
 _HTTP_CODES = {
     400: "invalid_request",
     401: "unauthorized",
@@ -108,8 +117,9 @@ def _http_error(error: HTTPException) -> Any:
     if not request.path.startswith(bp.url_prefix or "/api/mp"):
         return error
     status = error.code or 500
+    # Never the core's "暂时连不上" for what is not the core's (that is _core_down's alone).
     response, _ = error_response(
-        status, _HTTP_CODES.get(status, "internal"), t.API_HTTP.get(status, t.CORE_DOWN)
+        status, _HTTP_CODES.get(status, "internal"), t.API_HTTP.get(status, t.API_HTTP[500])
     )
     for name, value in error.get_headers():  # e.g. Allow on a 405
         if name.lower() != "content-type":
@@ -143,7 +153,7 @@ def _unexpected(error: Exception) -> tuple[Response, int]:
         response.headers["Retry-After"] = "5"
         return response, status
     log.exception("mini-program API failed on %s", request.path)
-    return error_response(500, "internal", t.CORE_DOWN)
+    return error_response(500, "internal", t.API_HTTP[500])
 
 
 # -- plumbing ------------------------------------------------------------------------------------
@@ -169,10 +179,25 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError as exc:  # json's parser recurses: 10,000 nested arrays
+        raise ApiError(400, "invalid_request", t.API_TOO_DEEP) from exc
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_request", t.API_BODY_NOT_OBJECT)
     return data
+
+
+def check_pattern(name: str, value: str) -> None:
+    pattern = PATTERNS.get(name)
+    if pattern is not None and not pattern.match(value):
+        raise ApiError(400, "invalid_request", t.API_BAD_FIELD.format(field=name), field=name)
+
+
+def readable(value: str) -> bool:
+    """False for text no UTF-8 can carry (a lone surrogate such as ``\\ud800``, which JSON's
+    escapes allow): it would break the engine's text handling (OpenCC) half-way."""
+    return not _SURROGATE.search(value)
 
 
 def text_field(
@@ -183,6 +208,8 @@ def text_field(
         return ""
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
         raise ApiError(400, "invalid_request", t.API_BAD_FIELD.format(field=name), field=name)
+    if not readable(value):
+        raise ApiError(400, "invalid_request", t.API_BAD_TEXT.format(field=name), field=name)
     return value.strip()
 
 
@@ -247,8 +274,9 @@ def openapi() -> Response:
 
 def code_to_session(code: str) -> tuple[str, str, str | None]:
     """(openid, session_key, unionid) for ``wx.login``'s code."""
-    appid = current_app.config.get("MINIPROGRAM_APPID") or os.environ.get("MINIPROGRAM_APPID")
-    secret = current_app.config.get("MINIPROGRAM_SECRET") or os.environ.get("MINIPROGRAM_SECRET")
+    settings = services().settings
+    appid = current_app.config.get("MINIPROGRAM_APPID") or settings.miniprogram_appid
+    secret = current_app.config.get("MINIPROGRAM_SECRET") or settings.miniprogram_secret
     if not (appid and secret):  # development: a stand-in for WeChat's code2Session
         digest = hashlib.sha256(f"sandbox-code2session:{code}".encode()).hexdigest()
         return "mp-" + digest[:28], secrets.token_urlsafe(16), None
@@ -294,13 +322,36 @@ def login() -> tuple[Response, int]:
 # -- ask -----------------------------------------------------------------------------------------
 
 
+def rate_limiter() -> RateLimiter:
+    """The per-user limit on questions (``RATE_LIMIT_PER_MINUTE``, as on the WeChat channel;
+    shared through Redis when configured)."""
+    app = current_app
+    limiter = app.extensions.get("mp_rate_limit")
+    if limiter is None:
+        limit = int(
+            app.config.get("RATE_LIMIT_PER_MINUTE") or os.environ.get("RATE_LIMIT_PER_MINUTE") or 20
+        )
+        limiter = RateLimiter(
+            hub_for(services().settings.redis_url), limit=limit, namespace="rate-mp"
+        )
+        app.extensions["mp_rate_limit"] = limiter
+    return limiter  # type: ignore[no-any-return]
+
+
 @bp.post("/ask")
 def ask() -> tuple[Response, int]:
     openid = current_openid()
+    if not rate_limiter().allow(openid):
+        metrics.rate_limited(CHANNEL)
+        response, status = error_response(429, "too_many_requests", t.API_HTTP[429])
+        response.headers["Retry-After"] = "60"
+        return response, status
     data = body()
     text = text_field(data, "text", max_length=MAX_TEXT)
     region = data.get("region")
-    if region is not None and (not isinstance(region, str) or len(region) > 40):
+    if region is not None and (
+        not isinstance(region, str) or len(region) > 40 or not readable(region)
+    ):
         raise ApiError(
             400, "invalid_request", t.API_BAD_FIELD.format(field="region"), field="region"
         )
@@ -356,6 +407,8 @@ def binding_start() -> tuple[Response, int]:
     key = me()
     data = body()
     fields = [text_field(data, n, max_length=40) for n in ("id_number", "name", "phone")]
+    for name, value in zip(("id_number", "name", "phone"), fields, strict=True):
+        check_pattern(name, value)
     try:
         started = binding_service.start(services().bot, key, *fields)
     except binding_service.BindingError as exc:
@@ -489,6 +542,16 @@ def eligibility() -> tuple[Response, int]:
     who = bound_subject()
     found = services().bot.core.unemployment_eligibility(who.person_ref)
     audit(who, "eligibility")
+    open_now = open_application(who.person_ref)
+    if open_now is not None:  # POST /applications would answer 409: say so here first
+        return jsonify(
+            {
+                "eligible": False,
+                "contribution_months": found.contribution_months,
+                "reason": open_now,
+                "separation": None,
+            }
+        ), 200
     separation = None
     if found.separation is not None:
         separation = {
@@ -503,6 +566,16 @@ def eligibility() -> tuple[Response, int]:
             "separation": separation,
         }
     ), 200
+
+
+def open_application(person_ref: str) -> str | None:
+    """Why a new application cannot be made now (one is open or kept), or None."""
+    if pending_for(services().db, person_ref) is not None:
+        return t.APPLY_PENDING_EXISTS
+    for app in services().bot.core.unemployment_applications(person_ref):
+        if not app.status.is_final:
+            return t.APPLY_OPEN_EXISTS.format(application_id=app.application_id)
+    return None
 
 
 def application_request(data: dict[str, Any], person_ref: str) -> UnemploymentApplicationRequest:
@@ -534,7 +607,9 @@ def application_request(data: dict[str, Any], person_ref: str) -> UnemploymentAp
         except Invalid as exc:
             raise ApiError(400, "invalid_request", exc.message, field="payment_account") from exc
     try:
-        phone = read_phone(text_field(data, "phone", max_length=20))
+        raw_phone = text_field(data, "phone", max_length=20)
+        check_pattern("phone", raw_phone)
+        phone = read_phone(raw_phone)
     except Invalid as exc:
         raise ApiError(400, "invalid_request", exc.message, field="phone") from exc
     if data.get("seeking_work") is not True:
@@ -588,7 +663,10 @@ def create_application() -> tuple[Response, int]:
             t.APPLY_OPEN_EXISTS.format(application_id=outcome.application_id),
             application_id=outcome.application_id,
         )
-    raise ApiError(422, "refused", outcome.message or t.SUBMIT_REFUSED.format(message=""))
+    # An ineligible applicant is not_eligible, whether the API or the core says so (as the
+    # document says); refused is the core declining the request for another reason.
+    code = "not_eligible" if outcome.code == "not_eligible" else "refused"
+    raise ApiError(422, code, outcome.message or t.SUBMIT_REFUSED.format(message=""))
 
 
 @bp.get("/applications")

@@ -27,7 +27,7 @@ class ProcessedMessage(Base):
 
     __tablename__ = "wechat_processed_message"
 
-    # "msg:<MsgId>" for messages, "evt:<FromUserName>:<CreateTime>" for events.
+    # "msg:<FromUserName>:<MsgId>" for messages, "evt:<FromUserName>:<CreateTime>" for events.
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     openid: Mapped[str] = mapped_column(String(128), index=True)
     msg_type: Mapped[str] = mapped_column(String(60))
@@ -58,3 +58,18 @@ class OutboundMessage(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ReplayNonce(Base):
+    """A signed WeChat request's ``timestamp`` and ``nonce``, remembered for the replay window.
+
+    The URL signature covers only token, timestamp and nonce, not the body: a signed query
+    string used a second time is a replay, whatever body comes with it. Redis remembers these
+    first (``SET NX EX``); this table is the fallback when Redis is not configured or down.
+    """
+
+    __tablename__ = "wechat_replay_nonce"
+
+    # "<timestamp>:<nonce>"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

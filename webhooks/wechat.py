@@ -1,9 +1,11 @@
 """``/wechat``: the Official Account webhook (URL verification and message push).
 
-The views only sequence the parts: signature (403), body size (413), decoding in plain,
-compatible or safe mode (400 on malformed or hostile XML), then ``Responder`` (handlers,
-de-dup, deadline) and encoding of the passive reply. See wechat_protocol, wechat_handlers,
-wechat_dedup, wechat_responder and wechat_outbound.
+The views only sequence the parts: signature and replay window (403), body size (413),
+decoding in plain, compatible or safe mode (400 on malformed or hostile XML; 403 for a
+plaintext POST in safe mode), the (timestamp, nonce) pair's first use (403 on a second), then
+``Responder`` (handlers, de-dup, deadline) and encoding of the passive reply. See
+wechat_protocol, wechat_replay, wechat_handlers, wechat_dedup, wechat_responder and
+wechat_outbound.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ def receive() -> Response:
     rt = responder()
     try:
         check_signature(rt.settings.wechat_token, request.args)
+        rt.replay.check_fresh(request.args["timestamp"])
         inbound = rt.codec.decode(_body(rt.settings.max_body_bytes), request.args)
+        rt.replay.remember(request.args["timestamp"], request.args["nonce"])
     except ProtocolError as exc:
         log.warning("wechat push refused (%s): %s", exc.status, exc)
         abort(exc.status)

@@ -1,16 +1,26 @@
 """Retry de-duplication: a ledger of processed messages shared by every worker through the DB.
 
-WeChat re-sends a message it got no reply to (same ``MsgId``; events: same ``FromUserName`` and
-``CreateTime``). The first request to insert the message's key owns it: the insert is
-synchronous and the primary key makes it atomic across threads, processes and hosts. Every
-other request for that key is a retry and waits for the owner's outcome instead of processing.
+WeChat re-sends a message it got no reply to (same ``FromUserName`` and ``MsgId``; events: same
+``FromUserName`` and ``CreateTime``). ``MsgId`` is unique per sender only as far as we can
+know, so the key always carries the sender: another openid's message with the same ``MsgId``
+is a message of its own, never a retry of someone else's (whose reply it would be given).
+The first request to insert the message's key owns it: the insert is synchronous and the
+primary key makes it atomic across threads, processes and hosts. Every other request for that
+key is a retry and waits for the owner's outcome instead of processing.
 
 Only the owner's process ever changes a claimed row, so the outcome (``replied`` with the reply
 text, ``deferred``, ``delivered``/``failed``) needs no cross-process locking: it is decided in
 the owner's memory (``Race``) and written behind, milliseconds later: in the transaction of
 the process's next claim, or by a writer thread when no claim comes. Under load each webhook
-call so costs one write transaction, not two. If a process dies with outcomes still queued,
-their rows stay ``working``: a retry then gets ``success``, never a second processing.
+call so costs one write transaction, not two.
+
+If a process dies while it works a message (or with its outcome still queued), the row stays
+``working``. A live owner always settles its row within the reply budget (``replied``, or
+``deferred`` when the budget runs out), so a ``working`` row older than the budget (plus a
+moment for the write-behind) has a dead owner: the next retry takes the claim over
+(``take_over``, a conditional update, so exactly one retry wins) and processes the message.
+The engine's own steps are safe to run again (an application's idempotency key is stored
+before the core is called).
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, event
@@ -36,11 +46,12 @@ log = logging.getLogger("shebao.wechat.dedup")
 
 
 def message_key(message: BaseMessage) -> str:
-    """``msg:<MsgId>`` for messages, ``evt:<FromUserName>:<CreateTime>`` for events."""
+    """``msg:<FromUserName>:<MsgId>`` for messages, ``evt:<FromUserName>:<CreateTime>`` for
+    events."""
     data = message._data
     msg_id = str(data.get("MsgId") or "").strip()
     if msg_id and msg_id != "0":
-        return f"msg:{msg_id}"
+        return f"msg:{data.get('FromUserName', '')}:{msg_id}"
     return f"evt:{data.get('FromUserName', '')}:{data.get('CreateTime', '')}"
 
 
@@ -132,6 +143,37 @@ class Ledger:
         finally:
             if draining:
                 self._drain_lock.release()
+
+    def take_over(self, key: str, stale_after: float) -> bool:
+        """Claim ``key`` from a dead owner: True for the one caller that finds it still
+        ``working`` and untouched for ``stale_after`` seconds (its ``updated_at`` is renewed)."""
+        now = utcnow()
+        params = {
+            "key": key,
+            "updated_at": self._format(now),
+            "cutoff": self._format(now - timedelta(seconds=stale_after)),
+        }
+        give_up = time.monotonic() + _SQLITE_BUSY_SECONDS
+        while True:
+            conn = self.engine.raw_connection()
+            try:
+                cursor = conn.cursor()
+                try:
+                    cursor.execute(self._sql["take_over"], params)
+                    taken = cursor.rowcount == 1
+                    conn.commit()
+                    return taken
+                except BaseException:
+                    conn.rollback()
+                    raise
+                finally:
+                    cursor.close()
+            except self.operational_error as exc:
+                if not self.sqlite or "locked" not in str(exc) or time.monotonic() > give_up:
+                    raise
+            finally:
+                conn.close()
+            time.sleep(0.001)
 
     def outcome(self, key: str) -> Outcome | None:
         give_up = time.monotonic() + _SQLITE_BUSY_SECONDS
@@ -282,10 +324,12 @@ class Ledger:
             conn.close()
 
     def _now(self) -> object:
-        now = utcnow()
+        return self._format(utcnow())
+
+    def _format(self, instant: datetime) -> object:
         # SQLite stores DateTime as text in SQLAlchemy's format; drivers of real databases
         # take the datetime itself.
-        return now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
+        return instant.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else instant
 
     def prune(self, older_than: timedelta) -> int:
         """Forget messages older than any WeChat retry (retries come within seconds)."""
@@ -303,6 +347,8 @@ _SQL = {
     "VALUES (%(key)s, %(openid)s, %(msg_type)s, 'working', %(created_at)s, "
     "%(updated_at)s)",
     "outcome": f"SELECT status, reply_text, reply_time FROM {_T} WHERE key = %(key)s",
+    "take_over": f"UPDATE {_T} SET updated_at = %(updated_at)s WHERE key = %(key)s "
+    "AND status = 'working' AND updated_at < %(cutoff)s",
     # Keeps the reply text and time already recorded when a later outcome has none.
     "outcome_update": f"UPDATE {_T} SET status = %(status)s, "
     "reply_text = COALESCE(%(reply_text)s, reply_text), "

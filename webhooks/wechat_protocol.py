@@ -36,6 +36,9 @@ CUSTOMER_SERVICE_MAX_BYTES = 2048  # and for a customer-service text message's c
 
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_DEPTH = 8  # WeChat's deepest push (SendPicsInfo/PicList/item/PicMd5Sum) is 4 below <xml>
+MAX_NAME = 128  # FromUserName, ToUserName, MsgType: as long as the ledger's openid column
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SAFE_NONCE = re.compile(r"^[0-9A-Za-z]{1,64}$")
 
 
@@ -82,7 +85,18 @@ def parse_xml(body: bytes | str) -> ET.Element:
         raise BadXml(f"{type(exc).__name__}: {exc}") from exc
     if root.tag != "xml":
         raise BadXml(f"root element is <{root.tag}>, not <xml>")
+    check_depth(root)
     return root
+
+
+def check_depth(root: ET.Element, limit: int = MAX_DEPTH) -> None:
+    """Refuse (``BadXml``) elements nested deeper than ``limit``; measured without recursion."""
+    level: list[tuple[ET.Element, int]] = [(root, 1)]
+    while level:
+        element, depth = level.pop()
+        if depth > limit:
+            raise BadXml(f"elements nested deeper than {limit}")
+        level.extend((child, depth + 1) for child in element)
 
 
 @dataclass
@@ -97,14 +111,21 @@ class Inbound:
 class Codec:
     """Decodes requests and encodes replies for one Official Account configuration."""
 
-    def __init__(self, token: str, aes_key: str | None, appid: str | None) -> None:
+    def __init__(
+        self, token: str, aes_key: str | None, appid: str | None, mode: str | None = None
+    ) -> None:
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, appid or "") if aes_key else None
+        # plain | compat | safe (shebao.settings.Settings.effective_wechat_mode)
+        self.mode = mode or ("compat" if aes_key else "plain")
 
     def decode(self, body: bytes, args: Mapping[str, str]) -> Inbound:
         """Verify and parse a POST. ``signature`` must already have been checked."""
-        document = parse_xml(body)
         encrypted = args.get("encrypt_type", "").lower() == "aes"
+        if self.mode == "safe" and not encrypted:
+            # In safe mode WeChat encrypts every push: a plaintext one did not come from it.
+            raise BadSignature("safe mode: an unencrypted POST is refused")
+        document = parse_xml(body)
         if encrypted:
             ciphertext = document.findtext("Encrypt")
             if not ciphertext:
@@ -126,9 +147,14 @@ class Codec:
                 raise BadXml("safe-mode message but WECHAT_AES_KEY is not configured")
         message = message_from_element(document)
         fields = message._data
+        for value in fields.values():
+            if isinstance(value, str) and _SURROGATE.search(value):
+                raise BadXml("a field holds a lone surrogate")
         for name in ("FromUserName", "ToUserName", "MsgType"):
             if not isinstance(fields.get(name), str) or not fields[name]:
                 raise BadXml(f"message lacks a plain <{name}>")
+            if len(fields[name]) > MAX_NAME:  # an openid is 28 characters, a type a word
+                raise BadXml(f"<{name}> is longer than {MAX_NAME} characters")
         try:
             int(fields.get("CreateTime") or 0)
             int(fields.get("MsgId") or 0)

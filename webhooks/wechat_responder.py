@@ -45,8 +45,14 @@ from webhooks.wechat_dedup import Ledger, Race, message_key
 from webhooks.wechat_handlers import Ask, Ignore, Say, action_for
 from webhooks.wechat_outbound import Sender, make_sender
 from webhooks.wechat_protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
+from webhooks.wechat_replay import ReplayGuard
 
 log = logging.getLogger("shebao.wechat")
+
+
+#: Seconds past the budget before a ``working`` claim counts as abandoned: a live owner's
+#: ``deferred`` or ``replied`` is written behind within milliseconds of the budget.
+STALE_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -63,10 +69,14 @@ class Responder:
         self.settings = services.settings
         self.threads = threads
         self.codec = Codec(
-            self.settings.wechat_token, self.settings.wechat_aes_key, self.settings.wechat_appid
+            self.settings.wechat_token,
+            self.settings.wechat_aes_key,
+            self.settings.wechat_appid,
+            self.settings.effective_wechat_mode,
         )
         self.ledger = Ledger(services.db)
         hub = hub_for(self.settings.redis_url)
+        self.replay = ReplayGuard(services.db, hub, self.settings.replay_window_seconds)
         self.claims = RedisClaims(hub, "wechat-msg") if hub is not None else None
         self.rate_limit = RateLimiter(hub, limit=int(os.environ.get("RATE_LIMIT_PER_MINUTE") or 20))
         self._executor: ThreadPoolExecutor | None = None
@@ -163,18 +173,29 @@ class Responder:
             return future.result()
 
     def _claim(self, key: str, openid: str, kind: str) -> bool:
-        """Redis first (a retry it knows costs a read, not a write), then the ledger decides."""
+        """Redis first (a retry it knows costs a read, not a write), then the ledger decides;
+        a claim whose owner died (``working`` for longer than the budget) is taken over."""
         fast = self.claims.claim(key) if self.claims is not None else None
-        if fast is False and self.ledger.outcome(key) is not None:
-            return False
+        if fast is False:
+            found = self.ledger.outcome(key)
+            if found is not None:
+                return found.status == "working" and self._take_over(key)
         # Unknown to Redis, or known to Redis only (its owner died before the insert, or the
         # database was restored): the ledger's primary key decides.
         try:
-            return self.ledger.claim(key, openid, kind)
+            if self.ledger.claim(key, openid, kind):
+                return True
         except Exception:
             if fast and self.claims is not None:
                 self.claims.release(key)  # the database did not take it: a retry may
             raise
+        return self._take_over(key)
+
+    def _take_over(self, key: str) -> bool:
+        taken = self.ledger.take_over(key, self.settings.reply_budget_seconds + STALE_MARGIN)
+        if taken:
+            log.warning("wechat %s: its first attempt died while working; this retry takes it", key)
+        return taken
 
     def _answer(
         self, bot: Any, race: Race, key: str, openid: str, text: str, max_bytes: int, started: float

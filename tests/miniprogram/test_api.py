@@ -164,7 +164,7 @@ def test_not_eligible_is_explained(mp: MiniProgram, fresh_core: SandboxServer) -
         APPLICATION | {"phone": "13700137000"},
         headers={"Idempotency-Key": "key-0005-abcdef"},
     )
-    assert_error(r, 422, "refused")
+    assert_error(r, 422, "not_eligible")  # as the OpenAPI document says (issue 13, defect 9)
 
 
 def test_core_down_keeps_the_application(mp: MiniProgram, fresh_core: SandboxServer) -> None:

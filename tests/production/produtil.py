@@ -214,6 +214,10 @@ class Processes:
         return {
             **keep,
             "WECHAT_TOKEN": TOKEN,
+            # production refuses development secrets (issue 13, defect 6)
+            "SECRET_KEY": "production-test-secret-not-the-dev-one",
+            "MINIPROGRAM_APPID": "wx-production-test",
+            "MINIPROGRAM_SECRET": "production-test-mp-secret",
             "LOG_FORMAT": "json",
             "PYTHONPATH": str(ROOT),
             **extra,

@@ -103,7 +103,7 @@ def test_postgresql_restarted_under_load(
             asked = set(s.scalars(select(Exchange.user_key)))
     finally:
         db.engine.dispose()
-    missing_claims = [s.msg_id for s in answered if f"msg:{s.msg_id}" not in claimed]
+    missing_claims = [s.msg_id for s in answered if f"msg:{s.openid}:{s.msg_id}" not in claimed]
     missing_exchanges = [
         s.msg_id for s in answered if s not in apologies and f"wechat:{s.openid}" not in asked
     ]

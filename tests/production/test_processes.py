@@ -68,7 +68,7 @@ def test_the_same_msgid_three_times_at_two_servers_is_processed_once(
                 ledger = s.scalar(
                     select(func.count())
                     .select_from(ProcessedMessage)
-                    .where(ProcessedMessage.key == f"msg:{msg_id}")
+                    .where(ProcessedMessage.key == f"msg:{openid}:{msg_id}")
                 )
             assert (asked, ledger) == (1, 1), f"round {round_no}: engine ran {asked} times"
     finally:

@@ -49,7 +49,7 @@ def test_a_claim_only_redis_remembers_does_not_swallow_the_message(
 ) -> None:
     msg_id, openid = fresh()
     # As if a worker had claimed it in Redis and died before the database insert.
-    redis.Redis.from_url(redis_url).set(f"shebao:wechat-msg:msg:{msg_id}", b"1", ex=60)
+    redis.Redis.from_url(redis_url).set(f"shebao:wechat-msg:msg:{openid}:{msg_id}", b"1", ex=60)
     reply = wechat.reply_text(wechat.post(xml=message(msg_id, openid)))
     assert reply  # answered, not "success"
 
@@ -62,3 +62,21 @@ def test_the_rate_limit_answers_politely(wechat: Any) -> None:
     _, someone_else = fresh()
     other = wechat.reply_text(wechat.post(xml=message(fresh()[0], someone_else)))
     assert other != wechat_texts.RATE_LIMITED
+
+
+def test_a_replayed_query_string_is_refused_through_redis(
+    wechat: Any, app: Any, redis_url: str
+) -> None:
+    from sqlalchemy import func, select
+
+    from webhooks.models import ReplayNonce
+
+    msg_id, openid = fresh()
+    query, body = wechat.build(xml=message(msg_id, openid))
+    assert wechat.post_raw(query, body).status_code == 200
+    forged = message(fresh()[0], "oVictim-openid").encode()
+    assert wechat.post_raw(query, forged).status_code == 403
+    key = f"shebao:wechat-nonce:{query['timestamp']}:{query['nonce']}"
+    assert redis.Redis.from_url(redis_url).ttl(key) > 300  # remembered past the window
+    with app.extensions["shebao"].db.session() as s:  # Redis answered: no database write
+        assert s.scalar(select(func.count()).select_from(ReplayNonce)) == 0

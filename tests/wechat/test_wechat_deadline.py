@@ -67,8 +67,8 @@ def test_slow_answer_is_success_now_and_a_customer_service_message_later(
     assert message.openid == "oSheBao-citizen-0001"
     assert message.content == long_answer("灵活就业人员怎么参加养老保险")  # the full answer
     assert (message.transport, message.status) == ("recorded", "recorded")
-    assert message.ref == "late:msg:24800000000000001"
-    wait_for(lambda: status(app, "msg:24800000000000001") == "delivered")
+    assert message.ref == "late:msg:oSheBao-citizen-0001:24800000000000001"
+    wait_for(lambda: status(app, "msg:oSheBao-citizen-0001:24800000000000001") == "delivered")
     assert len(bot.calls) == 1
 
     # A retry after the fact gets success and sends nothing more.

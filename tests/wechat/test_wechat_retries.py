@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask
 from sqlalchemy import select
 
+from shebao import clock
 from webhooks import wechat_texts as texts
 from webhooks.models import ProcessedMessage
 
@@ -31,11 +32,11 @@ def ledger(app: Flask) -> list[tuple[str, str, str | None]]:
 def test_a_retry_gets_the_first_reply_byte_for_byte(app: Flask, wechat: Any, bot: Any) -> None:
     first = wechat.post("text.xml")
     # WeChat's retry: same message, new timestamp/nonce/signature.
-    retry = wechat.post("text.xml", timestamp="1732509999", nonce="77")
+    retry = wechat.post("text.xml", timestamp=str(clock.timestamp() + 5), nonce="77")
     assert first.status_code == retry.status_code == 200
     assert retry.get_data() == first.get_data()
     assert len(bot.calls) == 1
-    assert ledger(app) == [("msg:24800000000000001", "replied", ANSWER)]
+    assert ledger(app) == [("msg:oSheBao-citizen-0001:24800000000000001", "replied", ANSWER)]
 
 
 def test_an_event_retry_is_recognised_by_user_and_time(app: Flask, wechat: Any, bot: Any) -> None:
@@ -95,4 +96,38 @@ def test_concurrent_identical_posts_are_processed_once(
     assert len(bodies) == 1, bodies
     assert wechat.reply_text(bodies.pop()) == ANSWER
     assert len(bot.calls) == 1
-    assert ledger(app) == [("msg:24800000000000001", "replied", ANSWER)]
+    assert ledger(app) == [("msg:oSheBao-citizen-0001:24800000000000001", "replied", ANSWER)]
+
+
+def test_another_users_message_with_the_same_msgid_is_not_a_retry(
+    app: Flask, wechat: Any, stub_bot: Any
+) -> None:
+    """Issue 13, defect 3: the ledger keyed on MsgId alone gave the second openid the first
+    openid's reply (a personal record) and dropped its own message."""
+    bot = stub_bot(answer=lambda text: f"只给提问的人：{text}")
+    victim = wechat.load("text.xml")
+    other = victim.replace("oSheBao-citizen-0001", "oSheBao-citizen-0002").replace(
+        "灵活就业人员怎么参加养老保险", "失业金怎么领"
+    )
+    first = wechat.reply_text(wechat.post(xml=victim))
+    second = wechat.reply_text(wechat.post(xml=other))  # same MsgId 24800000000000001
+    assert first == "只给提问的人：灵活就业人员怎么参加养老保险"
+    assert second == "只给提问的人：失业金怎么领"
+    assert [(m.user, m.text) for m in bot.calls] == [
+        ("oSheBao-citizen-0001", "灵活就业人员怎么参加养老保险"),
+        ("oSheBao-citizen-0002", "失业金怎么领"),
+    ]
+    assert sorted(key for key, *_ in ledger(app)) == [
+        "msg:oSheBao-citizen-0001:24800000000000001",
+        "msg:oSheBao-citizen-0002:24800000000000001",
+    ]
+    # and each one's own retry still gets that one's reply
+    app.extensions["wechat"].ledger.flush()
+    assert wechat.reply_text(wechat.post(xml=other)) == second
+    assert len(bot.calls) == 2
+
+
+def test_an_overlong_from_user_name_is_400(wechat: Any, bot: Any) -> None:
+    xml = wechat.load("text.xml").replace("oSheBao-citizen-0001", "o" * 5000)
+    assert wechat.post(xml=xml).status_code == 400
+    assert bot.calls == []

@@ -2,7 +2,9 @@
 
 safe_mode_official.xml is Tencent's WXBizMsgCrypt sample request (token ``spamtest``, AppID
 ``wx2c2769f8efd9abc2``), with its timestamp, nonce and msg_signature in the .json beside it:
-ciphertext nobody here produced. Replies are decrypted and their MsgSignature checked by the
+ciphertext nobody here produced. Its timestamp is from 2014, so these tests put the service's
+clock at that instant (``sample_time``); at any other time the sample is a replay and refused
+(tests/wechat/test_wechat_replay.py). Replies are decrypted and their MsgSignature checked by the
 test helper's own AES (tests/conftest.py), not by the webhook's code path.
 """
 
@@ -10,10 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from shebao import clock
+from shebao.clock import FixedClock
 
 SAMPLE = json.loads(
     (Path(__file__).parent / "fixtures" / "safe_mode_official.json").read_text(encoding="utf-8")
@@ -28,6 +35,15 @@ def app_config(prepared_database_url: str) -> dict[str, Any]:
         "wechat_aes_key": SAMPLE["encoding_aes_key"],
         "wechat_appid": SAMPLE["appid"],
     }
+
+
+@pytest.fixture
+def sample_time() -> Iterator[FixedClock]:
+    """The service's clock at the sample's own timestamp (inside its replay window)."""
+    at = datetime.fromtimestamp(int(SAMPLE["timestamp"]), UTC)
+    with clock.use(FixedClock(at, running=True)) as fixed:
+        assert isinstance(fixed, FixedClock)
+        yield fixed
 
 
 def official_query(**overrides: str) -> dict[str, str]:
@@ -50,7 +66,7 @@ def official_query(**overrides: str) -> dict[str, str]:
     "fixture", ["safe_mode_official.xml", "safe_mode_official_encrypt_only.xml"]
 )
 def test_official_sample_is_decrypted_and_the_reply_encrypted(
-    wechat: Any, bot: Any, fixture: str
+    wechat: Any, bot: Any, sample_time: FixedClock, fixture: str
 ) -> None:
     # compatible mode (plaintext twin + Encrypt) and safe mode (Encrypt only)
     response = wechat.post_raw(official_query(), wechat.load(fixture).encode())
@@ -67,21 +83,27 @@ def test_official_sample_is_decrypted_and_the_reply_encrypted(
     assert reply["FromUserName"] == SAMPLE["expected"]["ToUserName"]
 
 
-def test_official_sample_with_a_bad_msg_signature_is_403(wechat: Any, bot: Any) -> None:
+def test_official_sample_with_a_bad_msg_signature_is_403(
+    wechat: Any, bot: Any, sample_time: FixedClock
+) -> None:
     query = official_query(msg_signature="5d197aaffba7e9b25a30732f161a50dee96bd5fb")
     response = wechat.post_raw(query, wechat.load("safe_mode_official.xml").encode())
     assert response.status_code == 403
     assert bot.calls == []
 
 
-def test_official_sample_with_tampered_ciphertext_is_403(wechat: Any, bot: Any) -> None:
+def test_official_sample_with_tampered_ciphertext_is_403(
+    wechat: Any, bot: Any, sample_time: FixedClock
+) -> None:
     body = wechat.load("safe_mode_official_encrypt_only.xml").replace("hyzAe4", "hyzAe5")
     response = wechat.post_raw(official_query(), body.encode())
     assert response.status_code == 403
     assert bot.calls == []
 
 
-def test_official_sample_with_a_bad_url_signature_is_403(wechat: Any, bot: Any) -> None:
+def test_official_sample_with_a_bad_url_signature_is_403(
+    wechat: Any, bot: Any, sample_time: FixedClock
+) -> None:
     query = official_query(signature="16120ec1b8dbb870f510d87ce6bc2463eae6ca1b")
     response = wechat.post_raw(query, wechat.load("safe_mode_official.xml").encode())
     assert response.status_code == 403

@@ -6,8 +6,11 @@ Plain functions over a ``Session`` (no Flask), so the CLI, the views and the tes
 - A login creates a ``StaffSession``; the browser keeps a random token (in Flask's signed
   cookie), the database only its SHA-256. A session ends after ``IDLE`` without use, after
   ``LIFETIME`` whatever the use, on logout, or when the account is disabled.
-- Failed logins are counted per user name and per address over ``WINDOW``; past the limits a
-  login is refused without even checking the password.
+- Failed logins are counted over ``WINDOW`` per account *from each client address* and per
+  client address (the client's, through the trusted proxies: webhooks/proxies.py); past either
+  limit a login from that address is refused without even checking the password, and the
+  refused try is recorded too (it counts towards the limits). An attacker's failures so lock
+  out the attacker's address, never the account for the staff's own addresses.
 """
 
 from __future__ import annotations
@@ -119,15 +122,15 @@ def _hash_token(token: str) -> str:
 def locked_out(
     session: Session, username: str, ip: str, limits: Limits, now: datetime | None = None
 ) -> bool:
-    """Too many recent failures for this user name or from this address."""
+    """Too many recent failures for this user name from this address, or from this address."""
     since = (now or utcnow()) - limits.window
     base = (
         select(func.count())
         .select_from(LoginAttempt)
-        .where(LoginAttempt.at >= since, LoginAttempt.success.is_(False))
+        .where(LoginAttempt.at >= since, LoginAttempt.success.is_(False), LoginAttempt.ip == ip)
     )
-    by_user = session.scalar(base.where(LoginAttempt.username == username.strip())) or 0
-    by_ip = session.scalar(base.where(LoginAttempt.ip == ip)) or 0
+    by_user = session.scalar(base.where(LoginAttempt.username == username.strip()[:80])) or 0
+    by_ip = session.scalar(base) or 0
     return by_user >= limits.max_failures_per_user or by_ip >= limits.max_failures_per_ip
 
 
@@ -137,11 +140,11 @@ def authenticate(
     """The account if the name and password are right and the account is active.
 
     Every try is recorded. Raises ``LockedOut`` past the attempt limits (the password is then
-    not even checked, so guessing gains nothing).
+    not even checked, so guessing gains nothing); the caller's transaction is then rolled back,
+    so the caller records the refused try with ``record_refused`` in a transaction of its own.
     """
     name = username.strip()[:80]
     if locked_out(session, name, ip, limits):
-        session.add(LoginAttempt(username=name, ip=ip, success=False, at=utcnow()))
         raise LockedOut(limits.window)
     user = find_user(session, name)
     ok = user is not None and user.active and check_password_hash(user.password_hash, password)
@@ -154,6 +157,11 @@ def authenticate(
     assert user is not None
     user.last_login_at = utcnow()
     return user
+
+
+def record_refused(session: Session, username: str, ip: str) -> None:
+    """A try refused during a lock-out: a failure like any other (it keeps the lock-out on)."""
+    session.add(LoginAttempt(username=username.strip()[:80], ip=ip, success=False, at=utcnow()))
 
 
 class LockedOut(Exception):

@@ -39,6 +39,7 @@ def login() -> str | Response | tuple[str, int]:
                     accounts.audit(s, username[:80], "login_failed", username[:80], ip)
         except accounts.LockedOut as exc:
             with transaction() as s:
+                accounts.record_refused(s, username, ip)
                 accounts.audit(s, username[:80], "login_locked", username[:80], ip)
             flash(texts.LOGIN_LOCKED.format(minutes=exc.minutes), "error")
             return render_template("admin/login.html", form=form), 429

@@ -120,8 +120,8 @@ def guard() -> BaseResponse | None:
 
 def safe_next(target: str | None) -> str | None:
     """``target`` if it is a path inside the console, else None (no open redirects)."""
-    if not target:
-        return None
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in target):
+        return None  # CR/LF would split the Location header; a backslash is a host to browsers
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/admin"):
         return None
