@@ -1,7 +1,7 @@
 """Policy documents and their passages (knowledge/document_models.py).
 
 Revision ID: 0005_documents
-Revises: 0003_text_vectors
+Revises: 0004_replay_nonces
 Create Date: 2026-12-01 12:20:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_documents"
-down_revision: str | Sequence[str] | None = "0003_text_vectors"
+down_revision: str | Sequence[str] | None = "0004_replay_nonces"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
