@@ -9,11 +9,12 @@ districts and 仙桃市 hang directly under their province.
 ``Gazetteer.find(text)`` finds the place a message names, however it is written: a full name
 (江门市蓬江区, 广东省江门市), a short one (江门, 广东江门, 金湖, 赣县), pinyin (Jiangmen,
 jiangmen shi), inside a sentence (我在江门市蓬江区). Short names (a name without 省/市/县/区…)
-count only for provinces, prefecture cities and the served places: a county's bare stem (大方,
-通道, 永和, 长安) and a two-character full name (城区, 郊区) are ordinary words too often, so they
-need a named parent (江门台山, 山西城区) unless the whole message is a place (a reply to "which
-region?", a channel's region field). The most specific place named wins; several unrelated
-places of one name (鼓楼区) with no parent to choose between them are "named, not resolved".
+count only for provinces, prefecture cities, the served places and the counties of served cities
+(台山, 信宜): any other county's bare stem (大方, 通道, 永和, 长安) and a two-character full name
+(城区, 郊区) are ordinary words too often, so they need a named parent (佛山顺德, 山西城区)
+unless the whole message is a place (a reply to "which region?", a channel's region field).
+The most specific place named wins; several unrelated places of one name (鼓楼区) with no parent
+to choose between them are "named, not resolved".
 """
 
 from __future__ import annotations
@@ -148,8 +149,11 @@ class Gazetteer:
         rows: Iterable[tuple[str, str]],
         aliases: dict[str, str] | None = None,
         needs_parent: Iterable[str] = (),
+        words: Iterable[str] = (),
     ) -> None:
         raw = {code: name for code, name in rows}
+        # Words that start with a place's name and are not about it (新会员): skipped whole.
+        self.words = tuple(sorted(words, key=len, reverse=True))
         self.places: dict[str, Place] = {}
         for code, name in raw.items():
             if name in PLACEHOLDERS:
@@ -252,6 +256,12 @@ class Gazetteer:
     def is_within(self, code: str, ancestor: str) -> bool:
         return ancestor in self.chain(code)[1:]
 
+    def in_served_city(self, code: str) -> bool:
+        """A county or district of a served city (台山 in 江门, 信宜 in 茂名): its people name it
+        by its stem, so the stem counts without the city (not a served province's: too many of
+        those stems are words, 和平, 紫金)."""
+        return any(a in self.served and self.places[a].level == CITY for a in self.chain(code)[1:])
+
     def code_of(self, name: str, within: str | None = None) -> str | None:
         """The code of the place with this full name (or alias), inside ``within`` if given."""
         codes = [c for c, _ in self.names.get(name, []) if self.places[c].name == name]
@@ -278,6 +288,10 @@ class Gazetteer:
         out: list[_Mention] = []
         i, n = 0, len(text)
         while i < n:
+            word = next((w for w in self.words if text.startswith(w, i)), None)
+            if word is not None:
+                i += len(word)
+                continue
             if text[i] in self.first_chars:
                 for length in self.lengths:
                     surface = text[i : i + length]
@@ -333,6 +347,7 @@ class Gazetteer:
                 for c, use in m.candidates
                 if use == FREE
                 or c in self.served
+                or self.in_served_city(c)
                 or whole
                 or any(self.is_within(c, o) for o in parents)
             ]
@@ -390,16 +405,19 @@ class Gazetteer:
 
 
 @cache
-def _shipped() -> tuple[tuple[tuple[str, str], ...], dict[str, str], tuple[str, ...]]:
+def _shipped() -> tuple[
+    tuple[tuple[str, str], ...], dict[str, str], tuple[str, ...], tuple[str, ...]
+]:
     root = resources.files("knowledge")
     text = root.joinpath("data/places.csv").read_text("utf-8")
     rows = tuple((r["adcode"], r["name"]) for r in csv.DictReader(text.splitlines()))
     extra = yaml.safe_load(root.joinpath("places.yaml").read_text("utf-8")) or {}
     aliases = {str(k): str(v) for k, v in (extra.get("aliases") or {}).items()}
-    return rows, aliases, tuple(str(n) for n in extra.get("needs_parent") or [])
+    needs_parent = tuple(str(n) for n in extra.get("needs_parent") or [])
+    return rows, aliases, needs_parent, tuple(str(w) for w in extra.get("words") or [])
 
 
 def load_gazetteer() -> Gazetteer:
     """A gazetteer of the shipped data (a new one each call: its owner sets ``served``)."""
-    rows, aliases, needs_parent = _shipped()
-    return Gazetteer(rows, aliases, needs_parent)
+    rows, aliases, needs_parent, words = _shipped()
+    return Gazetteer(rows, aliases, needs_parent, words)

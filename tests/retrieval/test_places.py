@@ -32,6 +32,12 @@ from knowledge.regions import ROOT, load_regions
         ("我在茂名市电白区上班", "电白区"),
         ("我老家是淮安的，现在住在金湖县城", "金湖县"),
         ("我在佛山打工，户口在广西", "佛山市"),
+        # a county of a served city by its bare stem, as its people say it
+        ("我阿爷住鹤山，行唔到路", "鹤山市"),
+        ("我们家老人在信宜", "信宜市"),
+        ("开平嗰边退休人员养老金", "开平市"),
+        ("我在新会上班", "新会区"),
+        ("化州的农民工", "化州市"),
     ],
 )
 def test_names_of_places(text: str, region: str) -> None:
@@ -58,6 +64,8 @@ def test_pinyin_names_provinces_cities_and_served_places(text: str, region: str)
     [
         "失业金一个月能领多少钱",
         "通道那边排队的人多吗",  # 通道侗族自治县's stem is an ordinary word
+        "新会员怎么注册",  # 新会区's stem starts a word (knowledge/places.yaml words)
+        "和平年代的老兵有什么待遇",  # a served province's county stem is not free: 和平县
         "大方向上社保怎么交",  # 大方县
         "我家在城区，办社保去哪",  # 城区 (山西) is a two-character full name
         "粤北山区的老人怎么认证",  # 北山区 is no county, 山区 is a word
@@ -73,10 +81,10 @@ def test_ordinary_words_are_not_places(text: str) -> None:
 
 def test_a_county_stem_counts_next_to_its_parent_or_as_a_whole_reply() -> None:
     regions = load_regions()
-    assert regions.find("茂名化州的农民工") == "化州市"
-    assert regions.find("化州的农民工") is None  # a bare county stem, no parent
-    assert regions.canonical("化州", asked=True) == "化州市"  # the answer to "where are you?"
-    assert regions.canonical("我在化州", asked=True) == "化州市"
+    assert regions.find("佛山顺德的农民工") == "顺德区"
+    assert regions.find("顺德的农民工") is None  # a bare county stem of a city not served
+    assert regions.canonical("顺德", asked=True) == "顺德区"  # the answer to "where are you?"
+    assert regions.canonical("我在顺德", asked=True) == "顺德区"
 
 
 def test_one_name_many_places_takes_the_named_parent_or_stays_unresolved() -> None:
