@@ -86,8 +86,12 @@ _RULE = re.compile(
     r"|怎么(算|申请|办理|领|交|参保|补)|如何|哪里(办|领|交|申请)|在哪(里|儿)?(办|领|交|申请|做)"
     r"|多少岁|几岁|规定|政策|比例|挂钩|最晚|最迟|期限|多久内|是真的吗|诈骗|骗子|是不是骗"
 )
+# A figure that is a rule's, not one person's (最低标准, 最高多少), once no record is named.
+_RULE_FIGURE = re.compile(r"标准|最低|最高")
 # Someone whose record it could be: 我 / 本人 / 自己 (not 我们: 我们村, 我们这儿 are places).
 _SELF = re.compile(r"我(?!们)|俺|本人|自己|咱(?!们)|帮.{0,2}查|查.{0,2}下")
+# The asker introducing a question (我想问一下, 我想了解, 我问下): the 我 of asking, not a record's.
+_ASKING = re.compile(r"(我|俺)(想|要|就)?(问|请问|咨询|了解|知道)(一下|下|问)?")
 # How something is done (怎么申请失业金 asks how to apply; 我要申请失业金 applies).
 _HOW = re.compile(r"怎么|怎样|如何|在哪|哪里|流程|步骤|什么条件|要什么|需要什么|材料")
 # An explicit ask for a person, or to report.
@@ -161,13 +165,14 @@ def _arbitrate(prediction: Prediction, text: str, support: float) -> str:
     intent, hesitant = prediction.intent, prediction.confidence < UNSURE_INTENT
     if intent == POLICY:
         return _reported(prediction, text) if hesitant else POLICY
-    own_record = asks_own_record(text)
+    own_record = asks_own_record(_ASKING.sub("", text))
     matched = support >= (OUT_OF_SCOPE_MATCH_AT if intent == OUT_OF_SCOPE else MATCH_AT)
     if intent in PERSONAL:
         if own_record:
             return intent
         # A rule question, or no one whose record it could be (茂名企业退休人员养老金多少).
-        if asks_rule(text) or not _SELF.search(text) or (hesitant and matched):
+        someone = _SELF.search(_ASKING.sub("", text))  # 我想问一下… asks; it names no record
+        if asks_rule(text) or _RULE_FIGURE.search(text) or not someone or (hesitant and matched):
             return POLICY
         return intent
     if intent == APPLY_UNEMPLOYMENT and _HOW.search(text) and not _SELF.search(text):

@@ -28,6 +28,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
         "我爸去年走了他交的养老保险个人账户里的钱我们能继承吗",
         "我奶奶行动不便社保卡丢了能委托家人补办吗",
         "我自己是个体户交社保有没有补贴",
+        # the 我 of asking (我想问一下, 我想知道) is no one's record; a rule's figure (最低标准)
+        "我想问一下农村的养老金基础的最低一个月多少钱",
+        "我想知道退休养老金最低标准多少",
     ],
 )
 def test_first_person_story_about_a_rule_stays_a_policy_question(ask: Ask, text: str) -> None:
@@ -46,6 +49,8 @@ def test_first_person_story_about_a_rule_stays_a_policy_question(ask: Ask, text:
         ("替我爸看看他的养老金这个月发没发", "personal.pension"),
         ("我前阵子递交的失业保险金申请批了没有", "personal.unemployment_status"),
         ("查一下我的失业金申请进度", "personal.unemployment_status"),
+        ("我想问一下我的社保一共交了几年", "personal.contributions"),
+        ("我的养老金标准是多少", "personal.pension"),  # whose: 我的, not the rule's
     ],
 )
 def test_own_record_request_still_leads_to_binding(ask: Ask, text: str, intent: str) -> None:
