@@ -47,6 +47,16 @@ GREY_AT = 0.60  # over a grey-zone entry answer (bot/policy.py), a passage must 
 POINTER_AT = 0.20  # an entry this close is pointed to after the quotation
 
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
+# A question of how to do something oneself (怎么领, 去哪办, 流程), and the words of a sentence
+# that says how.
+_HOW = re.compile(
+    r"(怎么|怎样|如何|咋)(去|才能|可以|能)?(领|申请|申领|办|交|缴|报|补|查|认证|参保|转|取|激活|挂失)"
+    r"|(去|到|在)(哪|哪里|哪儿)(办|领|交|缴|申请|认证)|流程|步骤|手续"
+)
+_PROCEDURE = re.compile(
+    r"办理|申请|申领|登录|登陆|携带|持|凭|提交|到.{0,10}(窗口|网点|大厅|机构|中心|银行)|通过|扫码"
+    r"|APP|app|小程序|网上|线上|网办|拨打|热线|可以|可在|可到|即可"
+)
 _LIVE: weakref.WeakKeyDictionary[Understanding, LivePassages] = weakref.WeakKeyDictionary()
 
 
@@ -96,6 +106,8 @@ def best_passage(turn: Turn, bar: float = ANSWER_AT) -> PassageHit | None:
         return None
     if top.figure_wanted and not top.figure_shown:
         return None
+    if _HOW.search(u.normalized) and not _PROCEDURE.search(top.quote):
+        return None  # asked how to do it: a sentence on what was achieved is no answer
     if turn.region is None:
         rivals = [
             h

@@ -141,3 +141,12 @@ def test_a_provinces_plan_never_displaces_a_sure_national_entry_for_an_unknown_p
     # 广东's 十四五 plan has a sentence on 缴费基数下限; the asker's place is not known
     reply = ask(bot, "社保缴费基数是怎么定的")
     assert reply.passage is None and reply.faq_id == "enrollment-contribution-base"
+
+
+@pytest.mark.parametrize("text", ["你好，茂名失业金怎么领", "失业金去哪里申领，流程是什么"])
+def test_a_how_to_question_is_not_answered_by_a_sentence_on_what_was_achieved(
+    bot: Bot, text: str
+) -> None:
+    # sentences on 失业保险金 cover the words, but none of them says how to claim it
+    reply = ask(bot, text, region="茂名市")
+    assert reply.passage is None, reply.text
