@@ -297,3 +297,36 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     shot(phone, "17-phone-entries")
     phone.goto(f"/admin/entries/{ENTRY}/edit")
     shot(phone, "18-phone-edit")
+
+
+RETURNED_ENTRY = "pension-enterprise-increase-jiangmen"
+RETURN_COMMENT = "调整比例要写明是哪一年的文件，请补上文号后再提交。"
+
+
+def test_a_reviewer_sends_a_change_back_and_the_author_sees_why(
+    console: tuple[Flask, str], new_page: Any
+) -> None:
+    editor = new_page(javascript=False)
+    login(editor, "editor")
+    editor.goto(f"/admin/entries/{RETURNED_ENTRY}/edit")
+    answer = editor.get_by_label("答案")
+    answer.fill(answer.input_value() + "（浏览器测试：待退回）")
+    editor.get_by_role("button", name="保存并提交审核").click()
+    editor.wait_for_url(f"**/admin/entries/{RETURNED_ENTRY}")
+
+    reviewer = new_page(javascript=False)
+    login(reviewer, "reviewer")
+    reviewer.goto(f"/admin/entries/{RETURNED_ENTRY}")
+    reviewer.get_by_label("退回意见（必填，作者会看到）").fill(RETURN_COMMENT)
+    shot(reviewer, "21-return-form")
+    reviewer.get_by_role("button", name="退回修改").click()
+    reviewer.wait_for_url(f"**/admin/entries/{RETURNED_ENTRY}")
+    assert "已退回修改" in reviewer.locator(".flash").inner_text()
+
+    editor.goto(f"/admin/entries/{RETURNED_ENTRY}")
+    note = editor.locator("section.returned")
+    assert RETURN_COMMENT in note.inner_text() and "Reviewer" in note.inner_text()
+    shot(editor, "22-returned-author-view")
+    editor.get_by_role("link", name="历史版本").click()
+    assert RETURN_COMMENT in editor.locator("table.list").inner_text()
+    shot(editor, "23-returned-history")

@@ -46,6 +46,7 @@ bp.context_processor(web.template_globals)
 bp.register_error_handler(CSRFError, web.csrf_failed)
 bp.register_error_handler(403, web.forbidden)
 bp.add_app_template_filter(web.local_time, "local_time")
+bp.add_app_template_filter(web.display_name, "display_name")
 
 for child in (
     auth.bp,

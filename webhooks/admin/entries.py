@@ -143,9 +143,11 @@ def show(entry_id: str) -> str:
         work = curation.working_copy(s, entry_id)
         live = entry.snapshot()
         disputes, answers = disputed.rate(s, entry_id)
+        returned = curation.open_return(s, entry_id)
     return render_template(
         "admin/entries/show.html",
         entry=entry,
+        returned=returned,
         live=live,
         work=work,
         disputes=disputes,
@@ -332,6 +334,29 @@ def submit(entry_id: str) -> Response:
 @requires("reviewer")
 def publish(entry_id: str) -> Response:
     return _workflow(entry_id, "publish", texts.PUBLISHED)
+
+
+@bp.post("/<entry_id>/return")
+@requires("reviewer")
+def return_for_changes(entry_id: str) -> Response:
+    """退回修改: the reviewer sends the change back to its author with a required comment."""
+    comment = request.form.get("comment", "").strip()
+    if not comment:
+        flash(texts.RETURN_NEEDS_COMMENT, "error")
+        return redirect(url_for(".show", entry_id=entry_id))
+    try:
+        with transaction() as s:
+            _get(s, entry_id)
+            if curation.working_copy(s, entry_id).status != "review":
+                flash(texts.RETURN_NOT_IN_REVIEW, "error")
+                return redirect(url_for(".show", entry_id=entry_id))
+            rev = curation.return_for_changes(s, entry_id, actor(), comment)
+            record(s, "entry_return", entry_id, version=rev.version, comment=comment)
+    except curation.CurationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(texts.RETURNED, "success")
+    return redirect(url_for(".show", entry_id=entry_id))
 
 
 @bp.post("/<entry_id>/archive")

@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import ValidationError
@@ -174,10 +175,29 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.replace(tzinfo=UTC).astimezone(LOCAL).strftime(fmt)
 
 
+def display_name(username: str | None) -> str:
+    """How staff read a stored account name: the account's display name (``wang`` → 王芳).
+
+    Names written by tools (``console:wang`` from an import) keep their prefix; names with no
+    account (``system``) are shown as stored. The staff table is read once per request.
+    """
+    if not username:
+        return ""
+    names: dict[str, str] | None = g.get("display_names")
+    if names is None:
+        with transaction() as s:
+            names = {u.username: u.label for u in s.scalars(select(StaffUser))}
+        g.display_names = names
+    prefix, _, name = username.rpartition(":")
+    shown = names.get(name, name)
+    return f"{prefix}:{shown}" if prefix else shown
+
+
 def template_globals() -> dict[str, Any]:
     staff = g.get("staff")
     return {
         "csrf_token": generate_csrf,
+        "display_name": display_name,
         "staff": staff,
         "texts": texts,
         "role_name": lambda role: texts.ROLE_NAMES.get(role, role),
