@@ -8,7 +8,6 @@ engine reloads its index within seconds.
 
 from __future__ import annotations
 
-import difflib
 import io
 import tempfile
 from pathlib import Path
@@ -24,7 +23,6 @@ from flask import (
     send_file,
     url_for,
 )
-from markupsafe import Markup, escape
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -38,7 +36,7 @@ from knowledge.models import STATUSES, Entry
 from knowledge.regions import load_regions
 from knowledge.schema import InvalidEntries, Problem
 from shebao import clock
-from webhooks.admin import disputed, documents, texts, unanswered
+from webhooks.admin import diffs, disputed, documents, texts, unanswered
 from webhooks.admin.forms import PROBLEM_FIELDS, EntryForm, ImportForm
 from webhooks.admin.preview import preview
 from webhooks.admin.web import actor, current_staff, record, requires, transaction
@@ -414,27 +412,13 @@ def diff(entry_id: str) -> str:
             rev_b = curation.revision(s, entry_id, b)
     except curation.EntryNotFound:
         abort(404)
-    marked = [(c, highlight(c.before, c.after)) for c in changes]
     return render_template(
-        "admin/entries/diff.html", entry=entry, changes=marked, rev_a=rev_a, rev_b=rev_b
+        "admin/entries/diff.html",
+        entry=entry,
+        changes=[diffs.shown(c) for c in changes],
+        rev_a=rev_a,
+        rev_b=rev_b,
     )
-
-
-def highlight(before: str, after: str) -> tuple[Markup, Markup]:
-    """The two texts as HTML with removed and added characters marked (<del>, <ins>)."""
-    old: list[str] = []
-    new: list[str] = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            old.append(str(escape(before[i1:i2])))
-            new.append(str(escape(after[j1:j2])))
-            continue
-        if i2 > i1:
-            old.append(f"<del>{escape(before[i1:i2])}</del>")
-        if j2 > j1:
-            new.append(f"<ins>{escape(after[j1:j2])}</ins>")
-    return Markup("".join(old)), Markup("".join(new))
 
 
 # ── import / export ──────────────────────────────────────────────────────────────────────────

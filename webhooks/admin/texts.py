@@ -31,6 +31,23 @@ INTENT_NAMES = {
     "chitchat": "寒暄",
     "out_of_scope": "非社保问题",
 }
+#: An entry's fields (knowledge.curation.FIELDS), as the comparison page names them.
+FIELD_NAMES = {
+    "id": "条目编号",
+    "topic": "主题",
+    "question": "标准问题",
+    "similar_questions": "其他问法",
+    "answer": "答案",
+    "region": "适用地区",
+    "category": "分类",
+    "keywords": "关键词",
+    "source_title": "依据文件",
+    "source_number": "文号",
+    "source_date": "文件日期",
+    "effective_from": "生效日期",
+    "effective_to": "失效日期",
+    "status": "状态",
+}
 HANDOFF_STATUS_NAMES = {
     "open": "待回复",
     "answered": "已回复，待送达",
