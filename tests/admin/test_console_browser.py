@@ -330,3 +330,44 @@ def test_a_reviewer_sends_a_change_back_and_the_author_sees_why(
     editor.get_by_role("link", name="历史版本").click()
     assert RETURN_COMMENT in editor.locator("table.list").inner_text()
     shot(editor, "23-returned-history")
+
+
+HANDED_OVER = {
+    "report": "我要举报有人冒领养老金",
+    "complaint": "打了三天12333都没人接，我要投诉",
+    "handoff": "转人工",
+}
+
+
+def test_the_inbox_tells_kinds_apart_and_shows_who_has_a_case(
+    console: tuple[Flask, str], new_page: Any
+) -> None:
+    app, _ = console
+    bot = app.extensions["shebao"].bot
+    for kind, text in HANDED_OVER.items():
+        reply = bot.handle(Message(channel="wechat", user=f"o-inbox-{kind}", text=text))
+        assert reply.outcome == "handed_off", (text, reply.intent)
+
+    editor = new_page(javascript=False)
+    login(editor, "editor")
+    editor.get_by_role("link", name="转人工", exact=True).first.click()
+    table = editor.locator("table.handoffs")
+    assert "[report]" not in table.inner_text() and "[complaint]" not in table.inner_text()
+    for kind, text in HANDED_OVER.items():
+        row = table.locator(f"tr.kind-{kind}").filter(has_text=text)
+        assert row.count() == 1, kind
+        assert "48小时内，可即时发送" in row.inner_text()
+    table.get_by_role("link", name=HANDED_OVER["report"]).click()
+    editor.get_by_role("button", name="认领（由我处理）").click()
+    assert "已认领" in editor.locator(".flash").inner_text()
+
+    reviewer = new_page()
+    login(reviewer, "reviewer")
+    reviewer.goto("/admin/handoffs")
+    row = reviewer.locator("tr.kind-report").filter(has_text=HANDED_OVER["report"])
+    assert "Editor" in row.locator("td.claim").inner_text()
+    shot(reviewer, "24-handoff-inbox")
+    row.get_by_role("link", name=HANDED_OVER["report"]).click()
+    assert "请勿重复答复" in reviewer.locator(".claim-box").inner_text()
+    assert reviewer.get_by_role("button", name="发送答复").count() == 0
+    shot(reviewer, "25-handoff-taken")

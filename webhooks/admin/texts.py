@@ -108,6 +108,18 @@ HANDOFF_KEPT = (
 HANDOFF_SEND_FAILED = "客服消息发送失败（{error}），答复已保存，对方下次发消息时会看到。"
 HANDOFF_ALREADY = "这个转人工问题已经答复过了。"
 HANDOFF_CLOSED = "已关闭。"
+HANDOFF_CLAIMED = "已认领：这个问题由您处理，其他同事会看到。"
+HANDOFF_RELEASED = "已放弃认领，其他同事可以接手。"
+HANDOFF_TAKEN = "{name}已认领这个问题，正在处理；请勿重复答复。"
+CHANNEL_NAMES = {"wechat": "公众号", "miniprogram": "小程序", "cli": "命令行"}
+#: What the engine handed over (webhooks/admin/handoffs.py KINDS).
+HANDOFF_KINDS = {"handoff": "转人工", "report": "举报", "complaint": "投诉"}
+#: Whether a staff answer can go out now (webhooks/admin/handoffs.py send_state).
+SEND_STATES = {
+    "now": "48小时内，可即时发送",
+    "window_passed": "已超过48小时，对方下次来信时送达",
+    "channel": "此渠道不能主动发送，对方下次来信时送达",
+}
 
 IMPORT_PROBLEMS = "文件有{n}处问题，未导入任何内容。"
 IMPORT_CHECKED = "检查通过：{n}个条目，没有问题（仅检查，未写入）。"
