@@ -19,14 +19,7 @@ bp = Blueprint("home", __name__)
 def index() -> str:
     with transaction() as s:
         review = curation.awaiting_review(s)
-        queue_size = (
-            s.scalar(
-                select(func.count()).select_from(
-                    select(unanswered.Exchange.id).where(unanswered.in_queue()).subquery()
-                )
-            )
-            or 0
-        )
+        queue_size = unanswered.queued_count(s)
         open_handoffs = (
             s.scalar(select(func.count()).select_from(Handoff).where(Handoff.status == "open")) or 0
         )
