@@ -281,7 +281,7 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     page.goto("/admin/handoffs?status=all")
     shot(page, "12-handoffs")
     page.goto("/admin/insight")
-    assert page.locator("svg.chart").count() == 6  # with the disputes per day
+    assert page.locator("svg.chart").count() == 8  # with disputes per day, rates, unanswered
     shot(page, "13-insight")
     page.goto("/admin/entries/import")
     shot(page, "14-import")
@@ -371,3 +371,36 @@ def test_the_inbox_tells_kinds_apart_and_shows_who_has_a_case(
     assert "请勿重复答复" in reviewer.locator(".claim-box").inner_text()
     assert reviewer.get_by_role("button", name="发送答复").count() == 0
     shot(reviewer, "25-handoff-taken")
+
+
+SMALLEST_TEXT = """els => Math.min(...els.map(e => parseFloat(getComputedStyle(e).fontSize)
+    * e.getScreenCTM().a))"""
+CLIPPED_TEXT = """els => els.filter(e => {
+    const t = e.getBoundingClientRect(), box = e.ownerSVGElement.getBoundingClientRect();
+    return t.left < box.left - 1 || t.right > box.right + 1;
+}).map(e => e.textContent)"""
+
+
+def test_insight_charts_are_readable_on_a_desktop_and_a_phone(
+    console: tuple[Flask, str], new_page: Any
+) -> None:
+    app, _ = console
+    bot = app.extensions["shebao"].bot
+    for i, text in enumerate(["失业金怎么领", "退役军人社保怎么接续", "转人工", "养老金"]):
+        bot.handle(Message(channel="wechat", user=f"o-insight-{i}", text=text))
+    for width, height, name in ((1280, 900, "26-insight-desktop"), (390, 844, "27-insight-phone")):
+        page = new_page(width=width, height=height)
+        login(page, "editor")
+        page.goto("/admin/insight?days=30")
+        charts = page.locator("svg.chart")
+        assert charts.count() == 8
+        # Every label is drawn at 13 px or more on screen (the SVG is not scaled down).
+        assert page.eval_on_selector_all("svg.chart text", SMALLEST_TEXT) >= 13
+        assert page.eval_on_selector_all("svg.chart text", CLIPPED_TEXT) == []
+        daily_ticks = page.locator("section.card").first.locator("text.chart-axis-label")
+        assert daily_ticks.count() >= 3  # more than 0 and the maximum
+        rates = page.locator("#rates")
+        assert "已回答" in rates.locator(".legend").inner_text()
+        assert rates.locator("rect.chart-seg").count() > 0
+        assert "退役军人社保怎么接续" in page.locator("#unanswered").inner_text()
+        shot(page, name)
