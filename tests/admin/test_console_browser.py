@@ -281,7 +281,8 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     page.goto("/admin/handoffs?status=all")
     shot(page, "12-handoffs")
     page.goto("/admin/insight")
-    assert page.locator("svg.chart").count() == 8  # with disputes per day, rates, unanswered
+    for chart in ("每日提问量", "每日答错反馈", "回答结果比例（按天）", "回答结果占比", "提问时段"):
+        assert page.locator(f'svg.chart[aria-label^="{chart}"]').count() == 1, chart
     shot(page, "13-insight")
     page.goto("/admin/entries/import")
     shot(page, "14-import")
@@ -290,6 +291,12 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     page.goto("/admin/staff/audit")
     assert "entry_publish" in page.content()
     shot(page, "16-audit")
+    page.goto("/admin/no-such-page")
+    assert "页面不存在" in page.content() and page.get_by_role("link", name="后台任务").count()
+    shot(page, "28-not-found")
+    page.goto("/")
+    assert "社保智能助手 · 后台服务" in page.content()
+    shot(page, "29-root")
 
     phone = new_page(width=390, height=844)
     login(phone, "editor")

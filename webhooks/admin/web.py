@@ -152,6 +152,11 @@ def forbidden(error: Exception) -> tuple[str, int]:
     return render_template("admin/error.html", title="没有权限", message=texts.FORBIDDEN), 403
 
 
+def not_found(error: Exception) -> tuple[str, int]:
+    """An unknown console address, or a thing that does not exist, inside the console's frame."""
+    return render_template("admin/error.html", title="页面不存在", message=texts.NOT_FOUND), 404
+
+
 def secure_headers(response: Response) -> Response:
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Frame-Options", "DENY")
