@@ -506,6 +506,19 @@ def open_return(session: Session, entry_id: str) -> EntryRevision | None:
     return None
 
 
+def open_returns(session: Session) -> list[tuple[EntryRevision, Work]]:
+    """Every change sent back (退回修改) and not yet resubmitted: (the return, the work now)."""
+    entry_ids = session.scalars(
+        select(EntryRevision.entry_id).where(EntryRevision.action == RETURNED).distinct()
+    ).all()
+    out: list[tuple[EntryRevision, Work]] = []
+    for entry_id in sorted(entry_ids):
+        returned = open_return(session, entry_id)
+        if returned is not None:
+            out.append((returned, working_copy(session, entry_id)))
+    return out
+
+
 def archive(session: Session, entry_id: str, actor: str) -> Entry:
     """Stop serving the entry at once (one person may do this). Supersedes a pending edit."""
     entry = get_entry(session, entry_id)

@@ -53,11 +53,15 @@ def test_a_reviewer_returns_a_change_with_a_comment_and_the_author_sees_it(
     assert "审核退回修改" in page and COMMENT in page and "Reviewer" in page  # display name
     history = client.get(f"/admin/entries/{ENTRY}/history").get_data(as_text=True)
     assert "退回修改" in history and COMMENT in history
+    home = client.get("/admin/").get_data(as_text=True)
+    returned = home.split('id="returned"')[1].split("</section>")[0]
+    assert COMMENT in returned and "退回给您" in returned  # on the author's front page
 
     # The author resubmits; the note goes away; the reviewer who returned it may publish.
     auth.post(f"/admin/entries/{ENTRY}/submit")
     page = client.get(f"/admin/entries/{ENTRY}").get_data(as_text=True)
     assert "审核退回修改" not in page
+    assert 'id="returned"' not in client.get("/admin/").get_data(as_text=True)
     auth.logout()
     auth.login("reviewer")
     published = auth.post(f"/admin/entries/{ENTRY}/publish", follow_redirects=True)
