@@ -54,8 +54,8 @@ def test_a_reviewer_returns_a_change_with_a_comment_and_the_author_sees_it(
     history = client.get(f"/admin/entries/{ENTRY}/history").get_data(as_text=True)
     assert "退回修改" in history and COMMENT in history
     home = client.get("/admin/").get_data(as_text=True)
-    returned = home.split('id="returned"')[1].split("</section>")[0]
-    assert COMMENT in returned and "退回给您" in returned  # on the author's front page
+    note = home.split('id="returned"')[1].split("</section>")[0]
+    assert COMMENT in note and "退回给您" in note  # on the author's front page
 
     # The author resubmits; the note goes away; the reviewer who returned it may publish.
     auth.post(f"/admin/entries/{ENTRY}/submit")
