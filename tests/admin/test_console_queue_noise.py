@@ -125,3 +125,30 @@ def test_a_new_entry_from_the_queue_takes_every_wording_once(
     assert question and question.group(1) == "退役军人社保怎么接续"
     similar = re.search(r'<textarea[^>]*id="similar_questions"[^>]*>\s*([^<]*)</textarea>', form)
     assert similar and similar.group(1).split() == ["退役军人的社保怎么接续"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("生育津贴怎么算", "工伤津贴怎么算"),
+        ("养老", "养老金怎么领"),
+        ("社保卡丢了怎么办", "社保怎么交"),
+        ("社保卡丢了怎么办", "医保卡丢了怎么补"),
+        ("我想问问怎么办", "社保怎么办"),
+    ],
+)
+def test_unrelated_questions_are_not_one_cluster(a: str, b: str) -> None:
+    assert unanswered.similarity(a, b) < unanswered.SIMILAR_AT
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("退役军人社保怎么接续", "退役军人社保接续怎么办理"),
+        ("社保卡能在国外用吗", "在国外社保卡能不能用"),  # other order, other frame words
+        ("社保怎么转移", "社保转移怎么办"),
+        ("失业金怎么领", "失业金咋领"),
+    ],
+)
+def test_the_same_question_asked_differently_is_one_cluster(a: str, b: str) -> None:
+    assert unanswered.similarity(a, b) >= unanswered.SIMILAR_AT

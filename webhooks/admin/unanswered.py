@@ -10,8 +10,12 @@ belong there, so these are left out:
 - turns of a conversation (``is_conversation_turn``): a bare place name (江门, a reply to "which
   region?"), a list number (1, 12), a reply to a list or question (都不是, 好的).
 
-Clustering is greedy and cheap (rapidfuzz on the normalised text): each question joins the
-first cluster whose leader it resembles closely enough, else it leads a new one. Clusters
+Clustering is greedy and cheap: each question joins the cluster whose leader it resembles most,
+if closely enough, else it leads a new one. Resemblance (``similarity``) is about what is
+asked, not how: the content words (jieba with the domain vocabulary, synonyms folded: 社保卡 =
+社会保障卡) once 怎么, 吗, 我想问 and the like are set aside, compared as sets and as
+character pairs; the whole texts' order-aware ratio counts only with a margin (a typo). So
+生育津贴怎么算 and 工伤津贴怎么算, or 养老 and 养老金怎么领, are not one cluster. Clusters
 are computed on every view from the newest ``LIMIT`` questions, so there is nothing to keep
 in step; actions name the exchange ids they apply to.
 """
@@ -23,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from sqlalchemy import or_, select, update
@@ -32,6 +37,7 @@ from bot.models import Exchange
 from knowledge.places import prepare
 from knowledge.regions import load_regions
 from knowledge.schema import question_key
+from knowledge.vocabulary import load_vocabulary
 
 LOW_CONFIDENCE = 0.6
 SIMILAR_AT = 60.0  # rapidfuzz score (0–100) for two questions to share a cluster
@@ -117,9 +123,44 @@ def queued_count(session: Session) -> int:
     )
 
 
+#: Words that say how something is asked, not what: left out when questions are compared.
+FRAME_WORDS = frozenset(
+    "怎么 怎么办 怎么样 怎样 如何 咋 咋办 吗 呢 啊 呀 吧 的 了 在 能 能不能 不能 可以 可不可以 "
+    "我 我的 我们 你 你们 想 想问 问问 请问 一下 是 是不是 有 有没有 要 需要 哪些 什么 哪里 "
+    "哪个 去 还 和 跟 办理 办".split()
+)
+#: The whole texts' ratio counts this much less than the words (it rewards shared frames).
+RATIO_MARGIN = 20.0
+_NOT_WORD = re.compile(r"^[\W_]+$")
+
+
+@lru_cache(maxsize=4096)
+def _content(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(the content words with synonyms folded, the character pairs of the content words)."""
+    vocabulary = load_vocabulary()
+    words = [
+        w
+        for w in vocabulary.tokenizer.lcut(text, HMM=False)
+        if w not in FRAME_WORDS and not _NOT_WORD.match(w)
+    ]
+    joined = "".join(words)
+    pairs = frozenset(joined[i : i + 2] for i in range(len(joined) - 1)) or frozenset({joined})
+    return frozenset(vocabulary.canonical.get(w, w) for w in words), pairs
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    union = a | b
+    return 100.0 * len(a & b) / len(union) if union else 0.0
+
+
 def similarity(a: str, b: str) -> float:
-    """0–100: character order (ratio) or shared characters regardless of order."""
-    return max(fuzz.ratio(a, b), 0.9 * fuzz.token_set_ratio(" ".join(a), " ".join(b)))
+    """0–100: how far two questions ask the same thing (see the module's doc)."""
+    (words_a, pairs_a), (words_b, pairs_b) = _content(a), _content(b)
+    return max(
+        _jaccard(words_a, words_b),
+        _jaccard(pairs_a, pairs_b),
+        fuzz.ratio(a, b) - RATIO_MARGIN,
+    )
 
 
 def cluster(exchanges: Iterable[Exchange], threshold: float = SIMILAR_AT) -> list[Cluster]:
