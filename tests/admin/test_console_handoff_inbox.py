@@ -145,3 +145,25 @@ def test_the_list_and_the_page_say_the_same_about_sending(
     assert texts.SEND_STATES[state] in row and texts.SEND_STATES[state] in page
     for other in set(texts.SEND_STATES) - {state}:
         assert texts.SEND_STATES[other] not in row and texts.SEND_STATES[other] not in page
+
+
+def test_the_inbox_filters_by_kind_and_by_what_i_have_claimed(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
+    fraud = _handoff(app, "o-f", "[report] x", question="有人冒领养老金我要举报")
+    complaint = _handoff(app, "o-c", "[complaint]", question="窗口态度太差我要投诉")
+    person = _handoff(app, "o-p", "", question="我要找人工客服")
+    auth.login("editor")
+    auth.post(f"/admin/handoffs/{complaint}/claim")
+
+    def listed(query: str) -> set[int]:
+        page = client.get(f"/admin/handoffs?{query}").get_data(as_text=True)
+        table = page.split('<table class="list handoffs">')[1]
+        return {i for i in (fraud, complaint, person) if f'/admin/handoffs/{i}"' in table}
+
+    assert listed("") == {fraud, complaint, person}
+    assert listed("kind=report") == {fraud}
+    assert listed("kind=complaint") == {complaint}
+    assert listed("kind=handoff") == {person}
+    assert listed("mine=1") == {complaint}
+    assert listed("mine=1&kind=report") == set()

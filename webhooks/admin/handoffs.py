@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,6 +89,14 @@ def kind_of(handoff: Handoff) -> str:
     found = _TAG.match(handoff.context or "")
     kind = found.group(1) if found else "handoff"
     return kind if kind in KINDS else "handoff"
+
+
+def is_kind(kind: str) -> ColumnElement[bool]:
+    """The SQL condition for a hand-off of this kind (as ``kind_of`` reads it)."""
+    tagged = [Handoff.context.like(f"[{k}]%") for k in KINDS if k != "handoff"]
+    if kind == "handoff":
+        return and_(*(~t for t in tagged))
+    return Handoff.context.like(f"[{kind}]%")
 
 
 def context_of(handoff: Handoff) -> str:

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from bot.models import Exchange, Handoff
 from webhooks.admin import handoffs, texts
 from webhooks.admin.forms import ReplyForm
+from webhooks.admin.models import HandoffClaim
 from webhooks.admin.web import actor, current_staff, db, display_name, record, transaction
 
 bp = Blueprint("handoffs", __name__, url_prefix="/handoffs")
@@ -40,10 +41,18 @@ def sender() -> Any:
 @bp.get("")
 def index() -> str:
     status = request.args.get("status", "open")
+    kind = request.args.get("kind", "")
+    mine = request.args.get("mine") == "1"
     with transaction() as s:
         query = select(Handoff).order_by(Handoff.created_at.desc()).limit(200)
         if status in STATUSES:
             query = query.where(Handoff.status == status)
+        if kind in handoffs.KINDS:
+            query = query.where(handoffs.is_kind(kind))
+        if mine:
+            query = query.join(HandoffClaim, HandoffClaim.handoff_id == Handoff.id).where(
+                HandoffClaim.claimed_by == actor()
+            )
         rows = list(s.scalars(query))
         counts = dict(
             s.execute(select(Handoff.status, func.count()).group_by(Handoff.status)).all()
@@ -60,6 +69,9 @@ def index() -> str:
         kinds={h.id: handoffs.kind_of(h) for h in rows},
         contexts={h.id: handoffs.context_of(h) for h in rows},
         statuses=STATUSES,
+        kind=kind if kind in handoffs.KINDS else "",
+        all_kinds=handoffs.KINDS,
+        mine=mine,
     )
 
 
