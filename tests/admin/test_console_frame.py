@@ -85,3 +85,15 @@ def test_the_root_page_in_production_leaves_out_the_first_account_hint(app: Flas
     finally:
         app.extensions["shebao"].settings = settings
     assert "社保智能助手" in page and "shebao staff create" not in page
+
+
+def test_history_names_every_action_in_chinese(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
+    with app.extensions["shebao"].db.session() as s:
+        data = curation.working_copy(s, ENTRY).data
+        curation.update(s, ENTRY, {**data, "answer": data["answer"] + "（改）"}, "editor")
+        curation.restore(s, ENTRY, 1, "editor")
+    auth.login("editor")
+    page = client.get(f"/admin/entries/{ENTRY}/history").get_data(as_text=True)
+    assert "恢复第1版" in page and "restore v" not in page and "修改" in page

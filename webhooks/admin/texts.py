@@ -63,6 +63,7 @@ ACTION_NAMES = {
     "import": "导入",
     "return": "退回修改",
 }
+RESTORE_ACTION = "恢复第{version}版"
 
 # ── flashes ──────────────────────────────────────────────────────────────────────────────────
 LOGIN_REQUIRED = "请先登录。"

@@ -198,11 +198,19 @@ def display_name(username: str | None) -> str:
     return f"{prefix}:{shown}" if prefix else shown
 
 
+def action_name(action: str) -> str:
+    """A revision's action as staff read it (``restore v3`` → 恢复第3版)."""
+    if action.startswith("restore v") and action[9:].isdigit():
+        return texts.RESTORE_ACTION.format(version=action[9:])
+    return texts.ACTION_NAMES.get(action, action)
+
+
 def template_globals() -> dict[str, Any]:
     staff = g.get("staff")
     return {
         "csrf_token": generate_csrf,
         "display_name": display_name,
+        "action_name": action_name,
         "staff": staff,
         "texts": texts,
         "role_name": lambda role: texts.ROLE_NAMES.get(role, role),
