@@ -125,6 +125,7 @@ def test_a_new_entry_from_the_queue_takes_every_wording_once(
     assert question and question.group(1) == "退役军人社保怎么接续"
     similar = re.search(r'<textarea[^>]*id="similar_questions"[^>]*>\s*([^<]*)</textarea>', form)
     assert similar and similar.group(1).split() == ["退役军人的社保怎么接续"]
+    assert "已用市民的2种问法预填" in form and "其余1个作为其他问法" in form
 
 
 @pytest.mark.parametrize(

@@ -231,6 +231,12 @@ def _prefill_new(form: EntryForm) -> None:
             if questions:
                 form.question.data = questions[0]
                 form.similar_questions.data = "\n".join(questions[1:9])
+                flash(
+                    texts.PREFILLED_FROM_QUEUE.format(
+                        n=len(questions[:9]), similar=len(questions[1:9])
+                    ),
+                    "info",
+                )
             form.exchanges.data = ",".join(map(str, ids))
         handoff_id = request.args.get("handoff", type=int)
         if handoff_id:

@@ -98,6 +98,10 @@ QUEUE_DISMISSED = "已将{n}个问题标记为无需处理。"
 QUEUE_ADDED = "已把{n}个问法加入条目「{entry}」，修改已提交审核。"
 QUEUE_ADDED_DRAFT = "已把{n}个问法加入条目「{entry}」（草稿）。"
 QUEUE_NOTHING_NEW = "这些问法条目里已经有了，无需添加。"
+PREFILLED_FROM_QUEUE = (
+    "已用市民的{n}种问法预填：最常见的作为标准问题，其余{similar}个作为其他问法；"
+    "发布前至少需要3个其他问法，请补全答案和依据。"
+)
 DISPUTES_MISUNDERSTANDING = "已将{n}条反馈标记为市民误解。"
 DISPUTES_EDITING = "已将{n}条反馈标记为修改条目处理，请在这里修改并提交审核。"
 DISPUTES_ADDED = "已把{n}个问法加入条目「{entry}」，修改已提交审核；{closed}条反馈已处理。"
