@@ -167,3 +167,18 @@ def test_the_inbox_filters_by_kind_and_by_what_i_have_claimed(
     assert listed("kind=handoff") == {person}
     assert listed("mine=1") == {complaint}
     assert listed("mine=1&kind=report") == set()
+
+
+def test_answering_takes_the_case_in_hand(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
+    handoff_id = _handoff(app, "o-answer")
+    auth.login("editor")
+    auth.post(f"/admin/handoffs/{handoff_id}", {"answer": "请带身份证到窗口办理。"})
+    row = _row(client.get("/admin/handoffs?status=all").get_data(as_text=True), handoff_id)
+    assert "<strong>我</strong>" in row
+    with app.extensions["shebao"].db.session() as s:
+        actions = s.scalars(
+            select(AuditLog.action).where(AuditLog.target == str(handoff_id)).order_by(AuditLog.id)
+        ).all()
+    assert list(actions)[:2] == ["handoff_claim", "handoff_reply"]

@@ -83,12 +83,23 @@ def show(handoff_id: int) -> str | Response | tuple[str, int]:
             handoff = s.get(Handoff, handoff_id)
             if handoff is None:
                 abort(404)
+            answered = handoff.answer is not None
+            claimed = handoff_id in handoffs.claims_of(s, [handoff_id])
+        if answered:
+            flash(texts.HANDOFF_ALREADY, "error")
+            return redirect(url_for(".show", handoff_id=handoff_id))
+        try:  # answering takes the case in hand: of two people answering at once, one wins
+            handoffs.claim(db(), handoff_id, actor())
+        except handoffs.AlreadyClaimed as taken:
+            flash(texts.HANDOFF_TAKEN.format(name=display_name(taken.by)), "error")
+            return redirect(url_for(".show", handoff_id=handoff_id))
+        with transaction() as s:
+            if not claimed:
+                record(s, "handoff_claim", str(handoff_id), on_reply=True)
+            handoff = s.get(Handoff, handoff_id)
+            assert handoff is not None
             if handoff.answer is not None:
                 flash(texts.HANDOFF_ALREADY, "error")
-                return redirect(url_for(".show", handoff_id=handoff_id))
-            held = handoffs.claims_of(s, [handoff_id]).get(handoff_id)
-            if held is not None and held.claimed_by != actor():
-                flash(texts.HANDOFF_TAKEN.format(name=display_name(held.claimed_by)), "error")
                 return redirect(url_for(".show", handoff_id=handoff_id))
             handoffs.record_answer(s, handoff, form.answer.data or "", actor())
             record(s, "handoff_reply", str(handoff_id))
