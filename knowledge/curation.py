@@ -26,6 +26,9 @@ Rules
 -----
 - Four eyes: ``publish`` refuses a reviewer who wrote, restored or submitted any part of the
   change under review (every revision since the entry was last published or archived).
+- ``return_for_changes`` (退回修改) sends a change in review back to its author as a draft,
+  with the reviewer's required comment kept on that revision (``EntryRevision.comment``). The
+  reviewer who sent it back wrote nothing, so they may still publish the corrected text.
 - ``restore`` never goes live by itself: it makes the old text the current draft (or the pending
   edit of a published entry), which is reviewed and published like any edit. To take a wrong
   answer offline at once, one person may ``archive`` it.
@@ -86,6 +89,14 @@ class EntryNotFound(CurationError):
 
 class ReviewerIsAuthor(CurationError):
     """The four-eyes rule: whoever wrote or submitted a change may not publish it."""
+
+
+class CommentRequired(CurationError):
+    """Sending a change back (退回修改) needs a comment saying what to change."""
+
+
+#: The revision action of 退回修改.
+RETURNED = "return"
 
 
 @dataclass
@@ -182,7 +193,13 @@ def next_version(session: Session, entry_id: str) -> int:
 
 
 def record_revision(
-    session: Session, entry_id: str, version: int, data: dict[str, Any], action: str, actor: str
+    session: Session,
+    entry_id: str,
+    version: int,
+    data: dict[str, Any],
+    action: str,
+    actor: str,
+    comment: str | None = None,
 ) -> EntryRevision:
     revision = EntryRevision(
         entry_id=entry_id,
@@ -191,19 +208,24 @@ def record_revision(
         action=action,
         changed_by=actor,
         changed_at=utcnow(),
+        comment=comment,
     )
     session.add(revision)
     session.flush()
     return revision
 
 
-def commit_row(session: Session, entry: Entry, action: str, actor: str) -> EntryRevision:
+def commit_row(
+    session: Session, entry: Entry, action: str, actor: str, comment: str | None = None
+) -> EntryRevision:
     """Give the live row the next version number and record it as a revision."""
     entry.version = next_version(session, entry.id)
     entry.updated_by = actor
     entry.updated_at = utcnow()
     session.flush()
-    return record_revision(session, entry.id, entry.version, entry.snapshot(), action, actor)
+    return record_revision(
+        session, entry.id, entry.version, entry.snapshot(), action, actor, comment
+    )
 
 
 def bump_generation(session: Session) -> int:
@@ -311,7 +333,7 @@ def _authors(session: Session, entry: Entry, after: int | None) -> set[str]:
         for rev in revisions:
             if rev.data.get("status") in ("published", "archived"):
                 after = rev.version
-    return {rev.changed_by for rev in revisions if rev.version > after}
+    return {rev.changed_by for rev in revisions if rev.version > after and rev.action != RETURNED}
 
 
 def working_copy(session: Session, entry_id: str) -> Work:
@@ -446,6 +468,55 @@ def publish(session: Session, entry_id: str, reviewer: str) -> Entry:
     commit_row(session, entry, "publish", reviewer)
     bump_generation(session)
     return entry
+
+
+def return_for_changes(
+    session: Session, entry_id: str, reviewer: str, comment: str
+) -> EntryRevision:
+    """退回修改: send the text in review back to its author as a draft, saying why.
+
+    The text is unchanged; the new revision (status ``draft``, action ``return``) carries the
+    comment. A published entry keeps being served; its pending edit becomes a draft again.
+    """
+    comment = comment.strip()
+    if not comment:
+        raise CommentRequired(f"sending {entry_id!r} back needs a comment saying what to change")
+    entry = get_entry(session, entry_id)
+    work = working_copy(session, entry_id)
+    if work.status != "review":
+        raise CurationError(f"entry {entry_id!r} is {work.status}, not in review")
+    if work.pending:
+        data = {**work.data, "status": "draft"}
+        return record_revision(
+            session, entry_id, next_version(session, entry_id), data, RETURNED, reviewer, comment
+        )
+    entry.status = "draft"
+    entry.submitted_by = None
+    return commit_row(session, entry, RETURNED, reviewer, comment)
+
+
+def open_return(session: Session, entry_id: str) -> EntryRevision | None:
+    """The 退回修改 the author has not answered yet: the newest ``return`` revision, unless the
+    entry was submitted, published or archived after it."""
+    for rev in reversed(history(session, entry_id)):
+        if rev.action == RETURNED:
+            return rev
+        if rev.action in ("submit", "publish", "archive", "import"):
+            return None
+    return None
+
+
+def open_returns(session: Session) -> list[tuple[EntryRevision, Work]]:
+    """Every change sent back (退回修改) and not yet resubmitted: (the return, the work now)."""
+    entry_ids = session.scalars(
+        select(EntryRevision.entry_id).where(EntryRevision.action == RETURNED).distinct()
+    ).all()
+    out: list[tuple[EntryRevision, Work]] = []
+    for entry_id in sorted(entry_ids):
+        returned = open_return(session, entry_id)
+        if returned is not None:
+            out.append((returned, working_copy(session, entry_id)))
+    return out
 
 
 def archive(session: Session, entry_id: str, actor: str) -> Entry:

@@ -87,6 +87,8 @@ class EntryRevision(Base):
     action: Mapped[str] = mapped_column(String(40))
     changed_by: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: What the person said about this change (a reviewer's reason for 退回修改).
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class KbState(Base):

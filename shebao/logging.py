@@ -5,7 +5,9 @@ Each line is a JSON object (``LOG_FORMAT=json``, the default when stderr is not 
 a readable line (``LOG_FORMAT=text``), with the request id of the HTTP request it belongs to
 (``X-Request-Id``, taken from the load balancer or made up), the process id, and the message
 and any traceback passed through ``shebao.masking.mask_text``: an ID number, phone number or
-bank account that slipped into a log call is masked before it is written.
+bank account that slipped into a log call is masked before it is written. JSON lines carry no
+terminal colour codes: Werkzeug colours its request lines (``"GET / HTTP/1.1" 404``) with ANSI
+escapes, which ``strip_ansi`` takes out of the message, the extra fields and the traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -28,6 +31,19 @@ _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
     "asctime",
     "taskName",
 }
+
+
+#: An ANSI escape sequence (CSI: colours, bold, reset …), as Werkzeug and click write them.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+
+
+def strip_ansi(text: str) -> str:
+    """``text`` without terminal colour and style codes."""
+    return _ANSI.sub("", text)
+
+
+def _clean(text: str) -> str:
+    return mask_text(strip_ansi(text))
 
 
 class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -53,7 +69,7 @@ class JsonFormatter(logging.Formatter):
             .replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": mask_text(record.getMessage()),
+            "msg": _clean(record.getMessage()),
             "pid": record.process,
         }
         rid = getattr(record, "request_id", None) or request_id.get()
@@ -61,9 +77,9 @@ class JsonFormatter(logging.Formatter):
             data["request_id"] = rid
         for key, value in record.__dict__.items():
             if key not in _STANDARD and key not in data and not key.startswith("_"):
-                data[key] = mask_text(value) if isinstance(value, str) else _plain(value)
+                data[key] = _clean(value) if isinstance(value, str) else _plain(value)
         if record.exc_info:
-            data["exc"] = mask_text(self.formatException(record.exc_info))
+            data["exc"] = _clean(self.formatException(record.exc_info))
         return json.dumps(data, ensure_ascii=False, default=str)
 
 

@@ -33,7 +33,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webhooks import health
 
     app.register_blueprint(health.bp)
-    for module_name in ("webhooks.wechat", "webhooks.admin", "webhooks.miniprogram"):
+    for module_name in (
+        "webhooks.about",
+        "webhooks.wechat",
+        "webhooks.admin",
+        "webhooks.miniprogram",
+    ):
         module = __import__(module_name, fromlist=["bp"])
         app.register_blueprint(module.bp)
     # request.remote_addr is the client's, through the trusted proxies only.

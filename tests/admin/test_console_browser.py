@@ -281,7 +281,8 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     page.goto("/admin/handoffs?status=all")
     shot(page, "12-handoffs")
     page.goto("/admin/insight")
-    assert page.locator("svg.chart").count() == 6  # with the disputes per day
+    for chart in ("每日提问量", "每日答错反馈", "回答结果比例（按天）", "回答结果占比", "提问时段"):
+        assert page.locator(f'svg.chart[aria-label^="{chart}"]').count() == 1, chart
     shot(page, "13-insight")
     page.goto("/admin/entries/import")
     shot(page, "14-import")
@@ -290,6 +291,12 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     page.goto("/admin/staff/audit")
     assert "entry_publish" in page.content()
     shot(page, "16-audit")
+    page.goto("/admin/no-such-page")
+    assert "页面不存在" in page.content() and page.get_by_role("link", name="后台任务").count()
+    shot(page, "28-not-found")
+    page.goto("/")
+    assert "社保智能助手 · 后台服务" in page.content()
+    shot(page, "29-root")
 
     phone = new_page(width=390, height=844)
     login(phone, "editor")
@@ -297,3 +304,110 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     shot(phone, "17-phone-entries")
     phone.goto(f"/admin/entries/{ENTRY}/edit")
     shot(phone, "18-phone-edit")
+
+
+RETURNED_ENTRY = "pension-enterprise-increase-jiangmen"
+RETURN_COMMENT = "调整比例要写明是哪一年的文件，请补上文号后再提交。"
+
+
+def test_a_reviewer_sends_a_change_back_and_the_author_sees_why(
+    console: tuple[Flask, str], new_page: Any
+) -> None:
+    editor = new_page(javascript=False)
+    login(editor, "editor")
+    editor.goto(f"/admin/entries/{RETURNED_ENTRY}/edit")
+    answer = editor.get_by_label("答案")
+    answer.fill(answer.input_value() + "（浏览器测试：待退回）")
+    editor.get_by_role("button", name="保存并提交审核").click()
+    editor.wait_for_url(f"**/admin/entries/{RETURNED_ENTRY}")
+
+    reviewer = new_page(javascript=False)
+    login(reviewer, "reviewer")
+    reviewer.goto(f"/admin/entries/{RETURNED_ENTRY}")
+    reviewer.get_by_label("退回意见（必填，作者会看到）").fill(RETURN_COMMENT)
+    shot(reviewer, "21-return-form")
+    reviewer.get_by_role("button", name="退回修改").click()
+    reviewer.wait_for_url(f"**/admin/entries/{RETURNED_ENTRY}")
+    assert "已退回修改" in reviewer.locator(".flash").inner_text()
+
+    editor.goto(f"/admin/entries/{RETURNED_ENTRY}")
+    note = editor.locator("section.returned")
+    assert RETURN_COMMENT in note.inner_text() and "Reviewer" in note.inner_text()
+    shot(editor, "22-returned-author-view")
+    editor.get_by_role("link", name="历史版本").click()
+    assert RETURN_COMMENT in editor.locator("table.list").inner_text()
+    shot(editor, "23-returned-history")
+
+
+HANDED_OVER = {
+    "report": "我要举报有人冒领养老金",
+    "complaint": "打了三天12333都没人接，我要投诉",
+    "handoff": "转人工",
+}
+
+
+def test_the_inbox_tells_kinds_apart_and_shows_who_has_a_case(
+    console: tuple[Flask, str], new_page: Any
+) -> None:
+    app, _ = console
+    bot = app.extensions["shebao"].bot
+    for kind, text in HANDED_OVER.items():
+        reply = bot.handle(Message(channel="wechat", user=f"o-inbox-{kind}", text=text))
+        assert reply.outcome == "handed_off", (text, reply.intent)
+
+    editor = new_page(javascript=False)
+    login(editor, "editor")
+    editor.get_by_role("link", name="转人工", exact=True).first.click()
+    table = editor.locator("table.handoffs")
+    assert "[report]" not in table.inner_text() and "[complaint]" not in table.inner_text()
+    for kind, text in HANDED_OVER.items():
+        row = table.locator(f"tr.kind-{kind}").filter(has_text=text)
+        assert row.count() == 1, kind
+        assert "48小时内，可即时发送" in row.inner_text()
+    table.get_by_role("link", name=HANDED_OVER["report"]).click()
+    editor.get_by_role("button", name="认领（由我处理）").click()
+    assert "已认领" in editor.locator(".flash").inner_text()
+
+    reviewer = new_page()
+    login(reviewer, "reviewer")
+    reviewer.goto("/admin/handoffs")
+    row = reviewer.locator("tr.kind-report").filter(has_text=HANDED_OVER["report"])
+    assert "Editor" in row.locator("td.claim").inner_text()
+    shot(reviewer, "24-handoff-inbox")
+    row.get_by_role("link", name=HANDED_OVER["report"]).click()
+    assert "请勿重复答复" in reviewer.locator(".claim-box").inner_text()
+    assert reviewer.get_by_role("button", name="发送答复").count() == 0
+    shot(reviewer, "25-handoff-taken")
+
+
+SMALLEST_TEXT = """els => Math.min(...els.map(e => parseFloat(getComputedStyle(e).fontSize)
+    * e.getScreenCTM().a))"""
+CLIPPED_TEXT = """els => els.filter(e => {
+    const t = e.getBoundingClientRect(), box = e.ownerSVGElement.getBoundingClientRect();
+    return t.left < box.left - 1 || t.right > box.right + 1;
+}).map(e => e.textContent)"""
+
+
+def test_insight_charts_are_readable_on_a_desktop_and_a_phone(
+    console: tuple[Flask, str], new_page: Any
+) -> None:
+    app, _ = console
+    bot = app.extensions["shebao"].bot
+    for i, text in enumerate(["失业金怎么领", "退役军人社保怎么接续", "转人工", "养老金"]):
+        bot.handle(Message(channel="wechat", user=f"o-insight-{i}", text=text))
+    for width, height, name in ((1280, 900, "26-insight-desktop"), (390, 844, "27-insight-phone")):
+        page = new_page(width=width, height=height)
+        login(page, "editor")
+        page.goto("/admin/insight?days=30")
+        charts = page.locator("svg.chart")
+        assert charts.count() == 8
+        # Every label is drawn at 13 px or more on screen (the SVG is not scaled down).
+        assert page.eval_on_selector_all("svg.chart text", SMALLEST_TEXT) >= 13
+        assert page.eval_on_selector_all("svg.chart text", CLIPPED_TEXT) == []
+        daily_ticks = page.locator("section.card").first.locator("text.chart-axis-label")
+        assert daily_ticks.count() >= 3  # more than 0 and the maximum
+        rates = page.locator("#rates")
+        assert "已回答" in rates.locator(".legend").inner_text()
+        assert rates.locator("rect.chart-seg").count() > 0
+        assert "退役军人社保怎么接续" in page.locator("#unanswered").inner_text()
+        shot(page, name)

@@ -73,7 +73,8 @@ def test_insight_charts_and_csv(client: FlaskClient, auth: AuthActions, app: Fla
     _seed_exchanges(app)
     auth.login("editor")
     page = client.get("/admin/insight?days=7").get_data(as_text=True)
-    assert page.count("<svg") == 6  # questions, disputes, outcomes, intents, entries, hours
+    # questions, disputes, outcome rates over time, unanswered, outcomes, intents, entries, hours
+    assert page.count('<svg class="chart ') == 8
     assert "已回答" in page and "60.0%" in page
     assert "失业保险金最长能领多长时间" in page  # the top entry by its question
     outcomes = client.get("/admin/insight/outcomes.csv?days=7")

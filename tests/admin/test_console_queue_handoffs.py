@@ -192,7 +192,7 @@ def test_after_48_hours_the_reply_waits_for_the_next_message(
     handoff_id = _handoff(app, "o-old", timedelta(hours=50))
     auth.login("reviewer")
     page = client.get(f"/admin/handoffs/{handoff_id}").get_data(as_text=True)
-    assert "已超过微信 48 小时时限" in page
+    assert texts.SEND_STATES["window_passed"] in page
     response = auth.post(
         f"/admin/handoffs/{handoff_id}", {"answer": "请拨打12333咨询。"}, follow_redirects=True
     )

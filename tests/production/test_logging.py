@@ -59,3 +59,50 @@ def test_the_text_format_masks_too() -> None:
     finally:
         request_id.reset(token)
     assert "[req-7]" in line and ID_NUMBER not in line
+
+
+def test_json_lines_carry_no_terminal_colour_codes() -> None:
+    from werkzeug import serving
+
+    coloured = "\x1b[33mGET /nothing HTTP/1.1\x1b[0m"  # how Werkzeug writes a 404's request line
+    if hasattr(serving, "_ansi_style"):  # and through Werkzeug's own styling, where it styles
+        styled = serving._ansi_style("GET /admin HTTP/1.1", "bold", "red")
+    else:
+        styled = "\x1b[1m\x1b[31mGET /admin HTTP/1.1\x1b[0m"
+    line = JsonFormatter().format(
+        record('"%s" %s %s | "%s"', coloured, "404", "-", styled, x="\x1b[1mhi\x1b[0m")
+    )
+    data = json.loads(line)
+    assert "\x1b" not in line and "\\u001b" not in line
+    assert data["msg"] == '"GET /nothing HTTP/1.1" 404 - | "GET /admin HTTP/1.1"'
+    assert data["x"] == "hi"
+
+
+def test_a_request_logged_by_werkzeug_has_a_plain_message() -> None:
+    """Werkzeug's development server logs each request through the ``werkzeug`` logger with
+    the request line coloured; the JSON formatter writes it plain."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, rec: logging.LogRecord) -> None:
+            records.append(rec)
+
+    logger = logging.getLogger("werkzeug")
+    keep, old_level = Keep(), logger.level
+    logger.addHandler(keep)
+    logger.setLevel(logging.INFO)
+    try:
+        request = WSGIRequestHandler.__new__(WSGIRequestHandler)  # no socket: only its logging
+        request.command, request.path, request.request_version = "GET", "/missing", "HTTP/1.1"
+        request.client_address = ("127.0.0.1", 5000)
+        request.log_request(404, 0)
+    finally:
+        logger.removeHandler(keep)
+        logger.setLevel(old_level)
+    assert "\x1b[" in records[-1].getMessage()  # what Werkzeug hands to logging
+    line = JsonFormatter().format(records[-1])
+    assert "\x1b" not in line and "\\u001b" not in line
+    assert json.loads(line)["msg"].startswith("127.0.0.1 - - [")
+    assert '"GET /missing HTTP/1.1" 404 0' in json.loads(line)["msg"]

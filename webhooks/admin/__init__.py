@@ -12,7 +12,9 @@ audit log, for administrators), ``outbox`` (background jobs that kept failing).
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import NoReturn
+
+from flask import Blueprint, abort
 from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import CSRFError
 
@@ -45,7 +47,9 @@ bp.after_request(web.secure_headers)
 bp.context_processor(web.template_globals)
 bp.register_error_handler(CSRFError, web.csrf_failed)
 bp.register_error_handler(403, web.forbidden)
+bp.register_error_handler(404, web.not_found)
 bp.add_app_template_filter(web.local_time, "local_time")
+bp.add_app_template_filter(web.display_name, "display_name")
 
 for child in (
     auth.bp,
@@ -61,6 +65,13 @@ for child in (
     outbox.bp,
 ):
     bp.register_blueprint(child)
+
+
+@bp.route("/<path:unknown>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+def unknown_address(unknown: str) -> NoReturn:
+    """Any other /admin/… address: the console's own 404 (behind the login, in its frame), not
+    Werkzeug's English page. Routing tries every real page first (a path rule ranks last)."""
+    abort(404)
 
 
 @bp.record_once

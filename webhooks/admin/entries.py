@@ -8,7 +8,6 @@ engine reloads its index within seconds.
 
 from __future__ import annotations
 
-import difflib
 import io
 import tempfile
 from pathlib import Path
@@ -24,7 +23,6 @@ from flask import (
     send_file,
     url_for,
 )
-from markupsafe import Markup, escape
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -38,7 +36,7 @@ from knowledge.models import STATUSES, Entry
 from knowledge.regions import load_regions
 from knowledge.schema import InvalidEntries, Problem
 from shebao import clock
-from webhooks.admin import disputed, documents, texts, unanswered
+from webhooks.admin import diffs, disputed, documents, texts, unanswered
 from webhooks.admin.forms import PROBLEM_FIELDS, EntryForm, ImportForm
 from webhooks.admin.preview import preview
 from webhooks.admin.web import actor, current_staff, record, requires, transaction
@@ -143,9 +141,11 @@ def show(entry_id: str) -> str:
         work = curation.working_copy(s, entry_id)
         live = entry.snapshot()
         disputes, answers = disputed.rate(s, entry_id)
+        returned = curation.open_return(s, entry_id)
     return render_template(
         "admin/entries/show.html",
         entry=entry,
+        returned=returned,
         live=live,
         work=work,
         disputes=disputes,
@@ -231,6 +231,12 @@ def _prefill_new(form: EntryForm) -> None:
             if questions:
                 form.question.data = questions[0]
                 form.similar_questions.data = "\n".join(questions[1:9])
+                flash(
+                    texts.PREFILLED_FROM_QUEUE.format(
+                        n=len(questions[:9]), similar=len(questions[1:9])
+                    ),
+                    "info",
+                )
             form.exchanges.data = ",".join(map(str, ids))
         handoff_id = request.args.get("handoff", type=int)
         if handoff_id:
@@ -334,6 +340,29 @@ def publish(entry_id: str) -> Response:
     return _workflow(entry_id, "publish", texts.PUBLISHED)
 
 
+@bp.post("/<entry_id>/return")
+@requires("reviewer")
+def return_for_changes(entry_id: str) -> Response:
+    """退回修改: the reviewer sends the change back to its author with a required comment."""
+    comment = request.form.get("comment", "").strip()
+    if not comment:
+        flash(texts.RETURN_NEEDS_COMMENT, "error")
+        return redirect(url_for(".show", entry_id=entry_id))
+    try:
+        with transaction() as s:
+            _get(s, entry_id)
+            if curation.working_copy(s, entry_id).status != "review":
+                flash(texts.RETURN_NOT_IN_REVIEW, "error")
+                return redirect(url_for(".show", entry_id=entry_id))
+            rev = curation.return_for_changes(s, entry_id, actor(), comment)
+            record(s, "entry_return", entry_id, version=rev.version, comment=comment)
+    except curation.CurationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(texts.RETURNED, "success")
+    return redirect(url_for(".show", entry_id=entry_id))
+
+
 @bp.post("/<entry_id>/archive")
 @requires("reviewer")
 def archive(entry_id: str) -> Response:
@@ -389,27 +418,13 @@ def diff(entry_id: str) -> str:
             rev_b = curation.revision(s, entry_id, b)
     except curation.EntryNotFound:
         abort(404)
-    marked = [(c, highlight(c.before, c.after)) for c in changes]
     return render_template(
-        "admin/entries/diff.html", entry=entry, changes=marked, rev_a=rev_a, rev_b=rev_b
+        "admin/entries/diff.html",
+        entry=entry,
+        changes=[diffs.shown(c) for c in changes],
+        rev_a=rev_a,
+        rev_b=rev_b,
     )
-
-
-def highlight(before: str, after: str) -> tuple[Markup, Markup]:
-    """The two texts as HTML with removed and added characters marked (<del>, <ins>)."""
-    old: list[str] = []
-    new: list[str] = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            old.append(str(escape(before[i1:i2])))
-            new.append(str(escape(after[j1:j2])))
-            continue
-        if i2 > i1:
-            old.append(f"<del>{escape(before[i1:i2])}</del>")
-        if j2 > j1:
-            new.append(f"<ins>{escape(after[j1:j2])}</ins>")
-    return Markup("".join(old)), Markup("".join(new))
 
 
 # ── import / export ──────────────────────────────────────────────────────────────────────────

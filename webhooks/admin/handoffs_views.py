@@ -2,7 +2,9 @@
 
 A reply is saved first, then sent as a customer-service message if WeChat's 48-hour window is
 still open (see ``webhooks.admin.handoffs``); otherwise it waits for the user's next message.
-A reply can become a new knowledge-base entry (the entry form starts from it).
+A reply can become a new knowledge-base entry (the entry form starts from it). Each case shows
+its kind (转人工, 举报, 投诉) and who has it in hand (认领); while one member of staff has it,
+another cannot answer it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from werkzeug.wrappers import Response
 from bot.models import Exchange, Handoff
 from webhooks.admin import handoffs, texts
 from webhooks.admin.forms import ReplyForm
-from webhooks.admin.web import actor, db, record, transaction
+from webhooks.admin.models import HandoffClaim
+from webhooks.admin.web import actor, current_staff, db, display_name, record, transaction
 
 bp = Blueprint("handoffs", __name__, url_prefix="/handoffs")
 
@@ -38,22 +41,37 @@ def sender() -> Any:
 @bp.get("")
 def index() -> str:
     status = request.args.get("status", "open")
+    kind = request.args.get("kind", "")
+    mine = request.args.get("mine") == "1"
     with transaction() as s:
         query = select(Handoff).order_by(Handoff.created_at.desc()).limit(200)
         if status in STATUSES:
             query = query.where(Handoff.status == status)
+        if kind in handoffs.KINDS:
+            query = query.where(handoffs.is_kind(kind))
+        if mine:
+            query = query.join(HandoffClaim, HandoffClaim.handoff_id == Handoff.id).where(
+                HandoffClaim.claimed_by == actor()
+            )
         rows = list(s.scalars(query))
         counts = dict(
             s.execute(select(Handoff.status, func.count()).group_by(Handoff.status)).all()
         )
-        windows = {h.id: handoffs.window_open(s, h) for h in rows}
+        send_states = {h.id: handoffs.send_state(s, h) for h in rows}
+        claims = {i: c.claimed_by for i, c in handoffs.claims_of(s, [h.id for h in rows]).items()}
     return render_template(
         "admin/handoffs/index.html",
         handoffs=rows,
         status=status,
         counts=counts,
-        windows=windows,
+        send_states=send_states,
+        claims=claims,
+        kinds={h.id: handoffs.kind_of(h) for h in rows},
+        contexts={h.id: handoffs.context_of(h) for h in rows},
         statuses=STATUSES,
+        kind=kind if kind in handoffs.KINDS else "",
+        all_kinds=handoffs.KINDS,
+        mine=mine,
     )
 
 
@@ -65,6 +83,21 @@ def show(handoff_id: int) -> str | Response | tuple[str, int]:
             handoff = s.get(Handoff, handoff_id)
             if handoff is None:
                 abort(404)
+            answered = handoff.answer is not None
+            claimed = handoff_id in handoffs.claims_of(s, [handoff_id])
+        if answered:
+            flash(texts.HANDOFF_ALREADY, "error")
+            return redirect(url_for(".show", handoff_id=handoff_id))
+        try:  # answering takes the case in hand: of two people answering at once, one wins
+            handoffs.claim(db(), handoff_id, actor())
+        except handoffs.AlreadyClaimed as taken:
+            flash(texts.HANDOFF_TAKEN.format(name=display_name(taken.by)), "error")
+            return redirect(url_for(".show", handoff_id=handoff_id))
+        with transaction() as s:
+            if not claimed:
+                record(s, "handoff_claim", str(handoff_id), on_reply=True)
+            handoff = s.get(Handoff, handoff_id)
+            assert handoff is not None
             if handoff.answer is not None:
                 flash(texts.HANDOFF_ALREADY, "error")
                 return redirect(url_for(".show", handoff_id=handoff_id))
@@ -99,18 +132,54 @@ def show(handoff_id: int) -> str | Response | tuple[str, int]:
                 .limit(10)
             )
         )
-        window = handoffs.window_open(s, handoff)
+        send_state = handoffs.send_state(s, handoff)
         last = handoffs.last_message_at(s, handoff.user_key)
+        held = handoffs.claims_of(s, [handoff_id]).get(handoff_id)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "admin/handoffs/show.html",
         handoff=handoff,
         form=form,
         recent=recent,
-        window=window,
+        send_state=send_state,
         last=last,
-        can_send=handoffs.openid_of(handoff) is not None,
+        kind=handoffs.kind_of(handoff),
+        context=handoffs.context_of(handoff),
+        claimed_by=held.claimed_by if held else None,
+        claimed_at=held.claimed_at if held else None,
     ), status
+
+
+@bp.post("/<int:handoff_id>/claim")
+def claim(handoff_id: int) -> Response:
+    with transaction() as s:
+        handoff = s.get(Handoff, handoff_id)
+        if handoff is None:
+            abort(404)
+    try:
+        handoffs.claim(db(), handoff_id, actor())
+    except handoffs.AlreadyClaimed as taken:
+        flash(texts.HANDOFF_TAKEN.format(name=display_name(taken.by)), "error")
+    else:
+        with transaction() as s:
+            record(s, "handoff_claim", str(handoff_id))
+        flash(texts.HANDOFF_CLAIMED, "success")
+    return redirect(url_for(".show", handoff_id=handoff_id))
+
+
+@bp.post("/<int:handoff_id>/release")
+def release(handoff_id: int) -> Response:
+    """放弃认领: the one who has it, or an administrator, gives the case back."""
+    with transaction() as s:
+        held = handoffs.claims_of(s, [handoff_id]).get(handoff_id)
+        if held is None:
+            return redirect(url_for(".show", handoff_id=handoff_id))
+        if held.claimed_by != actor() and not current_staff().can("admin"):
+            abort(403)
+        by = handoffs.release(s, handoff_id)
+        record(s, "handoff_release", str(handoff_id), claimed_by=by)
+    flash(texts.HANDOFF_RELEASED, "success")
+    return redirect(url_for(".show", handoff_id=handoff_id))
 
 
 @bp.post("/<int:handoff_id>/close")

@@ -19,14 +19,8 @@ bp = Blueprint("home", __name__)
 def index() -> str:
     with transaction() as s:
         review = curation.awaiting_review(s)
-        queue_size = (
-            s.scalar(
-                select(func.count()).select_from(
-                    select(unanswered.Exchange.id).where(unanswered.in_queue()).subquery()
-                )
-            )
-            or 0
-        )
+        returned = curation.open_returns(s)
+        queue_size = unanswered.queued_count(s)
         open_handoffs = (
             s.scalar(select(func.count()).select_from(Handoff).where(Handoff.status == "open")) or 0
         )
@@ -45,6 +39,7 @@ def index() -> str:
     return render_template(
         "admin/home.html",
         review=review,
+        returned=returned,
         queue_size=queue_size,
         open_handoffs=open_handoffs,
         by_status=by_status,

@@ -1,4 +1,5 @@
-"""Tables of the staff console: accounts, their login sessions, login attempts, the audit log.
+"""Tables of the staff console: accounts, their login sessions, login attempts, the audit log,
+and who has a hand-off in hand (认领).
 
 Everything the console needs to remember lives here, in the database every worker shares:
 a login made on one worker is valid on all of them, a session revoked on one is revoked on
@@ -81,3 +82,14 @@ class AuditLog(Base):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class HandoffClaim(Base):
+    """认领: which member of staff has a hand-off (``bot_handoff``) in hand, so that two people
+    do not answer the same citizen. One row per claimed hand-off; releasing deletes it."""
+
+    __tablename__ = "staff_handoff_claim"
+
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("bot_handoff.id"), primary_key=True)
+    claimed_by: Mapped[str] = mapped_column(String(80), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

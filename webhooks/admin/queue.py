@@ -9,7 +9,7 @@ dismiss them as noise.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from knowledge import curation
@@ -25,14 +25,7 @@ bp = Blueprint("queue", __name__, url_prefix="/queue")
 def index() -> str:
     threshold = request.args.get("similar", unanswered.SIMILAR_AT, type=float)
     with transaction() as s:
-        total = (
-            s.scalar(
-                select(func.count()).select_from(
-                    select(unanswered.Exchange.id).where(unanswered.in_queue()).subquery()
-                )
-            )
-            or 0
-        )
+        total = unanswered.queued_count(s)
         clusters = unanswered.cluster(unanswered.queued(s), threshold)
         entries = list(
             s.execute(

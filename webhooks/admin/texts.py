@@ -31,6 +31,23 @@ INTENT_NAMES = {
     "chitchat": "寒暄",
     "out_of_scope": "非社保问题",
 }
+#: An entry's fields (knowledge.curation.FIELDS), as the comparison page names them.
+FIELD_NAMES = {
+    "id": "条目编号",
+    "topic": "主题",
+    "question": "标准问题",
+    "similar_questions": "其他问法",
+    "answer": "答案",
+    "region": "适用地区",
+    "category": "分类",
+    "keywords": "关键词",
+    "source_title": "依据文件",
+    "source_number": "文号",
+    "source_date": "文件日期",
+    "effective_from": "生效日期",
+    "effective_to": "失效日期",
+    "status": "状态",
+}
 HANDOFF_STATUS_NAMES = {
     "open": "待回复",
     "answered": "已回复，待送达",
@@ -44,7 +61,9 @@ ACTION_NAMES = {
     "publish": "发布",
     "archive": "归档",
     "import": "导入",
+    "return": "退回修改",
 }
+RESTORE_ACTION = "恢复第{version}版"
 
 # ── flashes ──────────────────────────────────────────────────────────────────────────────────
 LOGIN_REQUIRED = "请先登录。"
@@ -53,6 +72,7 @@ LOGIN_LOCKED = "登录失败次数过多，请{minutes}分钟后再试。"
 LOGGED_OUT = "已退出登录。"
 SESSION_EXPIRED = "登录已过期，请重新登录。"
 FORBIDDEN = "您的账号没有权限进行这项操作。"
+NOT_FOUND = "没有这个页面，或者要找的内容已不存在。请检查地址，或从上方菜单进入。"
 CSRF_FAILED = "页面已过期或表单无效（缺少安全校验码），请返回刷新页面后重试。"
 PASSWORD_CHANGED = "密码已修改，请用新密码重新登录。"
 PASSWORD_WRONG = "当前密码不正确。"
@@ -65,6 +85,9 @@ PUBLISHED = "已发布，所有服务进程将在几秒内使用新内容答复�
 ARCHIVED = "已归档，机器人不再使用这条内容。"
 RESTORED = "已把第{version}版的内容恢复为草稿，需审核后发布。"
 NOTHING_CHANGED = "内容没有变化。"
+RETURNED = "已退回修改，作者会在条目页面看到您的意见。"
+RETURN_NEEDS_COMMENT = "退回修改需要填写意见，告诉作者要改什么。"
+RETURN_NOT_IN_REVIEW = "这个条目没有待审核的修改，无需退回。"
 CREATED = "已新建条目（草稿）。"
 REVIEWER_IS_AUTHOR = (
     "四眼原则：您参与了这次修改（编写、恢复或提交），不能自己发布，请另一位审核人员发布。"
@@ -75,6 +98,10 @@ QUEUE_DISMISSED = "已将{n}个问题标记为无需处理。"
 QUEUE_ADDED = "已把{n}个问法加入条目「{entry}」，修改已提交审核。"
 QUEUE_ADDED_DRAFT = "已把{n}个问法加入条目「{entry}」（草稿）。"
 QUEUE_NOTHING_NEW = "这些问法条目里已经有了，无需添加。"
+PREFILLED_FROM_QUEUE = (
+    "已用市民的{n}种问法预填：最常见的作为标准问题，其余{similar}个作为其他问法；"
+    "发布前至少需要3个其他问法，请补全答案和依据。"
+)
 DISPUTES_MISUNDERSTANDING = "已将{n}条反馈标记为市民误解。"
 DISPUTES_EDITING = "已将{n}条反馈标记为修改条目处理，请在这里修改并提交审核。"
 DISPUTES_ADDED = "已把{n}个问法加入条目「{entry}」，修改已提交审核；{closed}条反馈已处理。"
@@ -87,6 +114,18 @@ HANDOFF_KEPT = (
 HANDOFF_SEND_FAILED = "客服消息发送失败（{error}），答复已保存，对方下次发消息时会看到。"
 HANDOFF_ALREADY = "这个转人工问题已经答复过了。"
 HANDOFF_CLOSED = "已关闭。"
+HANDOFF_CLAIMED = "已认领：这个问题由您处理，其他同事会看到。"
+HANDOFF_RELEASED = "已放弃认领，其他同事可以接手。"
+HANDOFF_TAKEN = "{name}已认领这个问题，正在处理；请勿重复答复。"
+CHANNEL_NAMES = {"wechat": "公众号", "miniprogram": "小程序", "cli": "命令行"}
+#: What the engine handed over (webhooks/admin/handoffs.py KINDS).
+HANDOFF_KINDS = {"handoff": "转人工", "report": "举报", "complaint": "投诉"}
+#: Whether a staff answer can go out now (webhooks/admin/handoffs.py send_state).
+SEND_STATES = {
+    "now": "48小时内，可即时发送",
+    "window_passed": "已超过48小时，对方下次来信时送达",
+    "channel": "此渠道不能主动发送，对方下次来信时送达",
+}
 
 IMPORT_PROBLEMS = "文件有{n}处问题，未导入任何内容。"
 IMPORT_CHECKED = "检查通过：{n}个条目，没有问题（仅检查，未写入）。"

@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import ValidationError
@@ -151,6 +152,11 @@ def forbidden(error: Exception) -> tuple[str, int]:
     return render_template("admin/error.html", title="没有权限", message=texts.FORBIDDEN), 403
 
 
+def not_found(error: Exception) -> tuple[str, int]:
+    """An unknown console address, or a thing that does not exist, inside the console's frame."""
+    return render_template("admin/error.html", title="页面不存在", message=texts.NOT_FOUND), 404
+
+
 def secure_headers(response: Response) -> Response:
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -174,10 +180,37 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.replace(tzinfo=UTC).astimezone(LOCAL).strftime(fmt)
 
 
+def display_name(username: str | None) -> str:
+    """How staff read a stored account name: the account's display name (``wang`` → 王芳).
+
+    Names written by tools (``console:wang`` from an import) keep their prefix; names with no
+    account (``system``) are shown as stored. The staff table is read once per request.
+    """
+    if not username:
+        return ""
+    names: dict[str, str] | None = g.get("display_names")
+    if names is None:
+        with transaction() as s:
+            names = {u.username: u.label for u in s.scalars(select(StaffUser))}
+        g.display_names = names
+    prefix, _, name = username.rpartition(":")
+    shown = names.get(name, name)
+    return f"{prefix}:{shown}" if prefix else shown
+
+
+def action_name(action: str) -> str:
+    """A revision's action as staff read it (``restore v3`` → 恢复第3版)."""
+    if action.startswith("restore v") and action[9:].isdigit():
+        return texts.RESTORE_ACTION.format(version=action[9:])
+    return texts.ACTION_NAMES.get(action, action)
+
+
 def template_globals() -> dict[str, Any]:
     staff = g.get("staff")
     return {
         "csrf_token": generate_csrf,
+        "display_name": display_name,
+        "action_name": action_name,
         "staff": staff,
         "texts": texts,
         "role_name": lambda role: texts.ROLE_NAMES.get(role, role),
