@@ -254,3 +254,15 @@ def test_a_failed_send_keeps_the_reply_for_the_next_message(
     assert "客服消息发送失败" in response.get_data(as_text=True)
     replies = pending_staff_replies(app.extensions["shebao"].db, "wechat:o-broken")
     assert len(replies) == 1 and "稍后答复。" in replies[0]
+
+
+def test_a_cluster_shows_the_document_passages_closest_to_it(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
+    with app.extensions["shebao"].db.session() as s:
+        _exchange(s, "金湖县的第三代社保卡现在有多少人持有")
+    auth.login("editor")
+    page = _clusters(client)
+    near = page.split("政策文件里最接近的段落")[1].split("</div>")[0]
+    assert "持卡人数" in near and "金湖县" in near  # 金湖's newsletter, quoted
+    assert "/admin/documents/" in near and "/admin/entries/new?passage=" in near

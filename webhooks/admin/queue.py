@@ -3,7 +3,8 @@
 From a cluster: start a new entry prefilled with its questions (the entry form marks them
 resolved when the entry is saved), add its questions as other ways of asking to an existing
 entry (through ``curation.update`` and ``submit_for_review``, so a reviewer publishes them), or
-dismiss them as noise.
+dismiss them as noise. Each cluster shows the document passages closest to it, so a curator
+sees where the answer may already be written (and can draft an entry from it).
 """
 
 from __future__ import annotations
@@ -12,13 +13,30 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from bot import grounded
 from knowledge import curation
 from knowledge.models import Entry
+from knowledge.passages import PassageHit
 from knowledge.schema import InvalidEntries, question_key
+from shebao import clock
 from webhooks.admin import texts, unanswered
 from webhooks.admin.web import actor, record, transaction
+from webhooks.services import services
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
+
+PASSAGES_FOR = 50  # clusters shown with their closest document passages (a search each)
+PASSAGES_SHOWN = 2
+
+
+def closest_passages(question: str) -> list[PassageHit]:
+    """The document passages closest to a cluster's question, whatever their score: where a
+    curator might find the answer (the policy documents, knowledge/passages.py)."""
+    bot = services().bot
+    index = grounded.passages_of(bot.understanding, bot.db).current()
+    region = bot.understanding.regions.canonical(question)
+    hits = index.search(question, region, clock.china_today(), limit=PASSAGES_SHOWN)
+    return [h for h in hits if h.coverage > 0]
 
 
 @bp.get("")
@@ -37,6 +55,7 @@ def index() -> str:
     return render_template(
         "admin/queue.html",
         clusters=clusters,
+        passages={c.leader: closest_passages(c.title) for c in clusters[:PASSAGES_FOR]},
         total=total,
         entries=entries,
         threshold=threshold,
