@@ -61,7 +61,11 @@ def test_turns_and_own_record_lookups_stay_out_of_the_queue(
 
     auth.login("editor")
     page = _clusters(client)
-    examples = re.findall(r"<li>([^<]+?)(?: <small>|</li>)", page)
+    examples = [  # the citizens' wordings of each cluster (not the passages shown beside them)
+        text
+        for block in re.findall(r'<ul class="examples">(.*?)</ul>', page, re.S)
+        for text in re.findall(r"<li>([^<]+?)(?: <small>|</li>)", block)
+    ]
     assert "退役军人社保怎么接续" in examples
     for turn in TURNS:
         assert turn not in examples, turn
