@@ -36,7 +36,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
-from shebao.db import Base, Database, import_all_models
+from shebao.db import Base, Database
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,6 @@ def schema_state(db: Database) -> SchemaState:
 
 
 def _state(conn: Connection) -> SchemaState:
-    import_all_models()
     current = MigrationContext.configure(conn).get_current_revision()
     names = set(inspect(conn).get_table_names())
     ours = {t.name for t in Base.metadata.sorted_tables}
@@ -152,7 +151,6 @@ def stamp(db: Database, revision: str = "head") -> None:
 
 def differences(db: Database) -> list[Any]:
     """What would change to make the database match the models (alembic's compare)."""
-    import_all_models()
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"include_object": include_object, "compare_type": True}

@@ -40,9 +40,9 @@ from testenv import clear_service_env
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
+from app import create_app
 from shebao import clock
 from shebao.clock import CHINA, FixedClock
-from webhooks import create_app
 
 WECHAT_FIXTURES = Path(__file__).parent / "wechat" / "fixtures"
 

@@ -19,7 +19,7 @@ import pytest
 from testenv import SERVICE_ENV, TEST_DEFAULTS, clear_service_env
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "intents", "knowledge", "webhooks", "proxy", "shebao")
+PACKAGES = ("app", "bot", "intents", "knowledge", "webhooks", "proxy", "shebao")
 _METHODS = ("get", "setdefault", "pop")
 
 

@@ -27,6 +27,9 @@ from webhooks.wechat_protocol import CUSTOMER_SERVICE_MAX_BYTES, fit_bytes
 
 log = logging.getLogger("shebao.wechat.outbound")
 
+SEND_TEXT = "wechat.send_text"
+"""The outbox's job kind of a customer-service message (its handler: app/jobs.py)."""
+
 
 class SendError(Exception):
     """The message could not be sent; the outbound record says ``failed`` with the reason."""

@@ -33,7 +33,7 @@ def volunteer(engine: Bot, new_chat: Callable[..., Chat]) -> Chat:
 
 
 def test_grant_command(engine: Bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from shebao.cli import main
+    from app.cli import main
 
     monkeypatch.setenv("DATABASE_URL", engine.db.url)
     result = CliRunner().invoke(main, ["volunteer", "grant", "oVolunteer1", "--by", "王主任"])

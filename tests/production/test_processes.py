@@ -138,6 +138,7 @@ def slow_core(tmp_path: Any) -> Iterator[SlowCore]:
 def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
     pg_url: str, processes: Processes, slow_core: SlowCore
 ) -> None:
+    from app.jobs import RESEND_APPLICATIONS
     from bot.applications import new_key, submit
     from bot.backend import JobBackend
     from proxy.client import HttpCoreServices
@@ -147,7 +148,6 @@ def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
         PaymentAccountKind,
         UnemploymentApplicationRequest,
     )
-    from shebao.jobs import RESEND_APPLICATIONS
     from shebao.outbox import enqueue
     from shebao.outbox_models import OutboxJob
     from shebao.settings import Settings

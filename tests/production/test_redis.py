@@ -180,7 +180,7 @@ def test_readyz_ok_and_metrics(app_factory: Any, redis_url: str) -> None:
 
 @pytest.fixture
 def app_factory(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from webhooks import create_app
+    from app import create_app
 
     made: list[Any] = []
 

@@ -10,14 +10,19 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from webhooks.services import Services
 
-def _open():  # type: ignore[no-untyped-def]
-    from shebao.cli import open_database
 
-    return open_database()
+def _open() -> Services:
+    from app.services import build_services
+    from shebao.settings import Settings
+
+    return build_services(Settings.from_env())
 
 
 @click.group()
@@ -40,7 +45,7 @@ def grant(openid: str, channel: str, granted_by: str, note: str) -> None:
     from bot.backend import user_key
     from bot.volunteer import grant_volunteer
 
-    _, db = _open()
+    db = _open().db
     made = grant_volunteer(db, user_key(channel, openid), granted_by, note)
     click.echo(f"{channel}:{openid} is {'now' if made else 'already'} a volunteer")
 
@@ -58,7 +63,7 @@ def revoke(openid: str, channel: str) -> None:
     from bot.backend import user_key
     from bot.volunteer import revoke_volunteer
 
-    _, db = _open()
+    db = _open().db
     done = revoke_volunteer(db, user_key(channel, openid))
     click.echo(f"{channel}:{openid} {'is no longer' if done else 'was not'} a volunteer")
 
@@ -68,7 +73,7 @@ def list_() -> None:
     """The volunteers, with who granted the role and when."""
     from bot.volunteer import volunteers
 
-    _, db = _open()
+    db = _open().db
     for v in volunteers(db):
         state = f"revoked {v.revoked_at:%Y-%m-%d}" if v.revoked_at else "active"
         click.echo(
@@ -90,7 +95,8 @@ def notify_applications(every: float) -> None:
     from proxy.factory import make_core_services
     from webhooks.application_notices import SenderNotifier
 
-    settings, db = _open()
+    services = _open()
+    settings, db = services.settings, services.db
     backend = JobBackend(settings, db, make_core_services(settings))
     notifier = SenderNotifier(settings, db)
     while True:

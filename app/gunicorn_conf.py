@@ -1,5 +1,5 @@
 """gunicorn's configuration for the web process (``shebao serve --prod``; gunicorn.conf.py at the
-repository root imports it, so a bare ``gunicorn 'webhooks:create_app()'`` there uses it too).
+repository root imports it, so a bare ``gunicorn 'app:create_app()'`` there uses it too).
 
 - ``gthread`` workers (``WEB_CONCURRENCY`` processes × ``GUNICORN_THREADS`` threads): a WeChat
   retry waits on the first attempt's outcome, which must not hold a whole process.
@@ -40,7 +40,7 @@ os.environ.setdefault("LOG_FORMAT", "json")
 
 from shebao import logging as _logging  # noqa: E402  (after the environment is set)
 
-wsgi_app = "webhooks:create_app()"
+wsgi_app = "app:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
