@@ -26,8 +26,8 @@ class _Main(click.Group):
         from shebao.schema import SchemaError
         from shebao.settings import SettingsError
 
-        setup_logging(level="WARNING")  # serve and worker raise it to INFO (or LOG_LEVEL)
         try:
+            setup_logging(level="WARNING")  # serve and worker raise it to INFO (or LOG_LEVEL)
             return super().invoke(ctx)
         except (SchemaError, SettingsError) as exc:
             raise click.ClickException(str(exc)) from exc

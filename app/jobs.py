@@ -27,7 +27,6 @@ job would run in one worker only.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
@@ -55,7 +54,7 @@ HOUSEKEEPING = "outbox.housekeeping"
 
 def application_period() -> float:
     """Seconds between application jobs (``APPLICATION_JOBS_SECONDS``; 0 turns them off)."""
-    return float(os.environ.get("APPLICATION_JOBS_SECONDS") or 60)
+    return Settings.from_env().application_jobs_seconds
 
 
 def periodic() -> list[tuple[str, float]]:

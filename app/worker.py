@@ -14,7 +14,6 @@ runs a worker thread in the web process.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 import time
@@ -189,21 +188,24 @@ class Worker:
             self._heartbeat.join(timeout)
 
 
-def in_process_enabled(config: dict[str, Any] | None = None) -> bool:
+def in_process_enabled(
+    config: dict[str, Any] | None = None, settings: Settings | None = None
+) -> bool:
     """``OUTBOX_IN_PROCESS`` (app config, then environment); on by default, except in apps
     made for tests (``TESTING``), which ask for it (tests/conftest.py's ``app`` does)."""
     config = config or {}
     value = config.get(IN_PROCESS_ENV)
     if value is None:
-        value = os.environ.get(IN_PROCESS_ENV, "0" if config.get("TESTING") else "1")
+        asked = (settings or Settings.from_env()).outbox_in_process
+        value = ("0" if config.get("TESTING") else "1") if asked is None else asked
     return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 
 def start_in_process(app: Any) -> Worker | None:
     """The embedded default: a worker thread in this web process (unless turned off)."""
-    if not in_process_enabled(app.config):
-        return None
     services = app.extensions["shebao"]
+    if not in_process_enabled(app.config, services.settings):
+        return None
 
     def sender() -> Any:
         runtime = app.extensions.get("wechat")

@@ -12,7 +12,6 @@ sent (or recorded) at most once, whichever worker or job tries.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from bot.notifications import Notice
@@ -22,8 +21,9 @@ from shebao.settings import Settings
 from webhooks.wechat_outbound import RecordingSender, Sender, WeChatSender, make_sender
 
 
-def _setting(name: str, config: dict[str, Any] | None = None) -> str | None:
-    value = (config or {}).get(name) or os.environ.get(name)
+def _setting(name: str, config: dict[str, Any] | None, configured: str | None) -> str | None:
+    """The app's configuration ``name`` (tests set it), else the ``Settings`` field."""
+    value = (config or {}).get(name) or configured
     return str(value) if value else None
 
 
@@ -82,10 +82,18 @@ class SenderNotifier:
     ) -> None:
         self.db = db
         self.sender = sender or make_sender(settings, db)
-        self.template = _setting("WECHAT_TEMPLATE_APPLICATION_STATUS", config)
-        self.mp_template = _setting("MINIPROGRAM_TEMPLATE_APPLICATION_STATUS", config)
-        appid = _setting("MINIPROGRAM_APPID", config)
-        secret = _setting("MINIPROGRAM_SECRET", config)
+        self.template = _setting(
+            "WECHAT_TEMPLATE_APPLICATION_STATUS",
+            config,
+            settings.wechat_template_application_status,
+        )
+        self.mp_template = _setting(
+            "MINIPROGRAM_TEMPLATE_APPLICATION_STATUS",
+            config,
+            settings.miniprogram_template_application_status,
+        )
+        appid = _setting("MINIPROGRAM_APPID", config, settings.miniprogram_appid)
+        secret = _setting("MINIPROGRAM_SECRET", config, settings.miniprogram_secret)
         self._mp = (appid, secret) if appid and secret else None
 
     def notify(self, notice: Notice) -> bool:

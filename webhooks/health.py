@@ -21,7 +21,6 @@ embedded default's in-process outbox worker is started by ``app.create_app``, ap
 from __future__ import annotations
 
 import hmac
-import os
 import re
 import time
 import uuid
@@ -105,7 +104,7 @@ def _redis_hub(url: str | None) -> Any:
 
 @bp.get("/metrics")
 def metrics_view() -> Response:
-    token = os.environ.get("METRICS_TOKEN")
+    token = current_app.extensions["shebao"].settings.metrics_token
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):

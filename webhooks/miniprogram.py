@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -105,8 +104,7 @@ def _install(state: BlueprintSetupState) -> None:
     app.register_error_handler(HTTPException, _http_error)
     every = float(
         app.config.get("FOLLOW_APPLICATIONS_SECONDS")
-        or os.environ.get("FOLLOW_APPLICATIONS_SECONDS")
-        or 0
+        or app.extensions["shebao"].settings.follow_applications_seconds
     )
     if every > 0:
         _start_follower(app, every)
@@ -329,7 +327,7 @@ def rate_limiter() -> RateLimiter:
     limiter = app.extensions.get("mp_rate_limit")
     if limiter is None:
         limit = int(
-            app.config.get("RATE_LIMIT_PER_MINUTE") or os.environ.get("RATE_LIMIT_PER_MINUTE") or 20
+            app.config.get("RATE_LIMIT_PER_MINUTE") or services().settings.rate_limit_per_minute
         )
         limiter = RateLimiter(
             hub_for(services().settings.redis_url), limit=limit, namespace="rate-mp"

@@ -77,7 +77,7 @@ class Responder:
         hub = hub_for(self.settings.redis_url)
         self.replay = ReplayGuard(services.db, hub, self.settings.replay_window_seconds)
         self.claims = RedisClaims(hub, "wechat-msg") if hub is not None else None
-        self.rate_limit = RateLimiter(hub, limit=int(os.environ.get("RATE_LIMIT_PER_MINUTE") or 20))
+        self.rate_limit = RateLimiter(hub, limit=self.settings.rate_limit_per_minute)
         self._executor: ThreadPoolExecutor | None = None
         self._executor_pid = 0
         self._lock = threading.Lock()
