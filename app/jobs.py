@@ -7,9 +7,9 @@
   recorded). ``ledger_key`` moves the retry ledger's row to ``delivered``.
 - ``applications.resend_pending``: 失业保险金 applications kept while the core was down are
   sent again with their own idempotency keys (the core makes one application per key), and
-  the citizen told (``bot.notifications.resend_pending``).
+  the citizen told (``bot.personal.notifications.resend_pending``).
 - ``applications.notify_changes``: status changes of open applications, told once each
-  (``bot.notifications.notify_application_changes``).
+  (``bot.personal.notifications.notify_application_changes``).
 - ``outbox.housekeeping``: forget finished jobs after a week and the retry ledger's rows after
   two days, the replay nonces (``webhooks.wechat_replay``) after an hour.
 
@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import delete, update
 
 from bot.backend import JobBackend
-from bot.notifications import notify_application_changes, resend_pending
+from bot.personal.notifications import notify_application_changes, resend_pending
 from proxy.factory import make_core_services
 from shebao.clock import utcnow
 from shebao.db import Database

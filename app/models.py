@@ -6,7 +6,7 @@ every table on ``Base.metadata`` is listed)."""
 from __future__ import annotations
 
 from bot.models import AnswerFeedback, DialogueState, Dispute, Exchange, Handoff
-from bot.personal_models import (
+from bot.personal.models import (
     AccessLog,
     ApplicationSubmission,
     AuthorisationAttempts,

@@ -43,7 +43,7 @@ def volunteer() -> None:
 def grant(openid: str, channel: str, granted_by: str, note: str) -> None:
     """Make OPENID a volunteer."""
     from bot.backend import user_key
-    from bot.volunteer import grant_volunteer
+    from bot.personal.volunteer import grant_volunteer
 
     db = _open().db
     made = grant_volunteer(db, user_key(channel, openid), granted_by, note)
@@ -61,7 +61,7 @@ def grant(openid: str, channel: str, granted_by: str, note: str) -> None:
 def revoke(openid: str, channel: str) -> None:
     """Take the volunteer role (and any authorisation in force) from OPENID."""
     from bot.backend import user_key
-    from bot.volunteer import revoke_volunteer
+    from bot.personal.volunteer import revoke_volunteer
 
     db = _open().db
     done = revoke_volunteer(db, user_key(channel, openid))
@@ -71,7 +71,7 @@ def revoke(openid: str, channel: str) -> None:
 @volunteer.command("list")
 def list_() -> None:
     """The volunteers, with who granted the role and when."""
-    from bot.volunteer import volunteers
+    from bot.personal.volunteer import volunteers
 
     db = _open().db
     for v in volunteers(db):
@@ -91,7 +91,7 @@ def list_() -> None:
 def notify_applications(every: float) -> None:
     """Re-send kept 失业保险金 applications and notify citizens of status changes."""
     from bot.backend import JobBackend
-    from bot.notifications import run_jobs
+    from bot.personal.notifications import run_jobs
     from proxy.factory import make_core_services
     from webhooks.application_notices import SenderNotifier
 

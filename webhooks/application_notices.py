@@ -1,4 +1,4 @@
-"""Sending application notices (bot.notifications) through the webhook's outbound ``Sender``.
+"""Sending application notices (bot.personal.notifications) through the outbound ``Sender``.
 
 - Official Account users: a template message when ``WECHAT_TEMPLATE_APPLICATION_STATUS`` is set
   and WeChat is configured, else a customer-service text;
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.notifications import Notice
-from bot.personal_texts import NOTICE_TITLE
+from bot.personal.notifications import Notice
+from bot.personal.texts import NOTICE_TITLE
 from shebao.db import Database
 from shebao.settings import Settings
 from webhooks.wechat_outbound import RecordingSender, Sender, WeChatSender, make_sender
@@ -71,7 +71,7 @@ def subscribe_data(notice: Notice) -> dict[str, dict[str, str]]:
 
 
 class SenderNotifier:
-    """The ``bot.notifications.Notifier`` of the running app or of a command."""
+    """The ``bot.personal.notifications.Notifier`` of the running app or of a command."""
 
     def __init__(
         self,

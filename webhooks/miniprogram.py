@@ -30,15 +30,15 @@ from flask.sansio.app import App
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
-from bot import binding as binding_service
-from bot import personal_texts as t
-from bot import records
-from bot.applications import pending_for, submissions_of, submit
 from bot.backend import user_key
-from bot.sealed import seal
+from bot.personal import binding as binding_service
+from bot.personal import records
+from bot.personal import texts as t
+from bot.personal.applications import pending_for, submissions_of, submit
+from bot.personal.sealed import seal
+from bot.personal.validate import Invalid, read_bank_card, read_date, read_phone
+from bot.personal.volunteer import log_access
 from bot.types import Message
-from bot.validate import Invalid, read_bank_card, read_date, read_phone
-from bot.volunteer import log_access
 from proxy.errors import CoreError, CoreUnavailable, IdempotencyKeyReused, NotFound
 from proxy.types import (
     InsuranceType,
@@ -711,7 +711,7 @@ def _money(value: Decimal) -> str:
 
 def _start_follower(app: App, every: float) -> None:
     """Follow applications in this process (FOLLOW_APPLICATIONS_SECONDS > 0)."""
-    from bot.notifications import Follower
+    from bot.personal.notifications import Follower
     from webhooks.application_notices import SenderNotifier
 
     shebao = app.extensions["shebao"]

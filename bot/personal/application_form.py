@@ -6,7 +6,7 @@ checked and asked again with the reason when wrong — leaving date, reason for 
 非本人意愿中断就业 qualifies), where to pay (社保卡 or a bank card passing the Luhn check),
 phone, willingness to seek work — then a masked summary to confirm. 「修改3」 goes back to one
 field; 「取消」 ends it at any point (bot.forms). On 「确认」 the idempotency key is put in the
-form and the dialogue state saved *before* the core is called (bot.applications.submit).
+form and the dialogue state saved *before* the core is called (bot.personal.applications.submit).
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import re
 from datetime import date
 from typing import Any
 
-from bot import personal_texts as t
-from bot.applications import (
+from bot.context import Turn
+from bot.forms import FormContext, command, form_reply, register_form, start_form
+from bot.personal import texts as t
+from bot.personal.applications import (
     Outcome,
     by_key,
     new_key,
@@ -27,14 +29,10 @@ from bot.applications import (
     resend_one,
     submit,
 )
-from bot.binding import begin_binding, current
-from bot.context import Turn
-from bot.forms import FormContext, command, form_reply, register_form, start_form
-from bot.personal_models import ApplicationSubmission
-from bot.registry import handles
-from bot.sealed import seal, unseal
-from bot.types import Reply
-from bot.validate import (
+from bot.personal.binding import begin_binding, current
+from bot.personal.models import ApplicationSubmission
+from bot.personal.sealed import seal, unseal
+from bot.personal.validate import (
     Invalid,
     chinese_date,
     plain,
@@ -45,7 +43,9 @@ from bot.validate import (
     reason_options,
     yes_or_no,
 )
-from bot.volunteer import active_grant
+from bot.personal.volunteer import active_grant
+from bot.registry import handles
+from bot.types import Reply
 from intents.taxonomy import APPLY_UNEMPLOYMENT
 from proxy.errors import CoreError, CoreUnavailable, IdempotencyKeyReused
 from proxy.types import (
