@@ -146,11 +146,11 @@ class WeChatSender(Sender):
 def make_client(settings: Settings) -> Any | None:
     """A wechatpy ``WeChatClient`` when AppID and secret are configured, else None.
 
-    It is shebao.wechat_token's ``SharedTokenClient``: one stable_token for every worker (in
+    It is webhooks.wechat_token's ``SharedTokenClient``: one stable_token for every worker (in
     Redis under a lock when ``REDIS_URL`` is set, else per process), falling back to memory
     while Redis is down.
     """
-    from shebao.wechat_token import shared_client
+    from webhooks.wechat_token import shared_client
 
     return shared_client(settings)
 
