@@ -5,6 +5,7 @@ statement, those inside functions too):
 - shebao/ is infrastructure and imports no package above it;
 - intents/, knowledge/ and proxy/ never import bot/, webhooks/ or app/; bot/ never imports
   webhooks/;
+- webhooks/ reaches the personal-services domain through its API only (bot.personal.service);
 - inside bot/, the modules in import cycles do not grow in number (a ratchet: lower
   ``BOT_MODULES_IN_CYCLES`` when a cycle is broken, never raise it);
 - app/models.py lists every table of the service's ``Base``.
@@ -58,6 +59,16 @@ def test_only_the_composition_root_imports_every_package() -> None:
     below = [p for p in PACKAGES if p != "app"]
     for package in below:
         assert graph().chain_exists("app", package, as_packages=True), package
+
+
+def test_channels_reach_personal_services_through_their_api() -> None:
+    found = graph().find_matching_direct_imports(import_expression="webhooks.** -> bot.personal.**")
+    around = sorted(
+        f"{i['importer']} -> {i['imported']}"
+        for i in found
+        if i["imported"] != "bot.personal.service"
+    )
+    assert around == [], "past bot.personal.service:\n" + "\n".join(around)
 
 
 def _cycles(modules: set[str]) -> list[set[str]]:

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.personal.notifications import Notice
-from bot.personal.texts import NOTICE_TITLE
+from bot.personal.service import Notice, texts
 from shebao.db import Database
 from shebao.settings import Settings
 from webhooks.wechat_outbound import RecordingSender, Sender, WeChatSender, make_sender
@@ -52,7 +51,7 @@ class _SubscribeSender(_TemplateSender):
 def template_data(notice: Notice) -> dict[str, dict[str, str]]:
     """Fields of the Official Account template (first / keyword1-3 / remark)."""
     return {
-        "first": {"value": NOTICE_TITLE},
+        "first": {"value": texts.NOTICE_TITLE},
         "keyword1": {"value": notice.application_id or ""},
         "keyword2": {"value": notice.status_label},
         "keyword3": {"value": notice.when},

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from bot.disputes import NotYours, give_feedback
-from bot.personal import texts as t
+from bot.personal.service import texts as t
 from shebao import metrics
 from shebao.ratelimit import RateLimiter
 from shebao.redis import hub_for

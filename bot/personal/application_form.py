@@ -30,6 +30,7 @@ from bot.personal.applications import (
     submit,
 )
 from bot.personal.binding import begin_binding, current
+from bot.personal.eligibility import reason_qualifies, seeking_work_qualifies
 from bot.personal.models import ApplicationSubmission
 from bot.personal.sealed import seal, unseal
 from bot.personal.validate import (
@@ -74,7 +75,7 @@ def today() -> date:
 def not_eligible_text(e: UnemploymentEligibility) -> str:
     if e.contribution_months < MIN_MONTHS:
         rule = t.RULE_MONTHS
-    elif e.separation is not None and not e.separation.leaving_reason.involuntary:
+    elif e.separation is not None and not reason_qualifies(e.separation.leaving_reason):
         rule = t.RULE_VOLUNTARY
     else:
         rule = t.RULE_OTHER
@@ -170,7 +171,7 @@ class ApplyForm:
             reason = LeavingReason(known)
         else:
             reason = read_reason(ctx.text)
-        if not reason.involuntary:
+        if not reason_qualifies(reason):
             return form_reply(
                 self, ctx, form, t.REASON_VOLUNTARY.format(reason=reason.label), reprompt=False
             )
@@ -202,7 +203,7 @@ class ApplyForm:
         answer = yes_or_no(ctx.text)
         if answer is None:
             raise Invalid(t.SEEKING_INVALID)
-        if answer is False:
+        if not seeking_work_qualifies(answer):
             return form_reply(self, ctx, form, t.SEEKING_NO, reprompt=False)
         form["values"]["seeking_work"] = True
         return None
