@@ -1,5 +1,5 @@
 # shebao-bot: one image for every process of the production set-up (compose.yaml).
-#   web      shebao serve --prod   (the default command: gunicorn, shebao/gunicorn_conf.py)
+#   web      shebao serve --prod   (the default command: gunicorn, app/gunicorn_conf.py)
 #   worker   shebao worker         (the outbox)
 #   release  shebao db upgrade     (migrations, once per release)
 # Configuration comes from the environment at run time; no secret is baked into the image.
@@ -23,6 +23,7 @@ print('\n'.join(p['dependencies'] + p['optional-dependencies']['prod']))" > /tmp
 
 # The code, installed without touching the dependencies again.
 COPY README.md alembic.ini gunicorn.conf.py ./
+COPY app ./app
 COPY shebao ./shebao
 COPY bot ./bot
 COPY intents ./intents

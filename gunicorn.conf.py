@@ -1,4 +1,4 @@
 """gunicorn reads this file when started from the repository root; the configuration itself is
-shebao/gunicorn_conf.py (installed with the package, used by ``shebao serve --prod``)."""
+app/gunicorn_conf.py (installed with the package, used by ``shebao serve --prod``)."""
 
-from shebao.gunicorn_conf import *  # noqa: F403
+from app.gunicorn_conf import *  # noqa: F403

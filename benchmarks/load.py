@@ -1,4 +1,4 @@
-"""Production-mode load: gunicorn (2 workers, shebao/gunicorn_conf.py) on PostgreSQL + Redis,
+"""Production-mode load: gunicorn (2 workers, app/gunicorn_conf.py) on PostgreSQL + Redis,
 signed WeChat text posts at 32 and 128 connections, beside the echo-bot baseline.
 
     python benchmarks/load.py [--connections 32 128] [--duration 15] [--rounds 1]
@@ -102,7 +102,7 @@ def run_servers(args: Namespace, database_url: str) -> dict[int, list[bench.Resu
     if args.engine in ("stub", "both"):
         servers.append(("prod-stub", "webhook:stub_engine_app()", prod_env, True))
     if args.engine in ("real", "both"):
-        servers.append(("prod-real", "webhooks:create_app()", prod_env, True))
+        servers.append(("prod-real", "app:create_app()", prod_env, True))
     bench.prepare(prod_env)  # migrate and load the content once, as a deployment does
 
     results: dict[int, list[bench.Result]] = {c: [] for c in args.connections}
@@ -150,13 +150,13 @@ def run_servers(args: Namespace, database_url: str) -> dict[int, list[bench.Resu
 def start_production(
     target: str, port: int, args: Namespace, env: dict[str, str], log: Path
 ) -> subprocess.Popen[bytes]:
-    """gunicorn with shebao/gunicorn_conf.py, as ``shebao serve --prod`` starts it."""
+    """gunicorn with app/gunicorn_conf.py, as ``shebao serve --prod`` starts it."""
     command = [
         sys.executable,
         "-m",
         "gunicorn",
         "-c",
-        "python:shebao.gunicorn_conf",
+        "python:app.gunicorn_conf",
         "-b",
         f"127.0.0.1:{port}",
         "-w",

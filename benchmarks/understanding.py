@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app import models as _models  # noqa: E402, F401  (every table, for create_all)
 from bot.understanding import Understanding  # noqa: E402
 from knowledge.index import IndexedEntry, KnowledgeIndex  # noqa: E402
 from shebao.db import Database  # noqa: E402

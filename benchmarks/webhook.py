@@ -112,8 +112,8 @@ def free_port() -> int:
 def stub_engine_app():  # type: ignore[no-untyped-def]
     """gunicorn factory: the real app with an instant engine (the webhook's own cost)."""
     sys.path.insert(0, str(ROOT))
+    from app import create_app
     from bot.types import Message, Reply
-    from webhooks import create_app
 
     class InstantBot:
         def handle(self, message: Message) -> Reply:
@@ -316,7 +316,7 @@ def main() -> None:
     if args.engine in ("stub", "both"):
         servers.append(Server("wechat-stub-engine", "webhook:stub_engine_app()", "stub.db"))
     if args.engine in ("real", "both"):
-        servers.append(Server("wechat-real-engine", "webhooks:create_app()", "real.db"))
+        servers.append(Server("wechat-real-engine", "app:create_app()", "real.db"))
     print(
         f"load: {args.load}, {args.connections} connections, {args.duration} s per server "
         f"per round, {args.rounds} rounds; gunicorn -w {args.workers} -k {args.worker_class} "
@@ -394,7 +394,7 @@ def median_of(results: list[Result]) -> Result:
 def prepare(env: dict[str, str]) -> None:
     """Create the schema and load content once, before the workers race to do it."""
     subprocess.run(
-        [sys.executable, "-c", "from webhooks import create_app; create_app()"],
+        [sys.executable, "-c", "from app import create_app; create_app()"],
         env=env,
         cwd=ROOT,
         check=True,

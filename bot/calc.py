@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from bot import personal_texts
 from bot.context import Turn
-from bot.personal import recorded_unemployment_months
+from bot.personal import texts as personal_texts
+from bot.personal.handlers import recorded_unemployment_months
 from bot.registry import handles
 from bot.types import Reply
 from intents.taxonomy import CALC_UNEMPLOYMENT

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from sklearn.linear_model import LogisticRegression
 
+import knowledge.document_models  # noqa: F401  (main's in-memory database: the passages' tables)
 from bot.evaluation import Row, facts_present, load_rows
 from bot.understanding import Understanding
 from intents.classifier import training_utterances

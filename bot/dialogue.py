@@ -3,7 +3,7 @@
 The citizen's own words kept here (``FREE_TEXT``: the last question, the last one the bot
 could not answer, the one waiting for a region) are stored masked (``shebao.masking``): an ID,
 phone or bank card number typed into a question never reaches the table, its WAL or backups.
-What a form needs back in full it keeps sealed (``bot.sealed``) under its own keys.
+What a form needs back in full it keeps sealed (``bot.personal.sealed``) under its own keys.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from typing import Any
 
 from bot import calc as _calc  # noqa: F401  (registers handlers)
 from bot import disputes, forms, grounded, texts
-from bot import personal as _personal  # noqa: F401
 from bot import policy as _policy  # noqa: F401
 from bot import simple as _simple  # noqa: F401
 from bot.arbitration import MATCH_AT, SURE_MATCH, UNSURE_INTENT, arbitrate, policy_support
@@ -23,6 +22,7 @@ from bot.context import Turn
 from bot.dialogue import DialogueStore, State
 from bot.handoffs import has_pending, pending_staff_replies
 from bot.models import Exchange
+from bot.personal import handlers as _personal  # noqa: F401
 from bot.registry import HANDLERS
 from bot.shaping import cut
 from bot.split import split_questions

@@ -23,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from bot import personal_texts as t
 from bot.context import Turn
 from bot.dialogue import State
+from bot.personal import texts as t
 from bot.types import Message, Reply
 from intents.taxonomy import (
     APPLY_UNEMPLOYMENT,
@@ -214,7 +214,7 @@ def continuation(name: str) -> Callable[[Continuation], Continuation]:
 
 def before_understanding(bot: Any, message: Message, state: State, text: str) -> Reply | None:
     """The reply to ``text`` if a personal command or an open form takes it, else None."""
-    from bot import volunteer
+    from bot.personal import volunteer
 
     volunteer.mark_role(bot.db, message, state.user_key)
     ctx = FormContext(bot, message, state, text.strip())

@@ -4,10 +4,10 @@
 - unset: the embedded sandbox, in-process, in a SQLite file ``sandbox_core.db`` next to the main
   SQLite database (in memory when the main database is, as in tests); on a server database
   (PostgreSQL) in that same database, in its own ``sandbox_*`` tables, so every worker and host
-  sees the same demo core. Override its location with ``settings.extra["sandbox_database_url"]``.
+  sees the same demo core. Override its location with ``settings.sandbox_database_url``.
 
-Optional ``settings.extra`` keys for the client: ``core_api_token`` (sent as a bearer token),
-``core_timeout`` (read timeout, seconds), ``core_budget`` (total per call, seconds).
+The client's ``Settings``: ``core_api_token`` (sent as a bearer token), ``core_timeout_seconds``
+(read timeout), ``core_budget_seconds`` (total per call).
 """
 
 from __future__ import annotations
@@ -29,12 +29,11 @@ def make_core_services(settings: Settings) -> CoreServices:
     if settings.core_base_url:
         from proxy.client import HttpCoreServices
 
-        extra = settings.extra
         return HttpCoreServices(
             settings.core_base_url,
-            timeout=float(extra.get("core_timeout", 1.5)),
-            budget=float(extra.get("core_budget", 2.5)),
-            token=extra.get("core_api_token"),
+            timeout=settings.core_timeout_seconds,
+            budget=settings.core_budget_seconds,
+            token=settings.core_api_token,
         )
     from proxy.sandbox import InProcessCoreServices
 
@@ -45,9 +44,8 @@ def make_core_services(settings: Settings) -> CoreServices:
 
 def sandbox_database_url(settings: Settings) -> str:
     """Where the embedded sandbox keeps its data, given the main database's URL."""
-    explicit = settings.extra.get("sandbox_database_url")
-    if explicit:
-        return str(explicit)
+    if settings.sandbox_database_url:
+        return settings.sandbox_database_url
     main = make_url(settings.database_url)
     if main.get_backend_name() != "sqlite":
         log.warning(

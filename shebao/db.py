@@ -127,27 +127,6 @@ class Database:
                 raise
 
     def create_all(self) -> None:
-        import_all_models()
+        """Create the tables of every model imported so far (``import app.models`` imports them
+        all) that do not exist yet."""
         Base.metadata.create_all(self.engine)
-
-
-def import_all_models() -> None:
-    """Import every module that defines tables, so ``Base.metadata`` knows them all."""
-    import importlib
-
-    for name in (
-        "knowledge.models",
-        "knowledge.semantic_models",
-        "knowledge.document_models",
-        "bot.models",
-        "webhooks.models",
-        "webhooks.admin.models",
-        "bot.personal_models",
-        "webhooks.miniprogram_models",
-        "shebao.outbox_models",
-    ):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 from contextvars import ContextVar
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shebao.masking import mask_text
+from shebao.settings import Settings
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -98,7 +98,7 @@ def _plain(value: Any) -> Any:
 
 
 def formatter(fmt: str | None = None) -> logging.Formatter:
-    fmt = (fmt or os.environ.get("LOG_FORMAT") or "").lower()
+    fmt = (fmt or Settings.from_env().log_format or "").lower()
     if not fmt:
         fmt = "text" if sys.stderr.isatty() else "json"
     return TextFormatter() if fmt == "text" else JsonFormatter()
@@ -118,7 +118,7 @@ def setup_logging(level: str | None = None, fmt: str | None = None, *, force: bo
         if getattr(handler, "_shebao", False):
             root.removeHandler(handler)
     root.addHandler(make_handler(fmt))
-    root.setLevel((level or os.environ.get("LOG_LEVEL") or "INFO").upper())
+    root.setLevel((level or Settings.from_env().log_level).upper())
     for name in ("gunicorn.error", "gunicorn.access"):
         gunicorn_logger = logging.getLogger(name)
         gunicorn_logger.handlers = []
@@ -141,7 +141,7 @@ def dict_config(level: str | None = None) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "root": {
-            "level": (level or os.environ.get("LOG_LEVEL") or "INFO").upper(),
+            "level": (level or Settings.from_env().log_level).upper(),
             "handlers": ["shebao"],
         },
         "loggers": {"gunicorn.error": dict(quiet), "gunicorn.access": dict(quiet)},

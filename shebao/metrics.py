@@ -17,7 +17,6 @@ whichever process (web or ``shebao worker``) moved the jobs.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +30,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from shebao.settings import Settings
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -123,7 +124,7 @@ class OutboxCollector(Collector):
 
 def render(db: Any | None = None) -> tuple[bytes, str]:
     """The exposition text (every worker's figures in multiprocess mode) and its type."""
-    if os.environ.get(MULTIPROC_ENV):
+    if Settings.from_env().prometheus_multiproc_dir:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
@@ -140,7 +141,7 @@ def render(db: Any | None = None) -> tuple[bytes, str]:
 
 def mark_process_dead(pid: int) -> None:
     """gunicorn's ``child_exit``: fold a dead worker's live figures away."""
-    if os.environ.get(MULTIPROC_ENV):
+    if Settings.from_env().prometheus_multiproc_dir:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid)

@@ -89,14 +89,20 @@ class JobType:
 JOB_TYPES: dict[str, JobType] = {}
 
 
-def handles(kind: str, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Callable[[Handler], Handler]:
-    """Register the handler of a job kind: ``handler(job, context)``."""
+def register(kind: str, handler: Handler, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
+    """Register the handler of a job kind: ``handler(job, context)`` (app/jobs.py registers the
+    service's job kinds, in one place)."""
+    JOB_TYPES[kind] = JobType(kind, handler, max_attempts)
 
-    def register(handler: Handler) -> Handler:
-        JOB_TYPES[kind] = JobType(kind, handler, max_attempts)
+
+def handles(kind: str, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Callable[[Handler], Handler]:
+    """``register`` as a decorator (tests register their own job kinds this way)."""
+
+    def decorate(handler: Handler) -> Handler:
+        register(kind, handler, max_attempts=max_attempts)
         return handler
 
-    return register
+    return decorate
 
 
 # Workers of this process that want to hear of new jobs at once (the in-process worker).

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +35,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
-from shebao.db import Base, Database, import_all_models
+from shebao.db import Base, Database
+from shebao.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +93,7 @@ def head_revision() -> str:
 
 def migration_url(config: Config) -> str:
     """The database the ``alembic`` command line works on: the ini's URL, else DATABASE_URL."""
-    return (
-        config.get_main_option("sqlalchemy.url")
-        or os.environ.get("DATABASE_URL")
-        or "sqlite:///shebao.db"
-    )
+    return config.get_main_option("sqlalchemy.url") or Settings.from_env().database_url
 
 
 def include_object(
@@ -120,7 +116,6 @@ def schema_state(db: Database) -> SchemaState:
 
 
 def _state(conn: Connection) -> SchemaState:
-    import_all_models()
     current = MigrationContext.configure(conn).get_current_revision()
     names = set(inspect(conn).get_table_names())
     ours = {t.name for t in Base.metadata.sorted_tables}
@@ -152,7 +147,6 @@ def stamp(db: Database, revision: str = "head") -> None:
 
 def differences(db: Database) -> list[Any]:
     """What would change to make the database match the models (alembic's compare)."""
-    import_all_models()
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"include_object": include_object, "compare_type": True}
@@ -161,9 +155,10 @@ def differences(db: Database) -> list[Any]:
 
 
 def auto_upgrade_default(db: Database) -> bool:
-    value = os.environ.get(AUTO_UPGRADE_ENV, "").strip().lower()
-    if value:
-        return value in ("1", "true", "yes", "on")
+    """``DB_AUTO_UPGRADE`` (``Settings.db_auto_upgrade``); unset: on for SQLite only."""
+    asked = Settings.from_env().db_auto_upgrade
+    if asked is not None:
+        return asked
     return db.engine.dialect.name == "sqlite"
 
 

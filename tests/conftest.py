@@ -40,9 +40,10 @@ from testenv import clear_service_env
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
+from app import create_app
+from app import models as _models  # noqa: F401  (every table on Base.metadata, for create_all)
 from shebao import clock
 from shebao.clock import CHINA, FixedClock
-from webhooks import create_app
 
 WECHAT_FIXTURES = Path(__file__).parent / "wechat" / "fixtures"
 

@@ -139,7 +139,7 @@ def _alive(pid: int) -> bool:
 
 def prepare_as_the_app_does(url: str) -> None:
     """What ``create_app`` does to a new database: migrate it, load the shipped content."""
-    from webhooks import create_app
+    from app import create_app
 
     with pytest.MonkeyPatch.context() as patch:  # a session fixture: before the tests' clearing
         clear_service_env(patch)

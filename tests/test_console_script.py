@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pytest
 
-from shebao.cli import main
+from app.cli import main
 from shebao.settings import DEFAULT_PORT
 
 

@@ -14,10 +14,10 @@ from sqlalchemy import MetaData, select, text
 
 import knowledge.importer
 import shebao.schema
+from app import create_app
 from knowledge.models import Entry
 from shebao.db import Database
 from shebao.schema import differences, head_revision, schema_state
-from webhooks import create_app
 
 
 def contents(url: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -3,7 +3,8 @@
 The service's source is scanned for the variables it reads: ``os.environ.get("X")``,
 ``os.getenv("X")``, ``os.environ["X"]``, ``os.environ.setdefault("X", …)``, ``"X" in
 os.environ``, the same with a module-level constant instead of the literal, helpers that read
-the variable named by one of their parameters (``_env("X")``), and click's ``envvar="X"``. A
+the variable named by one of their parameters (``_env("X")``), click's ``envvar="X"``, and the
+fields of ``shebao.settings.Settings`` (``Settings.from_env`` reads each one's variable). A
 read whose name the scan cannot tell fails the test too, so a new kind of read is noticed
 rather than missed.
 """
@@ -18,8 +19,10 @@ from pathlib import Path
 import pytest
 from testenv import SERVICE_ENV, TEST_DEFAULTS, clear_service_env
 
+from shebao.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "intents", "knowledge", "webhooks", "proxy", "shebao")
+PACKAGES = ("app", "bot", "intents", "knowledge", "webhooks", "proxy", "shebao")
 _METHODS = ("get", "setdefault", "pop")
 
 
@@ -134,6 +137,8 @@ def scan_service() -> Scan:
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
             scan_file(path, scan)
+    for name, _, _ in Settings.variables():  # Settings.from_env reads each field's variable
+        scan.add(name, "shebao/settings.py: Settings")
     return scan
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-#: Every environment variable read by bot, intents, knowledge, webhooks, proxy and shebao.
+#: Every environment variable read by app, bot, intents, knowledge, webhooks, proxy and shebao.
 SERVICE_ENV: tuple[str, ...] = (
     # shebao.settings.Settings.from_env
     "DATABASE_URL",
@@ -29,7 +29,7 @@ SERVICE_ENV: tuple[str, ...] = (
     "REPLY_BUDGET_SECONDS",
     "SHEBAO_PRODUCTION",
     "SHEBAO_DEVELOPMENT",
-    # shebao: schema, worker, jobs, logging, metrics, the WeChat access token
+    # shebao: schema, logging, metrics, the WeChat access token; app: worker, jobs
     "DB_AUTO_UPGRADE",
     "OUTBOX_IN_PROCESS",
     "APPLICATION_JOBS_SECONDS",
@@ -37,7 +37,7 @@ SERVICE_ENV: tuple[str, ...] = (
     "LOG_LEVEL",
     "PROMETHEUS_MULTIPROC_DIR",
     "WECHAT_API_BASE_URL",
-    # shebao.gunicorn_conf
+    # app.gunicorn_conf
     "GUNICORN_BIND",
     "GUNICORN_THREADS",
     "GUNICORN_TIMEOUT",

@@ -1,4 +1,5 @@
-"""HTTP entry points: the Flask app factory and the blueprints it registers."""
+"""HTTP entry points: the Flask app over built services, and the blueprints it registers
+(``app.create_app`` is the factory that builds the services first)."""
 
 from __future__ import annotations
 
@@ -6,41 +7,27 @@ from typing import Any
 
 from flask import Flask, Response
 
-from shebao.settings import Settings
 from webhooks.proxies import TrustedProxies
+from webhooks.services import Services
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app. ``config`` overrides ``Settings`` fields (tests pass a plain dict)."""
-    from webhooks.services import Services
-
-    settings = Settings.from_env()
-    overrides = {k: v for k, v in (config or {}).items() if hasattr(settings, k)}
-    settings = settings.with_overrides(**overrides)
-
-    if settings.production:
-        settings.check_production()  # SettingsError: development secrets in production
+def build_app(services: Services, flask_config: dict[str, Any] | None = None) -> Flask:
+    """The Flask app over built ``services`` (``app.create_app`` builds them from Settings);
+    ``flask_config`` is Flask's own configuration (``TESTING``, ``OUTBOX_IN_PROCESS`` …)."""
+    settings = services.settings
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key
     if settings.production:  # served over HTTPS behind the load balancer
         app.config["SESSION_COOKIE_SECURE"] = True
         app.after_request(_strict_transport_security)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
-    services = Services(settings)
+    app.config.update(flask_config or {})
     app.extensions["shebao"] = services
 
-    from webhooks import health
+    from webhooks import about, admin, health, miniprogram, wechat
 
-    app.register_blueprint(health.bp)
-    for module_name in (
-        "webhooks.about",
-        "webhooks.wechat",
-        "webhooks.admin",
-        "webhooks.miniprogram",
-    ):
-        module = __import__(module_name, fromlist=["bp"])
-        app.register_blueprint(module.bp)
+    for blueprint in (health.bp, about.bp, wechat.bp, admin.bp, miniprogram.bp):
+        app.register_blueprint(blueprint)
     # request.remote_addr is the client's, through the trusted proxies only.
     app.wsgi_app = TrustedProxies(app.wsgi_app, settings.forwarded_allow_ips)  # type: ignore[method-assign]
     return app

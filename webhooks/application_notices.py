@@ -1,4 +1,4 @@
-"""Sending application notices (bot.notifications) through the webhook's outbound ``Sender``.
+"""Sending application notices (bot.personal.notifications) through the outbound ``Sender``.
 
 - Official Account users: a template message when ``WECHAT_TEMPLATE_APPLICATION_STATUS`` is set
   and WeChat is configured, else a customer-service text;
@@ -12,18 +12,17 @@ sent (or recorded) at most once, whichever worker or job tries.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from bot.notifications import Notice
-from bot.personal_texts import NOTICE_TITLE
+from bot.personal.service import Notice, texts
 from shebao.db import Database
 from shebao.settings import Settings
 from webhooks.wechat_outbound import RecordingSender, Sender, WeChatSender, make_sender
 
 
-def _setting(name: str, config: dict[str, Any] | None = None) -> str | None:
-    value = (config or {}).get(name) or os.environ.get(name)
+def _setting(name: str, config: dict[str, Any] | None, configured: str | None) -> str | None:
+    """The app's configuration ``name`` (tests set it), else the ``Settings`` field."""
+    value = (config or {}).get(name) or configured
     return str(value) if value else None
 
 
@@ -52,7 +51,7 @@ class _SubscribeSender(_TemplateSender):
 def template_data(notice: Notice) -> dict[str, dict[str, str]]:
     """Fields of the Official Account template (first / keyword1-3 / remark)."""
     return {
-        "first": {"value": NOTICE_TITLE},
+        "first": {"value": texts.NOTICE_TITLE},
         "keyword1": {"value": notice.application_id or ""},
         "keyword2": {"value": notice.status_label},
         "keyword3": {"value": notice.when},
@@ -71,7 +70,7 @@ def subscribe_data(notice: Notice) -> dict[str, dict[str, str]]:
 
 
 class SenderNotifier:
-    """The ``bot.notifications.Notifier`` of the running app or of a command."""
+    """The ``bot.personal.notifications.Notifier`` of the running app or of a command."""
 
     def __init__(
         self,
@@ -82,10 +81,18 @@ class SenderNotifier:
     ) -> None:
         self.db = db
         self.sender = sender or make_sender(settings, db)
-        self.template = _setting("WECHAT_TEMPLATE_APPLICATION_STATUS", config)
-        self.mp_template = _setting("MINIPROGRAM_TEMPLATE_APPLICATION_STATUS", config)
-        appid = _setting("MINIPROGRAM_APPID", config)
-        secret = _setting("MINIPROGRAM_SECRET", config)
+        self.template = _setting(
+            "WECHAT_TEMPLATE_APPLICATION_STATUS",
+            config,
+            settings.wechat_template_application_status,
+        )
+        self.mp_template = _setting(
+            "MINIPROGRAM_TEMPLATE_APPLICATION_STATUS",
+            config,
+            settings.miniprogram_template_application_status,
+        )
+        appid = _setting("MINIPROGRAM_APPID", config, settings.miniprogram_appid)
+        secret = _setting("MINIPROGRAM_SECRET", config, settings.miniprogram_secret)
         self._mp = (appid, secret) if appid and secret else None
 
     def notify(self, notice: Notice) -> bool:

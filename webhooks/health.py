@@ -14,14 +14,13 @@ down.
 Registering this blueprint also installs, for the whole app: a request id per request
 (``X-Request-Id`` from the load balancer, or a new one; echoed in the response and in every log
 line, see shebao/logging.py), request counts and latency per endpoint, a 503 with a clear body
-(and ``Retry-After``) for any request that fails because the database cannot be reached, and
-the embedded default's in-process outbox worker (shebao/worker.py).
+(and ``Retry-After``) for any request that fails because the database cannot be reached. (The
+embedded default's in-process outbox worker is started by ``app.create_app``, app/worker.py.)
 """
 
 from __future__ import annotations
 
 import hmac
-import os
 import re
 import time
 import uuid
@@ -43,13 +42,6 @@ UNAVAILABLE_MESSAGE = (
     "The service's database cannot be reached right now; nothing was "
     "processed. Please retry in a few seconds."
 )
-
-
-@bp.record_once
-def _install(state: BlueprintSetupState) -> None:
-    from shebao.worker import start_in_process
-
-    start_in_process(state.app)
 
 
 @bp.get("/healthz")
@@ -112,7 +104,7 @@ def _redis_hub(url: str | None) -> Any:
 
 @bp.get("/metrics")
 def metrics_view() -> Response:
-    token = os.environ.get("METRICS_TOKEN")
+    token = current_app.extensions["shebao"].settings.metrics_token
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):

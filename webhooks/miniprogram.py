@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -31,15 +30,23 @@ from flask.sansio.app import App
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
-from bot import binding as binding_service
-from bot import personal_texts as t
-from bot import records
-from bot.applications import pending_for, submissions_of, submit
 from bot.backend import user_key
-from bot.sealed import seal
+from bot.personal import service as personal
+from bot.personal.service import (
+    Invalid,
+    log_access,
+    pending_for,
+    read_bank_card,
+    read_date,
+    read_phone,
+    reason_qualifies,
+    seal,
+    seeking_work_qualifies,
+    submissions_of,
+    submit,
+)
+from bot.personal.service import texts as t
 from bot.types import Message
-from bot.validate import Invalid, read_bank_card, read_date, read_phone
-from bot.volunteer import log_access
 from proxy.errors import CoreError, CoreUnavailable, IdempotencyKeyReused, NotFound
 from proxy.types import (
     InsuranceType,
@@ -105,8 +112,7 @@ def _install(state: BlueprintSetupState) -> None:
     app.register_error_handler(HTTPException, _http_error)
     every = float(
         app.config.get("FOLLOW_APPLICATIONS_SECONDS")
-        or os.environ.get("FOLLOW_APPLICATIONS_SECONDS")
-        or 0
+        or app.extensions["shebao"].settings.follow_applications_seconds
     )
     if every > 0:
         _start_follower(app, every)
@@ -235,17 +241,17 @@ def me() -> str:
     return user_key(CHANNEL, current_openid())
 
 
-def bound_subject() -> records.Subject:
+def bound_subject() -> personal.Subject:
     key = me()
-    found = binding_service.current(services().db, key)
+    found = personal.current_binding(services().db, key)
     if found is None:
         raise ApiError(403, "not_bound", t.NOT_BOUND)
-    return records.Subject(
+    return personal.Subject(
         found.person_ref, found.name_masked, found.id_masked, found.region, "self"
     )
 
 
-def audit(who: records.Subject, what: str, outcome: str = "shown") -> None:
+def audit(who: personal.Subject, what: str, outcome: str = "shown") -> None:
     log_access(
         services().db,
         actor_key=me(),
@@ -309,7 +315,7 @@ def login() -> tuple[Response, int]:
                 expires_at=utcnow() + TOKEN_TTL,
             )
         )
-    bound = binding_service.current(services().db, user_key(CHANNEL, openid)) is not None
+    bound = personal.current_binding(services().db, user_key(CHANNEL, openid)) is not None
     return jsonify(
         {
             "token": _signer().dumps({"sid": sid}),
@@ -329,7 +335,7 @@ def rate_limiter() -> RateLimiter:
     limiter = app.extensions.get("mp_rate_limit")
     if limiter is None:
         limit = int(
-            app.config.get("RATE_LIMIT_PER_MINUTE") or os.environ.get("RATE_LIMIT_PER_MINUTE") or 20
+            app.config.get("RATE_LIMIT_PER_MINUTE") or services().settings.rate_limit_per_minute
         )
         limiter = RateLimiter(
             hub_for(services().settings.redis_url), limit=limit, namespace="rate-mp"
@@ -387,7 +393,7 @@ _BINDING_STATUS = {
 }
 
 
-def _binding_error(exc: binding_service.BindingError) -> ApiError:
+def _binding_error(exc: personal.BindingError) -> ApiError:
     return ApiError(
         _BINDING_STATUS.get(exc.code, 422),
         exc.code,
@@ -399,7 +405,7 @@ def _binding_error(exc: binding_service.BindingError) -> ApiError:
 
 @bp.get("/binding")
 def binding_status() -> tuple[Response, int]:
-    return jsonify(binding_json(binding_service.current(services().db, me()))), 200
+    return jsonify(binding_json(personal.current_binding(services().db, me()))), 200
 
 
 @bp.post("/binding/start")
@@ -410,8 +416,8 @@ def binding_start() -> tuple[Response, int]:
     for name, value in zip(("id_number", "name", "phone"), fields, strict=True):
         check_pattern(name, value)
     try:
-        started = binding_service.start(services().bot, key, *fields)
-    except binding_service.BindingError as exc:
+        started = personal.start_binding(services().bot, key, *fields)
+    except personal.BindingError as exc:
         raise _binding_error(exc) from exc
     return jsonify(
         {"phone_masked": started.phone_masked, "expires_at": _instant(started.expires_at)}
@@ -423,15 +429,15 @@ def binding_confirm() -> tuple[Response, int]:
     key = me()
     code = text_field(body(), "code", max_length=16)
     try:
-        found = binding_service.confirm(services().bot, key, CHANNEL, code)
-    except binding_service.BindingError as exc:
+        found = personal.confirm_binding(services().bot, key, CHANNEL, code)
+    except personal.BindingError as exc:
         raise _binding_error(exc) from exc
     return jsonify(binding_json(found)), 200
 
 
 @bp.delete("/binding")
 def binding_delete() -> tuple[Response, int]:
-    binding_service.unbind(services().db, me())
+    personal.unbind(services().db, me())
     return jsonify({"bound": False}), 200
 
 
@@ -468,12 +474,12 @@ def contributions() -> tuple[Response, int]:
                             "personal": _money(m.personal),
                             "unit": _money(m.unit),
                         }
-                        for m in i.months[-records.LATEST :][::-1]
+                        for m in i.months[-personal.LATEST :][::-1]
                     ],
                 }
                 for i in insurances
             ],
-            "summary": records.describe_contributions(
+            "summary": personal.describe_contributions(
                 found, who, [InsuranceType(kind)] if kind else list(InsuranceType)
             ),
         }
@@ -498,7 +504,7 @@ def pension() -> tuple[Response, int]:
                 }
                 for p in found.payments[::-1]
             ],
-            "summary": records.describe_pension(found, who, clock.china_today()),
+            "summary": personal.describe_pension(found, who, clock.china_today()),
         }
     ), 200
 
@@ -587,7 +593,7 @@ def application_request(data: dict[str, Any], person_ref: str) -> UnemploymentAp
     reason = data.get("leaving_reason")
     if not isinstance(reason, str) or reason not in set(LeavingReason):
         raise ApiError(400, "invalid_request", t.REASON_INVALID, field="leaving_reason")
-    if not LeavingReason(reason).involuntary:
+    if not reason_qualifies(LeavingReason(reason)):
         raise ApiError(
             422,
             "not_eligible",
@@ -612,7 +618,7 @@ def application_request(data: dict[str, Any], person_ref: str) -> UnemploymentAp
         phone = read_phone(raw_phone)
     except Invalid as exc:
         raise ApiError(400, "invalid_request", exc.message, field="phone") from exc
-    if data.get("seeking_work") is not True:
+    if not seeking_work_qualifies(data.get("seeking_work")):
         raise ApiError(422, "not_eligible", t.API_SEEKING_REQUIRED, field="seeking_work")
     return UnemploymentApplicationRequest(
         person_ref=person_ref,
@@ -713,7 +719,7 @@ def _money(value: Decimal) -> str:
 
 def _start_follower(app: App, every: float) -> None:
     """Follow applications in this process (FOLLOW_APPLICATIONS_SECONDS > 0)."""
-    from bot.notifications import Follower
+    from bot.personal.service import Follower
     from webhooks.application_notices import SenderNotifier
 
     shebao = app.extensions["shebao"]

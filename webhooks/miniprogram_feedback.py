@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Response, current_app, jsonify
 
-from bot import personal_texts as t
 from bot.disputes import NotYours, give_feedback
+from bot.personal.service import texts as t
 from shebao import metrics
 from shebao.ratelimit import RateLimiter
 from shebao.redis import hub_for

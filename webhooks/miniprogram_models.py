@@ -2,7 +2,7 @@
 
 A session is made when ``wx.login``'s code has been exchanged through code2Session. The
 mini-program holds only the bot's signed token naming the session; WeChat's ``session_key``
-stays here, sealed (bot.sealed), and never leaves the server.
+stays here, sealed (bot.personal.sealed), and never leaves the server.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The app's long-lived parts (settings, database, engine), built once per process, and the
+"""The app's long-lived parts (settings, database, engine), built once per process by
+``app.services.build_services``, and the
 engine's warm-up: the classifier trained, jieba loaded and the index built before the first
 message, so that message is not the one that waits seconds (``/readyz`` says 503 "warming"
 until then)."""
@@ -12,20 +13,16 @@ from functools import cached_property
 
 from flask import current_app
 
-from knowledge.importer import load_shipped_content
 from shebao.db import Database
-from shebao.schema import ensure_schema
 from shebao.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 class Services:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
-        self.db = Database(settings.database_url)
-        ensure_schema(self.db)  # an empty database is created; an older one is refused
-        load_shipped_content(self.db)
+        self.db = db  # opened (migrated, content loaded) by app.services.build_services
         self.warmed = threading.Event()
         self.warm_seconds: float | None = None
         self._warming = threading.Lock()

@@ -27,6 +27,9 @@ from webhooks.wechat_protocol import CUSTOMER_SERVICE_MAX_BYTES, fit_bytes
 
 log = logging.getLogger("shebao.wechat.outbound")
 
+SEND_TEXT = "wechat.send_text"
+"""The outbox's job kind of a customer-service message (its handler: app/jobs.py)."""
+
 
 class SendError(Exception):
     """The message could not be sent; the outbound record says ``failed`` with the reason."""
@@ -143,11 +146,11 @@ class WeChatSender(Sender):
 def make_client(settings: Settings) -> Any | None:
     """A wechatpy ``WeChatClient`` when AppID and secret are configured, else None.
 
-    It is shebao.wechat_token's ``SharedTokenClient``: one stable_token for every worker (in
+    It is webhooks.wechat_token's ``SharedTokenClient``: one stable_token for every worker (in
     Redis under a lock when ``REDIS_URL`` is set, else per process), falling back to memory
     while Redis is down.
     """
-    from shebao.wechat_token import shared_client
+    from webhooks.wechat_token import shared_client
 
     return shared_client(settings)
 

@@ -35,7 +35,6 @@ from typing import Any
 
 from bot.types import Message
 from shebao import clock, metrics
-from shebao.jobs import SEND_TEXT
 from shebao.masking import mask_text
 from shebao.outbox import enqueue
 from shebao.ratelimit import RateLimiter
@@ -43,7 +42,7 @@ from shebao.redis import RedisClaims, hub_for
 from webhooks import wechat_texts as texts
 from webhooks.wechat_dedup import Ledger, Race, message_key
 from webhooks.wechat_handlers import Ask, Ignore, Say, action_for
-from webhooks.wechat_outbound import Sender, make_sender
+from webhooks.wechat_outbound import SEND_TEXT, Sender, make_sender
 from webhooks.wechat_protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
 from webhooks.wechat_replay import ReplayGuard
 
@@ -78,7 +77,7 @@ class Responder:
         hub = hub_for(self.settings.redis_url)
         self.replay = ReplayGuard(services.db, hub, self.settings.replay_window_seconds)
         self.claims = RedisClaims(hub, "wechat-msg") if hub is not None else None
-        self.rate_limit = RateLimiter(hub, limit=int(os.environ.get("RATE_LIMIT_PER_MINUTE") or 20))
+        self.rate_limit = RateLimiter(hub, limit=self.settings.rate_limit_per_minute)
         self._executor: ThreadPoolExecutor | None = None
         self._executor_pid = 0
         self._lock = threading.Lock()

@@ -2,22 +2,26 @@
 
 ``shebao db upgrade`` (shebao/schema.py) hands a connection in ``config.attributes``; the
 ``alembic`` command line (alembic.ini at the repository root) connects to ``DATABASE_URL``.
+The models are those imported when this runs: ``shebao db upgrade`` runs in a process that imported
+``app.models``; the ``alembic`` command imports the module alembic.ini names as ``models``.
 Tables of the embedded sandbox core (``sandbox_*``, its own metadata) may share the database
 and are none of our migrations' business.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from alembic import context
 from sqlalchemy import Connection
 
-from shebao.db import Base, import_all_models
+from shebao.db import Base
 from shebao.schema import include_object, migration_url
 
-import_all_models()
 config = context.config
+if config.get_main_option("models"):
+    importlib.import_module(str(config.get_main_option("models")))
 target_metadata = Base.metadata
 
 

@@ -25,8 +25,8 @@ from flask import Flask
 from testenv import clear_service_env
 from werkzeug.serving import make_server
 
+from app import create_app
 from bot.types import Message
-from webhooks import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
@@ -127,7 +127,7 @@ def logout(page: Any) -> None:
 def ask_in_a_new_process(database_url: str, question: str) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": database_url}
     cli = Path(sys.executable).with_name("shebao")
-    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "shebao.cli"]
+    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "app.cli"]
     done = subprocess.run(
         [*command, "ask", question, "--json"],
         env=env,

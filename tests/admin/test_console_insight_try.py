@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
+from app.cli import main
 from bot.models import DialogueState, Exchange, Handoff
-from shebao.cli import main
 from shebao.clock import utcnow
 from webhooks.admin import accounts
 from webhooks.admin.models import AuditLog

@@ -15,9 +15,10 @@ from click.testing import CliRunner
 from console_helpers import PASSWORD, create_users
 from flask import Flask
 
-from shebao.cli import main
+from app import create_app
+from app.cli import main
 from shebao.settings import SettingsError
-from webhooks import HSTS, create_app
+from webhooks import HSTS
 
 PROD_SECRETS = {
     "secret_key": "a-long-random-production-secret",

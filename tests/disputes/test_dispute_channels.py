@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
 
+from app.cli import main
 from bot import texts
 from bot.models import Dispute
-from shebao.cli import main
 from shebao.db import Database
 from tests.conftest import WeChatActions
 

@@ -12,7 +12,7 @@ from dbutil import make_test_database_url
 from pypdf import PdfWriter
 from sqlalchemy import func, select
 
-from knowledge.cli import kb
+from app.kb_cli import kb
 from knowledge.document_models import Document, Passage
 from knowledge.documents import (
     paragraphs,

@@ -13,7 +13,7 @@ from dbutil import make_test_database_url
 from kb_helpers import make_raw, write_content
 from sqlalchemy import func, select
 
-from knowledge.cli import kb
+from app.kb_cli import kb
 from knowledge.models import Entry
 from shebao.db import Database
 

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "proxy"))
 
 from proxy_servers import LiveServer  # noqa: E402  (the proxy tests' server helper)
 
+from app import create_app  # noqa: E402
 from proxy.sandbox import SandboxCore, create_sandbox_app  # noqa: E402
-from webhooks import create_app  # noqa: E402
 
 CHEN = {"id_number": "440703199001011239", "name": "陈小明", "phone": "13800138000"}
 HUANG = {"id_number": "440781198808083019", "name": "黄志强", "phone": "13700137000"}

@@ -11,8 +11,8 @@ import pytest
 from conftest import CHEN, MiniProgram
 from flask import Flask
 
-from bot import personal_texts as t
 from bot.models import Exchange
+from bot.personal import texts as t
 
 JSON = "application/json"
 

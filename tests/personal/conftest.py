@@ -107,10 +107,10 @@ def make_bot(
         bot.engine, "Understanding", lambda db, today=None, opinion=None: understanding
     )
 
-    def make(core_url: str | None, **extra: Any) -> Bot:
+    def make(core_url: str | None, **fields: Any) -> Bot:
         db = Database(tables_template.copy(tmp_path, f"bot-{len(made)}.db"))
         settings = Settings(
-            database_url=db.url, core_base_url=core_url, secret_key="test-secret", extra=dict(extra)
+            database_url=db.url, core_base_url=core_url, secret_key="test-secret", **fields
         )
         engine = Bot(settings, db)
         made.append(engine)

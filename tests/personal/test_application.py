@@ -8,7 +8,7 @@ import pytest
 from conftest import BAD_CARD, CHEN, GOOD_CARD, HUANG, Chat, Sandbox
 from sqlalchemy import select
 
-from bot.personal_models import ApplicationSubmission
+from bot.personal.models import ApplicationSubmission
 from bot.types import Reply
 from intents.taxonomy import APPLY_UNEMPLOYMENT
 

@@ -9,7 +9,7 @@ from conftest import CHEN, LI, Chat, Sandbox
 from sqlalchemy import select, text
 
 from bot.engine import Bot
-from bot.personal_models import Binding, Verification
+from bot.personal.models import Binding, Verification
 from intents.taxonomy import BIND, CONTRIBUTIONS
 
 

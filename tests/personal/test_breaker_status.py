@@ -14,7 +14,7 @@ from conftest import CHEN, GOOD_CARD, Sandbox
 from flask import Flask
 
 import bot.engine
-from bot import personal_texts as t
+from bot.personal import texts as t
 from bot.understanding import Understanding
 from proxy.breaker import BreakerState
 from shebao.clock import FixedClock

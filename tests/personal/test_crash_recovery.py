@@ -19,8 +19,8 @@ from conftest import CHEN, GOOD_CARD, Sandbox
 from flask import Flask
 from sqlalchemy import update
 
-import bot.application_form
 import bot.engine
+import bot.personal.application_form
 from bot.understanding import Understanding
 from shebao.clock import FixedClock, utcnow
 from webhooks.models import ProcessedMessage
@@ -83,19 +83,19 @@ def test_a_crash_behind_confirm_then_progress_does_not_contradict_itself(
         say(answer)
     assert "请核对" in say("是")
 
-    real_submit = bot.application_form.submit
+    real_submit = bot.personal.application_form.submit
 
     def submit_then_die(*args: Any, **kwargs: Any) -> Any:
         real_submit(*args, **kwargs)  # the core has the application …
         raise Killed  # … and the process dies before anything else
 
-    monkeypatch.setattr(bot.application_form, "submit", submit_then_die)
+    monkeypatch.setattr(bot.personal.application_form, "submit", submit_then_die)
     confirm = 24877700000000001
     responder = app.extensions["wechat"]
     query, body = wechat.build(xml=text_xml("确认", confirm))
     with pytest.raises(Killed):  # the worker thread died with it
         responder.respond(responder.codec.decode(body, query), time.monotonic())
-    monkeypatch.setattr(bot.application_form, "submit", real_submit)
+    monkeypatch.setattr(bot.personal.application_form, "submit", real_submit)
     key = f"msg:{OPENID}:{confirm}"
     with app.extensions["shebao"].db.session() as s:  # what the dead process left
         s.execute(

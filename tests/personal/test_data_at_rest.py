@@ -2,7 +2,7 @@
 ``/wechat``, and a citizen typing their numbers into a question, no table of the bot's
 database (nor, on SQLite, its file and WAL) holds a full ID, phone or bank card number.
 
-The numbers are kept sealed (bot/sealed.py) where a form or a kept application needs them
+The numbers are kept sealed (bot/personal/sealed.py) where a form or a kept application needs them
 back, masked (shebao/masking.py) everywhere else. The sandbox core is another service with a
 database of its own (it *is* the bureau's record), so it is not searched.
 """

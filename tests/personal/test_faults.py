@@ -9,8 +9,8 @@ from conftest import CHEN, Chat, Sandbox
 from sqlalchemy import select
 
 from bot.engine import Bot
-from bot.notifications import Notice, run_jobs
-from bot.personal_models import ApplicationSubmission
+from bot.personal.models import ApplicationSubmission
+from bot.personal.notifications import Notice, run_jobs
 from proxy.client import HttpCoreServices
 
 DEADLINE = 3.5  # the webhook's passive-reply budget (settings.reply_budget_seconds)

@@ -6,8 +6,8 @@ from conftest import CHEN, Chat, Sandbox
 from sqlalchemy import select
 
 from bot.engine import Bot
-from bot.notifications import Notice, run_jobs
-from bot.personal_models import ApplicationSubmission
+from bot.personal.models import ApplicationSubmission
+from bot.personal.notifications import Notice, run_jobs
 from webhooks.application_notices import SenderNotifier
 from webhooks.models import OutboundMessage
 from webhooks.wechat_outbound import RecordingSender
@@ -92,7 +92,7 @@ def test_background_follower_tells_without_being_asked(
 ) -> None:
     from proxy_servers import wait_until
 
-    from bot.notifications import Follower
+    from bot.personal.notifications import Follower
 
     app_id = apply(chat, sandbox)
     inbox = Inbox()

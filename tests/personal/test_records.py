@@ -11,7 +11,7 @@ from conftest import CHEN, HUANG, LI, Chat, Sandbox
 from sqlalchemy import select
 
 from bot.engine import Bot
-from bot.personal_models import AccessLog
+from bot.personal.models import AccessLog
 from intents.taxonomy import CALC_UNEMPLOYMENT, CONTRIBUTIONS, PENSION, UNEMPLOYMENT_STATUS
 from shebao.clock import CHINA, FixedClock
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.sealed import keyed_hash, seal, unseal
-from bot.validate import (
+from bot.personal.sealed import keyed_hash, seal, unseal
+from bot.personal.validate import (
     Invalid,
     id_check_digit,
     id_number_valid,

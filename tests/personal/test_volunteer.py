@@ -12,8 +12,8 @@ from conftest import CHEN, Chat
 from sqlalchemy import select, update
 
 from bot.engine import Bot
-from bot.personal_models import AccessLog, AuthorisationCode, AuthorisationGrant
-from bot.volunteer import grant_volunteer, is_volunteer
+from bot.personal.models import AccessLog, AuthorisationCode, AuthorisationGrant
+from bot.personal.volunteer import grant_volunteer, is_volunteer
 from shebao.clock import utcnow
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")  # Authorisation codes and grants expire.
@@ -33,7 +33,7 @@ def volunteer(engine: Bot, new_chat: Callable[..., Chat]) -> Chat:
 
 
 def test_grant_command(engine: Bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from shebao.cli import main
+    from app.cli import main
 
     monkeypatch.setenv("DATABASE_URL", engine.db.url)
     result = CliRunner().invoke(main, ["volunteer", "grant", "oVolunteer1", "--by", "王主任"])

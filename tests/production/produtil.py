@@ -232,12 +232,12 @@ class Processes:
                 "-m",
                 "gunicorn",
                 "-c",
-                "python:shebao.gunicorn_conf",
+                "python:app.gunicorn_conf",
                 "-b",
                 f"127.0.0.1:{port}",
                 "-w",
                 str(workers),
-                "webhooks:create_app()",
+                "app:create_app()",
             ],
             env,
             port,
@@ -251,7 +251,7 @@ class Processes:
             [
                 sys.executable,
                 "-c",
-                "from shebao.cli import main; main()",
+                "from app.cli import main; main()",
                 "serve",
                 "--prod",
                 "--port",
@@ -298,7 +298,7 @@ class Processes:
         log = self.folder / f"{name}-{len(self.started)}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-c", "from shebao.cli import main; main()", "worker", *args],
+                [sys.executable, "-c", "from app.cli import main; main()", "worker", *args],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from shebao.cli import main
-from shebao.db import Base, Database, import_all_models
+import app.models  # noqa: F401  (every table on Base.metadata)
+from app.cli import main
+from shebao.db import Base, Database
 from shebao.schema import (
     SchemaError,
     SchemaOutdated,
@@ -50,7 +51,6 @@ def test_migrations_build_the_models_schema(db: Database) -> None:
 def test_every_revision_downgrades_and_upgrades_again(db: Database) -> None:
     upgrade(db)
     downgrade(db, "base")
-    import_all_models()
     assert schema_state(db).empty
     upgrade(db)
     assert differences(db) == []
@@ -73,7 +73,7 @@ def test_an_older_schema_is_refused_with_the_command_to_run(
     assert OLDER in str(refused.value) and head_revision() in str(refused.value)
 
     # The app refuses to start, and so do the commands.
-    from webhooks import create_app
+    from app import create_app
 
     monkeypatch.setenv("DB_AUTO_UPGRADE", "0")
     monkeypatch.setenv("DATABASE_URL", url)
@@ -113,7 +113,6 @@ def test_sqlite_upgrades_itself_by_default_and_postgresql_does_not(
 
 
 def test_a_database_made_by_create_all_is_adopted(db: Database) -> None:
-    import_all_models()
     Base.metadata.create_all(db.engine)
     assert schema_state(db).current is None
     assert ensure_schema(db).at_head  # the tables match the models: stamped, not rebuilt

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from app.worker import Worker
 from shebao.clock import FixedClock, utcnow
 from shebao.db import Database
 from shebao.outbox import JOB_TYPES, GiveUp, Job, JobType, Outbox, Retry, backoff, enqueue
 from shebao.outbox_models import OutboxJob
 from shebao.schema import upgrade
-from shebao.worker import Worker
 
 KIND = "test.record"
 
@@ -184,7 +184,7 @@ def test_the_worker_loop_runs_jobs_and_offers_periodic_ones_once_per_period(
     db: Database, handled: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen, _ = handled
-    from shebao import jobs
+    from app import jobs
 
     monkeypatch.setattr(jobs, "periodic", lambda: [(KIND, 3600.0)])
     workers = [Worker(db, "ctx", poll=0.05, name=f"w{i}") for i in range(2)]  # type: ignore[arg-type]

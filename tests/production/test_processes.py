@@ -138,8 +138,9 @@ def slow_core(tmp_path: Any) -> Iterator[SlowCore]:
 def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
     pg_url: str, processes: Processes, slow_core: SlowCore
 ) -> None:
-    from bot.applications import new_key, submit
+    from app.jobs import RESEND_APPLICATIONS
     from bot.backend import JobBackend
+    from bot.personal.applications import new_key, submit
     from proxy.client import HttpCoreServices
     from proxy.types import (
         LeavingReason,
@@ -147,7 +148,6 @@ def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
         PaymentAccountKind,
         UnemploymentApplicationRequest,
     )
-    from shebao.jobs import RESEND_APPLICATIONS
     from shebao.outbox import enqueue
     from shebao.outbox_models import OutboxJob
     from shebao.settings import Settings
@@ -213,7 +213,7 @@ def test_a_worker_killed_mid_job_does_it_exactly_once_after_a_restart(
 
         applications = core.unemployment_applications(person_ref)
         assert len(applications) == 1, "the core made the application twice"
-        from bot.applications import by_key
+        from bot.personal.applications import by_key
 
         row = by_key(db, key)
         assert row is not None and row.status == "submitted"

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from shebao.ratelimit import RateLimiter
 from shebao.redis import RedisClaims, RedisHub
-from shebao.wechat_token import SharedTokenClient
+from webhooks.wechat_token import SharedTokenClient
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -180,7 +180,7 @@ def test_readyz_ok_and_metrics(app_factory: Any, redis_url: str) -> None:
 
 @pytest.fixture
 def app_factory(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from webhooks import create_app
+    from app import create_app
 
     made: list[Any] = []
 

@@ -36,7 +36,7 @@ def test_without_core_base_url_the_sandbox_runs_in_process_next_to_the_main_db(
 def test_in_memory_main_db_means_in_memory_sandbox() -> None:
     assert sandbox_database_url(Settings(database_url="sqlite://")) == "sqlite://"
     assert sandbox_database_url(Settings(database_url="sqlite:///:memory:")) == "sqlite://"
-    explicit = Settings(extra={"sandbox_database_url": "sqlite:////x/y.db"})
+    explicit = Settings(sandbox_database_url="sqlite:////x/y.db")
     assert sandbox_database_url(explicit) == "sqlite:////x/y.db"
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from webhooks import wechat_cli
+from app import wechat_cli
+from app.wechat_cli import wechat as wechat_group
 from webhooks import wechat_texts as texts
-from webhooks.wechat_cli import wechat as wechat_group
 from webhooks.wechat_menu import menu_definition, menu_problems, push_menu
 from webhooks.wechat_protocol import cdata, escaped_size, fit_bytes
 

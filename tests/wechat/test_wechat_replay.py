@@ -16,9 +16,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app import create_app
 from shebao.clock import FixedClock
 from shebao.settings import SettingsError
-from webhooks import create_app
 from webhooks.models import ProcessedMessage, ReplayNonce
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,10 +6,9 @@ or, when that is unset, prompts for it (twice, hidden).
 
 from __future__ import annotations
 
-import os
-
 import click
 
+from shebao.settings import Settings
 from webhooks.admin.models import ROLES
 
 
@@ -36,7 +35,7 @@ def create(username: str, role: str, display_name: str) -> None:
     """Create an account (password from SHEBAO_STAFF_PASSWORD, else prompted)."""
     from webhooks.admin import accounts
 
-    password = os.environ.get("SHEBAO_STAFF_PASSWORD") or click.prompt(
+    password = Settings.from_env().staff_password or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
     db = _database()
@@ -57,7 +56,7 @@ def password(username: str) -> None:
     """Set a new password (from SHEBAO_STAFF_PASSWORD, else prompted); ends its sessions."""
     from webhooks.admin import accounts
 
-    new = os.environ.get("SHEBAO_STAFF_PASSWORD") or click.prompt(
+    new = Settings.from_env().staff_password or click.prompt(
         "New password", hide_input=True, confirmation_prompt=True
     )
     db = _database()

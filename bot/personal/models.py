@@ -2,7 +2,7 @@
 
 No table holds a full ID number, phone or bank card number in the clear: identities are the
 core's ``person_ref`` with a masked ID and a keyed hash; an application waiting to be (re)sent
-keeps its request sealed (``bot.sealed``) and drops it once the core has it.
+keeps its request sealed (``bot.personal.sealed``) and drops it once the core has it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class Binding(Base):
     channel: Mapped[str] = mapped_column(String(20))
     person_ref: Mapped[str] = mapped_column(String(64), index=True)
     id_masked: Mapped[str] = mapped_column(String(18))
-    id_hash: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash (bot.sealed)
+    id_hash: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash (bot.personal.sealed)
     name_masked: Mapped[str] = mapped_column(String(40))
     region: Mapped[str] = mapped_column(String(40))
     bound_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

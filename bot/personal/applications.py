@@ -5,7 +5,7 @@ is down.
 status ``pending``) and commits *before* calling the core, so whatever happens next — a timeout,
 a crash, a second 「确认」, a WeChat retry, the mini-program sending the same key again — the
 same key goes with the same request and the core makes one application. ``resend_one`` sends a
-kept application again with its key; ``bot.notifications.resend_pending`` does so for all.
+kept application again with its key; ``bot.personal.notifications.resend_pending`` does so for all.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.backend import Backend
-from bot.personal_models import ApplicationSubmission
-from bot.sealed import seal, unseal
+from bot.personal.models import ApplicationSubmission
+from bot.personal.sealed import seal, unseal
 from proxy import codec
 from proxy.errors import AlreadyExists, CoreRejected, CoreUnavailable, IdempotencyKeyReused
 from proxy.types import UnemploymentApplication, UnemploymentApplicationRequest

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from app.services import open_database
 from knowledge.documents import import_document, validate_file
 from knowledge.exporter import (
     FORMATS,
@@ -27,7 +28,6 @@ from knowledge.exporter import (
 from knowledge.importer import import_entries, load_shipped_content, validate_paths
 from knowledge.schema import InvalidEntries, Problem
 from shebao.db import Database
-from shebao.schema import ensure_schema
 from shebao.settings import Settings
 
 
@@ -43,9 +43,8 @@ def _print_problems(problems: list[Problem]) -> None:
 
 @contextmanager
 def _database() -> Iterator[Database]:
-    db = Database(Settings.from_env().database_url)
+    db = open_database(Settings.from_env(), content=False)
     try:
-        ensure_schema(db)
         try:
             loaded = load_shipped_content(db)
         except InvalidEntries as exc:

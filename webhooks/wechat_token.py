@@ -18,7 +18,6 @@ each fetch invalidates the token other processes hold. So:
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Any
 
@@ -193,5 +192,5 @@ def shared_client(settings: Settings) -> SharedTokenClient | None:
         settings.wechat_appid,
         settings.wechat_app_secret,
         hub=hub_for(settings.redis_url),
-        api_base_url=os.environ.get("WECHAT_API_BASE_URL"),
+        api_base_url=settings.wechat_api_base_url,
     )

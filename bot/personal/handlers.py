@@ -4,20 +4,25 @@ Importing this module registers their intent handlers, form kinds and commands (
 imports it for that). The parts:
 
 - bot/forms.py: multi-turn forms and personal commands, hooked into the engine;
-- bot/binding.py: ``account.bind`` and the bind form; bot/records.py: ``personal.*``;
-- bot/application_form.py and bot/applications.py: ``apply.unemployment`` and submission;
-- bot/notifications.py: re-sending kept applications, status-change notices;
-- bot/volunteer.py: the volunteer role, authorisation codes and grants, the access log;
-- bot/personal_texts.py: every sentence; bot/personal_models.py: the tables.
+- bot/personal/: binding.py: ``account.bind`` and the bind form; records.py: ``personal.*``;
+  application_form.py and applications.py: ``apply.unemployment`` and submission;
+  notifications.py: re-sending kept applications, status-change notices; volunteer.py: the
+  volunteer role, authorisation codes and grants, the access log; texts.py: every sentence;
+  models.py: the tables.
 """
 
 from __future__ import annotations
 
 import logging
 
-from bot import application_form, binding, records, volunteer  # noqa: F401  (registration)
 from bot.context import Turn
 from bot.forms import FormContext
+from bot.personal import (  # noqa: F401  (registration)
+    application_form,
+    binding,
+    records,
+    volunteer,
+)
 from proxy.errors import CoreError
 from proxy.types import InsuranceType
 

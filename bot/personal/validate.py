@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from bot import personal_texts as t
+from bot.personal import texts as t
 from proxy.types import LeavingReason
 from shebao import clock
 

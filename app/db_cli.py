@@ -6,14 +6,20 @@ starts serving (web and worker processes refuse to start on an older schema and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-
-def _database():  # type: ignore[no-untyped-def]
+if TYPE_CHECKING:
     from shebao.db import Database
+
+
+def _database() -> Database:
+    """The configured database as it is: these commands migrate or inspect it themselves."""
+    from app.services import open_database
     from shebao.settings import Settings
 
-    return Database(Settings.from_env().database_url)
+    return open_database(Settings.from_env(), migrate=False, content=False)
 
 
 @click.group()

@@ -6,7 +6,7 @@ checked and asked again with the reason when wrong — leaving date, reason for 
 非本人意愿中断就业 qualifies), where to pay (社保卡 or a bank card passing the Luhn check),
 phone, willingness to seek work — then a masked summary to confirm. 「修改3」 goes back to one
 field; 「取消」 ends it at any point (bot.forms). On 「确认」 the idempotency key is put in the
-form and the dialogue state saved *before* the core is called (bot.applications.submit).
+form and the dialogue state saved *before* the core is called (bot.personal.applications.submit).
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import re
 from datetime import date
 from typing import Any
 
-from bot import personal_texts as t
-from bot.applications import (
+from bot.context import Turn
+from bot.forms import FormContext, command, form_reply, register_form, start_form
+from bot.personal import texts as t
+from bot.personal.applications import (
     Outcome,
     by_key,
     new_key,
@@ -27,14 +29,11 @@ from bot.applications import (
     resend_one,
     submit,
 )
-from bot.binding import begin_binding, current
-from bot.context import Turn
-from bot.forms import FormContext, command, form_reply, register_form, start_form
-from bot.personal_models import ApplicationSubmission
-from bot.registry import handles
-from bot.sealed import seal, unseal
-from bot.types import Reply
-from bot.validate import (
+from bot.personal.binding import begin_binding, current
+from bot.personal.eligibility import reason_qualifies, seeking_work_qualifies
+from bot.personal.models import ApplicationSubmission
+from bot.personal.sealed import seal, unseal
+from bot.personal.validate import (
     Invalid,
     chinese_date,
     plain,
@@ -45,7 +44,9 @@ from bot.validate import (
     reason_options,
     yes_or_no,
 )
-from bot.volunteer import active_grant
+from bot.personal.volunteer import active_grant
+from bot.registry import handles
+from bot.types import Reply
 from intents.taxonomy import APPLY_UNEMPLOYMENT
 from proxy.errors import CoreError, CoreUnavailable, IdempotencyKeyReused
 from proxy.types import (
@@ -74,7 +75,7 @@ def today() -> date:
 def not_eligible_text(e: UnemploymentEligibility) -> str:
     if e.contribution_months < MIN_MONTHS:
         rule = t.RULE_MONTHS
-    elif e.separation is not None and not e.separation.leaving_reason.involuntary:
+    elif e.separation is not None and not reason_qualifies(e.separation.leaving_reason):
         rule = t.RULE_VOLUNTARY
     else:
         rule = t.RULE_OTHER
@@ -170,7 +171,7 @@ class ApplyForm:
             reason = LeavingReason(known)
         else:
             reason = read_reason(ctx.text)
-        if not reason.involuntary:
+        if not reason_qualifies(reason):
             return form_reply(
                 self, ctx, form, t.REASON_VOLUNTARY.format(reason=reason.label), reprompt=False
             )
@@ -202,7 +203,7 @@ class ApplyForm:
         answer = yes_or_no(ctx.text)
         if answer is None:
             raise Invalid(t.SEEKING_INVALID)
-        if answer is False:
+        if not seeking_work_qualifies(answer):
             return form_reply(self, ctx, form, t.SEEKING_NO, reprompt=False)
         form["values"]["seeking_work"] = True
         return None

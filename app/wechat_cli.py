@@ -52,14 +52,11 @@ def prune_command(older_than_hours: float) -> None:
     """Forget processed-message records older than WeChat could still retry."""
     from datetime import timedelta
 
-    from shebao.db import Database
-    from shebao.schema import ensure_schema
+    from app.services import open_database
     from webhooks.wechat_dedup import Ledger
 
-    settings = Settings.from_env()
-    db = Database(settings.database_url)
+    db = open_database(Settings.from_env(), content=False)
     try:
-        ensure_schema(db)
         removed = Ledger(db).prune(timedelta(hours=older_than_hours))
     finally:
         db.engine.dispose()

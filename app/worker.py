@@ -1,28 +1,30 @@
 """Working the outbox: ``shebao worker`` processes, or one thread in the web process.
 
-A ``Worker`` loops: offer the periodic jobs that are due (shebao/jobs.py), claim a batch of due
+A ``Worker`` loops: offer the periodic jobs that are due (app/jobs.py), claim a batch of due
 jobs (shebao/outbox.py), run them one by one while a heartbeat thread extends their lease, and
 sleep ``poll`` seconds when there was nothing to do (a job enqueued in the same process wakes it
 at once). A database that cannot be reached makes it wait, longer each time, up to 30 s.
 
 Production runs ``shebao worker`` (one or more per host, any number of hosts) and turns the
 in-process worker off (``OUTBOX_IN_PROCESS=0``, which ``shebao serve --prod`` and
-gunicorn.conf.py set). The embedded default needs no extra process: ``start_in_process(app)``
+app/gunicorn_conf.py set). The embedded default needs no extra process: ``start_in_process(app)``
 runs a worker thread in the web process.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 import time
 from typing import Any
 
-from shebao import jobs
+from app import jobs
+from app.services import build_services
 from shebao.db import Database
 from shebao.outbox import Job, Outbox, listen
+from shebao.settings import Settings
+from webhooks.wechat_outbound import make_sender
 
 log = logging.getLogger(__name__)
 
@@ -186,28 +188,29 @@ class Worker:
             self._heartbeat.join(timeout)
 
 
-def in_process_enabled(config: dict[str, Any] | None = None) -> bool:
+def in_process_enabled(
+    config: dict[str, Any] | None = None, settings: Settings | None = None
+) -> bool:
     """``OUTBOX_IN_PROCESS`` (app config, then environment); on by default, except in apps
     made for tests (``TESTING``), which ask for it (tests/conftest.py's ``app`` does)."""
     config = config or {}
     value = config.get(IN_PROCESS_ENV)
     if value is None:
-        value = os.environ.get(IN_PROCESS_ENV, "0" if config.get("TESTING") else "1")
+        asked = (settings or Settings.from_env()).outbox_in_process
+        value = ("0" if config.get("TESTING") else "1") if asked is None else asked
     return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 
 def start_in_process(app: Any) -> Worker | None:
     """The embedded default: a worker thread in this web process (unless turned off)."""
-    if not in_process_enabled(app.config):
-        return None
     services = app.extensions["shebao"]
+    if not in_process_enabled(app.config, services.settings):
+        return None
 
     def sender() -> Any:
         runtime = app.extensions.get("wechat")
         if runtime is not None:
             return runtime.sender
-        from webhooks.wechat_outbound import make_sender
-
         return make_sender(services.settings, services.db)
 
     context = jobs.JobContext(
@@ -229,12 +232,8 @@ def start_in_process(app: Any) -> Worker | None:
 
 def run_worker(*, lease: float, poll: float, batch: int, once: bool, schedule: bool = True) -> int:
     """``shebao worker``: work the outbox of ``DATABASE_URL`` until SIGTERM/SIGINT."""
-    from shebao.schema import ensure_schema
-    from shebao.settings import Settings
-
-    settings = Settings.from_env()
-    db = Database(settings.database_url)
-    ensure_schema(db)
+    services = build_services(Settings.from_env(), content=False)
+    settings, db = services.settings, services.db
     context = jobs.JobContext(settings, db)
     worker = Worker(db, context, lease=lease, poll=poll, batch=batch, schedule=schedule)
 

@@ -19,14 +19,12 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from bot import personal_texts as t
 from bot.backend import Backend, local_time, user_key
 from bot.forms import CONTINUATIONS, FormContext, form_reply, register_form, start_form
-from bot.personal_models import Binding, Verification
-from bot.registry import HANDLERS, handles
-from bot.sealed import keyed_hash, seal, unseal
-from bot.types import Reply
-from bot.validate import (
+from bot.personal import texts as t
+from bot.personal.models import Binding, Verification
+from bot.personal.sealed import keyed_hash, seal, unseal
+from bot.personal.validate import (
     Invalid,
     find_id_number,
     find_phone,
@@ -36,6 +34,8 @@ from bot.validate import (
     read_name,
     read_phone,
 )
+from bot.registry import HANDLERS, handles
+from bot.types import Reply
 from intents.taxonomy import BIND
 from proxy.errors import (
     CoreRejected,
@@ -168,7 +168,7 @@ def confirm(backend: Backend, key: str, channel: str, code: str) -> Binding:
 
 def unbind(db: Database, key: str) -> bool:
     """Delete the binding; the authorisations the citizen gave volunteers end with it."""
-    from bot.volunteer import revoke_citizen_grants
+    from bot.personal.volunteer import revoke_citizen_grants
 
     revoke_citizen_grants(db, key)
     with db.session() as s:

@@ -10,14 +10,19 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from webhooks.services import Services
 
-def _open():  # type: ignore[no-untyped-def]
-    from shebao.cli import open_database
 
-    return open_database()
+def _open() -> Services:
+    from app.services import build_services
+    from shebao.settings import Settings
+
+    return build_services(Settings.from_env())
 
 
 @click.group()
@@ -38,9 +43,9 @@ def volunteer() -> None:
 def grant(openid: str, channel: str, granted_by: str, note: str) -> None:
     """Make OPENID a volunteer."""
     from bot.backend import user_key
-    from bot.volunteer import grant_volunteer
+    from bot.personal.volunteer import grant_volunteer
 
-    _, db = _open()
+    db = _open().db
     made = grant_volunteer(db, user_key(channel, openid), granted_by, note)
     click.echo(f"{channel}:{openid} is {'now' if made else 'already'} a volunteer")
 
@@ -56,9 +61,9 @@ def grant(openid: str, channel: str, granted_by: str, note: str) -> None:
 def revoke(openid: str, channel: str) -> None:
     """Take the volunteer role (and any authorisation in force) from OPENID."""
     from bot.backend import user_key
-    from bot.volunteer import revoke_volunteer
+    from bot.personal.volunteer import revoke_volunteer
 
-    _, db = _open()
+    db = _open().db
     done = revoke_volunteer(db, user_key(channel, openid))
     click.echo(f"{channel}:{openid} {'is no longer' if done else 'was not'} a volunteer")
 
@@ -66,9 +71,9 @@ def revoke(openid: str, channel: str) -> None:
 @volunteer.command("list")
 def list_() -> None:
     """The volunteers, with who granted the role and when."""
-    from bot.volunteer import volunteers
+    from bot.personal.volunteer import volunteers
 
-    _, db = _open()
+    db = _open().db
     for v in volunteers(db):
         state = f"revoked {v.revoked_at:%Y-%m-%d}" if v.revoked_at else "active"
         click.echo(
@@ -86,11 +91,12 @@ def list_() -> None:
 def notify_applications(every: float) -> None:
     """Re-send kept 失业保险金 applications and notify citizens of status changes."""
     from bot.backend import JobBackend
-    from bot.notifications import run_jobs
+    from bot.personal.notifications import run_jobs
     from proxy.factory import make_core_services
     from webhooks.application_notices import SenderNotifier
 
-    settings, db = _open()
+    services = _open()
+    settings, db = services.settings, services.db
     backend = JobBackend(settings, db, make_core_services(settings))
     notifier = SenderNotifier(settings, db)
     while True:

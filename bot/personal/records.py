@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from bot import personal_texts as t
 from bot.backend import Backend
-from bot.binding import begin_binding, current
 from bot.context import Turn
 from bot.forms import FormContext, command
+from bot.personal import texts as t
+from bot.personal.binding import begin_binding, current
+from bot.personal.volunteer import active_grant, is_volunteer, log_access
 from bot.registry import handles
 from bot.types import Reply
-from bot.volunteer import active_grant, is_volunteer, log_access
 from intents.taxonomy import CONTRIBUTIONS, PENSION, UNEMPLOYMENT_STATUS
 from proxy.errors import CoreError, CoreUnavailable
 from proxy.months import month_of
@@ -230,7 +230,7 @@ def describe_pension(payments: PensionPayments, who: Subject, today: date) -> st
 
 
 def status_text(backend: Backend, who: Subject, question: str) -> str:
-    from bot.applications import pending_for, resend_one
+    from bot.personal.applications import pending_for, resend_one
 
     pending = pending_for(backend.db, who.person_ref)
     if pending is not None:
@@ -255,7 +255,7 @@ def known_locally(backend: Backend, who: Subject) -> str | None:
     """While the core cannot be asked (down, or its circuit breaker still open): what the bot's
     own database knows of the person's latest application (its number, when it was sent, the
     status last seen), and that the live status is unavailable. None if it knows nothing."""
-    from bot.applications import submissions_of
+    from bot.personal.applications import submissions_of
 
     for row in submissions_of(backend.db, who.person_ref):
         if row.application_id:

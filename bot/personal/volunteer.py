@@ -18,9 +18,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot import personal_texts as t
 from bot.forms import FormContext, command, continuation
-from bot.personal_models import (
+from bot.personal import texts as t
+from bot.personal.models import (
     AccessLog,
     AuthorisationAttempts,
     AuthorisationCode,
@@ -28,7 +28,7 @@ from bot.personal_models import (
     Binding,
     Volunteer,
 )
-from bot.sealed import keyed_hash
+from bot.personal.sealed import keyed_hash
 from bot.types import Message, Reply
 from intents.taxonomy import BIND
 from shebao.clock import utcnow
@@ -353,7 +353,7 @@ def revoke_citizen_grants(db: Database, citizen_key: str) -> int:
     r"(?:我要|生成|获取|申请|给我|发个?)?(?:一个)?授权码[^0-9]{0,12}|授权给志愿者|我要授权.{0,8}"
 )
 def ask_code(ctx: FormContext, match: re.Match[str]) -> Reply:
-    from bot.binding import begin_binding, current
+    from bot.personal.binding import begin_binding, current
 
     binding = current(ctx.db, ctx.user_key)
     if binding is None:
@@ -367,7 +367,7 @@ def ask_code(ctx: FormContext, match: re.Match[str]) -> Reply:
 
 @continuation("authorisation_code")
 def code_after_binding(ctx: FormContext) -> Reply:
-    from bot.binding import current
+    from bot.personal.binding import current
 
     binding = current(ctx.db, ctx.user_key)
     assert binding is not None

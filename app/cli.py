@@ -6,10 +6,14 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from shebao.settings import DEFAULT_PORT
+
+if TYPE_CHECKING:
+    from webhooks.services import Services
 
 STARTED = time.monotonic()  # the command's start, for "ready after" figures
 
@@ -22,8 +26,8 @@ class _Main(click.Group):
         from shebao.schema import SchemaError
         from shebao.settings import SettingsError
 
-        setup_logging(level="WARNING")  # serve and worker raise it to INFO (or LOG_LEVEL)
         try:
+            setup_logging(level="WARNING")  # serve and worker raise it to INFO (or LOG_LEVEL)
             return super().invoke(ctx)
         except (SchemaError, SettingsError) as exc:
             raise click.ClickException(str(exc)) from exc
@@ -35,25 +39,20 @@ def main() -> None:
     """shebao-bot: the 社保 WeChat assistant."""
 
 
-def open_database():  # type: ignore[no-untyped-def]
-    """The configured database, with its schema (``ensure_schema``) and the shipped content."""
-    from knowledge.importer import load_shipped_content
-    from shebao.db import Database
-    from shebao.schema import ensure_schema
+def open_services() -> Services:
+    """The services of the environment's ``Settings``: the database migrated (``ensure_schema``)
+    with the shipped content, the engine built on first use."""
+    from app.services import build_services
     from shebao.settings import Settings
 
-    settings = Settings.from_env()
-    db = Database(settings.database_url)
-    ensure_schema(db)
-    load_shipped_content(db)
-    return settings, db
+    return build_services(Settings.from_env())
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
 @click.option(
-    "--prod", is_flag=True, help="Run under gunicorn with shebao/gunicorn_conf.py (several workers)"
+    "--prod", is_flag=True, help="Run under gunicorn with app/gunicorn_conf.py (several workers)"
 )
 @click.option(
     "--workers",
@@ -79,10 +78,10 @@ def serve(host: str, port: int, prod: bool, workers: int | None, development: bo
         if development:
             os.environ["SHEBAO_DEVELOPMENT"] = "1"
         Settings.from_env().check_production()  # before anything starts
-    open_database()
+    open_services()
     if prod:
         _exec_gunicorn(host, port, workers)
-    from webhooks import create_app
+    from app import create_app
 
     app = create_app()
     app.extensions["shebao"].warm()  # before the first message, not on it
@@ -91,7 +90,7 @@ def serve(host: str, port: int, prod: bool, workers: int | None, development: bo
 
 
 def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
-    """Become gunicorn serving the app with shebao/gunicorn_conf.py."""
+    """Become gunicorn serving the app with app/gunicorn_conf.py."""
     import os
 
     try:
@@ -105,7 +104,7 @@ def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
         "-m",
         "gunicorn",
         "-c",
-        "python:shebao.gunicorn_conf",
+        "python:app.gunicorn_conf",
         "-b",
         f"{host}:{port}",
     ]
@@ -114,7 +113,7 @@ def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
     env = {"LOG_FORMAT": "json", **os.environ}
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, [*argv, "webhooks:create_app()"], env)
+    os.execve(sys.executable, [*argv, "app:create_app()"], env)
 
 
 @main.command()
@@ -146,9 +145,9 @@ def worker(
     """Work the outbox (customer-service sends, application re-sends and notices)."""
     import os
 
+    from app.worker import run_worker
     from shebao.logging import setup_logging
     from shebao.settings import Settings
-    from shebao.worker import run_worker
 
     if development:
         os.environ["SHEBAO_DEVELOPMENT"] = "1"
@@ -182,13 +181,11 @@ def ask(
     """Ask the engine a question, exactly as the webhooks would."""
     import uuid
 
-    from bot.engine import Bot
     from bot.types import Message
 
     if not text and not batch:
         raise click.UsageError("give a question, or --batch FILE")
-    settings, db = open_database()
-    bot = Bot(settings, db)
+    bot = open_services().bot
     bot.warm()  # the second opinion's vectors too, so the first question is decided in full
 
     def one(q: str, reg: str | None, who: str | None) -> dict[str, object]:
@@ -221,11 +218,9 @@ def ask(
 @click.option("--errors", is_flag=True, help="Also list the rows that went wrong")
 def evaluate(path: Path, as_json: bool, errors: bool) -> None:
     """Measure the engine on a JSON-lines evaluation set."""
-    from bot.engine import Bot
     from bot.evaluation import evaluate_rows, format_report, load_rows
 
-    settings, db = open_database()
-    bot = Bot(settings, db)
+    bot = open_services().bot
     bot.warm()
     report = evaluate_rows(bot, load_rows(path))
     if as_json:
@@ -236,12 +231,12 @@ def evaluate(path: Path, as_json: bool, errors: bool) -> None:
 
 
 def _register() -> None:
-    from knowledge.cli import kb
+    from app.db_cli import db
+    from app.kb_cli import kb
+    from app.personal_cli import notify_applications, volunteer
+    from app.wechat_cli import wechat
     from proxy.cli import sandbox_core
-    from shebao.db_cli import db
     from webhooks.admin.cli import staff
-    from webhooks.personal_cli import notify_applications, volunteer
-    from webhooks.wechat_cli import wechat
 
     main.add_command(kb)
     main.add_command(db)
@@ -253,3 +248,7 @@ def _register() -> None:
 
 
 _register()
+
+
+if __name__ == "__main__":
+    main()

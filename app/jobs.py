@@ -7,11 +7,14 @@
   recorded). ``ledger_key`` moves the retry ledger's row to ``delivered``.
 - ``applications.resend_pending``: 失业保险金 applications kept while the core was down are
   sent again with their own idempotency keys (the core makes one application per key), and
-  the citizen told (``bot.notifications.resend_pending``).
+  the citizen told (``bot.personal.notifications.resend_pending``).
 - ``applications.notify_changes``: status changes of open applications, told once each
-  (``bot.notifications.notify_application_changes``).
+  (``bot.personal.notifications.notify_application_changes``).
 - ``outbox.housekeeping``: forget finished jobs after a week and the retry ledger's rows after
   two days, the replay nonces (``webhooks.wechat_replay``) after an hour.
+
+``register_jobs()`` puts these handlers in the outbox's registry (``shebao.outbox.JOB_TYPES``),
+in this order; ``app.services.build_services`` calls it, so every process that runs jobs has them.
 
 The two application jobs and housekeeping are periodic (``PERIODIC``): every worker offers
 them each period under a key naming the period, so one of them runs it.
@@ -24,7 +27,6 @@ job would run in one worker only.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
@@ -32,14 +34,19 @@ from typing import Any
 
 from sqlalchemy import delete, update
 
+from bot.backend import JobBackend
+from bot.personal.notifications import notify_application_changes, resend_pending
+from proxy.factory import make_core_services
 from shebao.clock import utcnow
 from shebao.db import Database
-from shebao.outbox import Job, Retry, handles
+from shebao.outbox import Job, Outbox, Retry, register
 from shebao.settings import Settings
+from webhooks.application_notices import SenderNotifier
+from webhooks.models import OutboundMessage, ProcessedMessage, ReplayNonce
+from webhooks.wechat_outbound import SEND_TEXT, SendError, make_sender
 
 log = logging.getLogger(__name__)
 
-SEND_TEXT = "wechat.send_text"
 RESEND_APPLICATIONS = "applications.resend_pending"
 NOTIFY_APPLICATIONS = "applications.notify_changes"
 HOUSEKEEPING = "outbox.housekeeping"
@@ -47,7 +54,7 @@ HOUSEKEEPING = "outbox.housekeeping"
 
 def application_period() -> float:
     """Seconds between application jobs (``APPLICATION_JOBS_SECONDS``; 0 turns them off)."""
-    return float(os.environ.get("APPLICATION_JOBS_SECONDS") or 60)
+    return Settings.from_env().application_jobs_seconds
 
 
 def periodic() -> list[tuple[str, float]]:
@@ -82,23 +89,16 @@ class JobContext:
     def sender(self) -> Any:
         if self._sender is not None:
             return self._sender()
-        from webhooks.wechat_outbound import make_sender
-
         return make_sender(self.settings, self.db)
 
     @cached_property
     def backend(self) -> Any:
         if self._backend is not None:
             return self._backend()
-        from bot.backend import JobBackend
-        from proxy.factory import make_core_services
-
         return JobBackend(self.settings, self.db, make_core_services(self.settings))
 
     @cached_property
     def notifier(self) -> Any:
-        from webhooks.application_notices import SenderNotifier
-
         return SenderNotifier(self.settings, self.db, self.sender)
 
     def close(self) -> None:
@@ -108,11 +108,7 @@ class JobContext:
                 close()
 
 
-@handles(SEND_TEXT)
 def send_text(job: Job, ctx: JobContext) -> None:
-    from webhooks.models import OutboundMessage, ProcessedMessage
-    from webhooks.wechat_outbound import SendError
-
     p = job.payload
     ref = p.get("ref")
     if ref and job.attempts > 1:
@@ -139,27 +135,17 @@ def send_text(job: Job, ctx: JobContext) -> None:
             )
 
 
-@handles(RESEND_APPLICATIONS, max_attempts=3)
 def resend_applications(job: Job, ctx: JobContext) -> None:
-    from bot.notifications import resend_pending
-
     report = resend_pending(ctx.backend, ctx.notifier)
     log.info("application re-sends: %s", report.summary())
 
 
-@handles(NOTIFY_APPLICATIONS, max_attempts=3)
 def notify_applications(job: Job, ctx: JobContext) -> None:
-    from bot.notifications import notify_application_changes
-
     report = notify_application_changes(ctx.backend, ctx.notifier)
     log.info("application notices: %s", report.summary())
 
 
-@handles(HOUSEKEEPING, max_attempts=3)
 def housekeeping(job: Job, ctx: JobContext) -> None:
-    from shebao.outbox import Outbox
-    from webhooks.models import ProcessedMessage, ReplayNonce
-
     pruned = Outbox(ctx.db).prune(timedelta(days=7))
     with ctx.db.session() as s:  # past the replay window (300 s) with room to spare
         s.execute(delete(ReplayNonce).where(ReplayNonce.seen_at < utcnow() - timedelta(hours=1)))
@@ -172,3 +158,11 @@ def housekeeping(job: Job, ctx: JobContext) -> None:
         ledger = int(result.rowcount)  # type: ignore[attr-defined]
     if pruned or ledger:
         log.info("housekeeping: %d finished jobs, %d ledger rows forgotten", pruned, ledger)
+
+
+def register_jobs() -> None:
+    """Register the service's job handlers with the outbox (again is harmless)."""
+    register(SEND_TEXT, send_text)
+    register(RESEND_APPLICATIONS, resend_applications, max_attempts=3)
+    register(NOTIFY_APPLICATIONS, notify_applications, max_attempts=3)
+    register(HOUSEKEEPING, housekeeping, max_attempts=3)

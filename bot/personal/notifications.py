@@ -23,10 +23,10 @@ from typing import Protocol
 
 from sqlalchemy import select, update
 
-from bot import personal_texts as t
-from bot.applications import resend_one
 from bot.backend import Backend
-from bot.personal_models import ApplicationSubmission
+from bot.personal import texts as t
+from bot.personal.applications import resend_one
+from bot.personal.models import ApplicationSubmission
 from proxy.errors import CoreUnavailable, NotFound
 from proxy.types import ApplicationStatus, UnemploymentApplication
 from shebao.clock import utcnow

@@ -1,5 +1,5 @@
 """gunicorn's configuration for the web process (``shebao serve --prod``; gunicorn.conf.py at the
-repository root imports it, so a bare ``gunicorn 'webhooks:create_app()'`` there uses it too).
+repository root imports it, so a bare ``gunicorn 'app:create_app()'`` there uses it too).
 
 - ``gthread`` workers (``WEB_CONCURRENCY`` processes × ``GUNICORN_THREADS`` threads): a WeChat
   retry waits on the first attempt's outcome, which must not hold a whole process.
@@ -39,20 +39,23 @@ os.environ.setdefault("SHEBAO_PRODUCTION", "1")
 os.environ.setdefault("LOG_FORMAT", "json")
 
 from shebao import logging as _logging  # noqa: E402  (after the environment is set)
+from shebao.settings import Settings  # noqa: E402
 
-wsgi_app = "webhooks:create_app()"
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+_settings = Settings.from_env()
+
+wsgi_app = "app:create_app()"
+bind = _settings.gunicorn_bind
+workers = _settings.web_concurrency
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = _settings.gunicorn_threads
 preload_app = True
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = _settings.gunicorn_timeout
 graceful_timeout = 20
 keepalive = 5
-accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+accesslog = _settings.gunicorn_accesslog
 logconfig_dict = _logging.dict_config()
 # Behind a load balancer: trust its X-Forwarded-* (set FORWARDED_ALLOW_IPS to its address).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = _settings.forwarded_allow_ips
 
 
 def when_ready(server: Any) -> None:
