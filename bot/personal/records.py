@@ -19,7 +19,7 @@ from bot.context import Turn
 from bot.forms import FormContext, command
 from bot.personal import texts as t
 from bot.personal.binding import begin_binding, current
-from bot.personal.volunteer import active_grant, is_volunteer, log_access
+from bot.personal.volunteer import active_grant, is_volunteer, log_access, names_another_person
 from bot.registry import handles
 from bot.types import Reply
 from intents.taxonomy import CONTRIBUTIONS, PENSION, UNEMPLOYMENT_STATUS
@@ -66,6 +66,23 @@ def subject_for(ctx: FormContext, intent: str, scope: str) -> Subject | Reply:
     if volunteer:
         grant = active_grant(ctx.db, ctx.user_key)
         if grant is not None:
+            if names_another_person(ctx.text, grant):  # authorised for one, asking of another
+                log_access(
+                    ctx.db,
+                    actor_key=ctx.user_key,
+                    actor_role="volunteer",
+                    person_ref=grant.person_ref,
+                    what=scope,
+                    via=f"grant:{grant.id}",
+                    channel=ctx.message.channel,
+                    outcome="refused_other_person",
+                )
+                return Reply(
+                    t.VOLUNTEER_OTHER_PERSON.format(name_masked=grant.name_masked),
+                    intent,
+                    1.0,
+                    "answered",
+                )
             if scope not in grant.scope:
                 log_access(
                     ctx.db,

@@ -33,6 +33,7 @@ from bot.types import Message, Reply
 from intents.taxonomy import BIND
 from shebao.clock import utcnow
 from shebao.db import Database
+from shebao.masking import mask_id
 from shebao.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -418,3 +419,34 @@ def revoke(ctx: FormContext, match: re.Match[str]) -> Reply:
     count = revoke_citizen_grants(ctx.db, ctx.user_key)
     text = t.AUTH_REVOKED.format(count=count) if count else t.AUTH_NOTHING_TO_REVOKE
     return Reply(text, INTENT, 1.0, "answered")
+
+
+# Someone named in a volunteer's request: an ID number, or a name after 查/看 (帮我查下李秀英的…),
+# told from words by a common family name (社保, 我妈 are not people).
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_NAMED = re.compile(
+    r"(?:查|看|问)(?:一下|一查|一看|下|查|看|询)?(?:一下)?(?P<name>[\u4e00-\u9fff]{2,3}?)"
+    r"(?:的|，|,|\s|$|老人|阿姨|大爷|奶奶|爷爷)"
+)
+FAMILY_NAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤温伍欧区阮麦谭关钟"
+)
+
+
+def names_another_person(text: str, grant: Grant) -> bool:
+    """Whether a volunteer's request names someone other than the citizen of their grant (an ID
+    number, or a name that is not theirs): then nothing may be shown, not even that citizen's."""
+    for number in _ID_NUMBER.findall(text):
+        if mask_id(number.upper()) != grant.id_masked:
+            return True
+    masked = grant.name_masked
+    for found in _NAMED.finditer(text):
+        name = found.group("name")
+        if name[0] not in FAMILY_NAMES:
+            continue
+        same = name[0] == masked[:1] and (len(name) < 3 or name[-1] == masked[-1:])
+        if not same:
+            return True
+    return False

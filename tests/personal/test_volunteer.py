@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from bot.engine import Bot
 from bot.personal.models import AccessLog, AuthorisationCode, AuthorisationGrant
-from bot.personal.volunteer import grant_volunteer, is_volunteer
+from bot.personal.volunteer import Grant, grant_volunteer, is_volunteer, names_another_person
 from shebao.clock import utcnow
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")  # Authorisation codes and grants expire.
@@ -141,3 +141,39 @@ def test_unbinding_ends_the_authorisations(engine: Bot, new_chat: Callable[..., 
     v(f"授权 {code_from(citizen)}")
     citizen("解除绑定")
     assert "需要本人授权" in v("帮我查下社保交了几个月").text
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "帮我查下李秀英的养老金 440902195603152422",  # another's name and ID number
+        "帮我查下李秀英的社保交了几个月",  # another's name only
+        "查一下440902195603152422交了几个月社保",  # another's ID number only
+    ],
+)
+def test_a_request_about_another_person_shows_nothing(
+    engine: Bot, new_chat: Callable[..., Chat], request_text: str
+) -> None:
+    citizen, v = new_chat(), volunteer(engine, new_chat)
+    citizen.bind(CHEN)
+    v(f"授权 {code_from(citizen)}")
+    reply = v(request_text)
+    assert "累计缴费" not in reply.text and "【代查" not in reply.text  # nothing of 陈小明's
+    with engine.db.session() as s:
+        log = s.scalars(select(AccessLog).where(AccessLog.actor_key == v.key))
+        outcomes = [a.outcome for a in log]
+    assert "shown" not in outcomes
+    if "4409" not in request_text:  # (with an ID number in it, it is not read as a lookup)
+        assert "另一位群众" in reply.text and "陈*明" in reply.text
+        assert "refused_other_person" in outcomes
+    assert "【代查：陈*明" in v("帮我查下陈小明的社保交了几个月").text  # their own name is fine
+
+
+def test_who_a_request_names() -> None:
+    chen = Grant(1, "ref", "陈*明", "4407**********1239", ("contributions",), "")
+    assert names_another_person("帮我查下李秀英的养老金", chen)
+    assert names_another_person("查一下440902195603152422的缴费", chen)
+    assert not names_another_person("帮我查下陈小明的缴费", chen)
+    assert not names_another_person("查一下440703199001011239的缴费", chen)
+    assert not names_another_person("帮我查下社保交了几个月", chen)  # 社保 is not a person
+    assert not names_another_person("帮我看下他的养老金到账没有", chen)
