@@ -22,6 +22,8 @@ class _Main(click.Group):
     """The ``shebao`` group: one logging set-up, and schema problems as plain messages."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
         from shebao.logging import setup_logging
         from shebao.schema import SchemaError
         from shebao.settings import SettingsError
@@ -31,6 +33,29 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except (SchemaError, SettingsError) as exc:
             raise click.ClickException(str(exc)) from exc
+        except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
+            raise click.ClickException(database_problem(exc)) from exc
+
+
+def database_problem(exc: Exception) -> str:
+    """One sentence for a DATABASE_URL that cannot be used (its password hidden)."""
+    import os
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    raw = os.environ.get("DATABASE_URL") or "sqlite:///shebao.db"
+    try:
+        shown = make_url(raw).render_as_string(hide_password=True)
+    except Exception:
+        shown = "(not a database URL)"
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "no answer"
+        return f"the database at DATABASE_URL={shown} cannot be reached: {reason}"
+    return (
+        f"DATABASE_URL={shown} is not a database URL this service can use (for example "
+        "sqlite:///shebao.db or postgresql+psycopg://user@host:5432/name)"
+    )
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,15 +103,41 @@ def serve(host: str, port: int, prod: bool, workers: int | None, development: bo
         if development:
             os.environ["SHEBAO_DEVELOPMENT"] = "1"
         Settings.from_env().check_production()  # before anything starts
-    open_services()
+    services = open_services()
     if prod:
         _exec_gunicorn(host, port, workers)
     from app import create_app
 
     app = create_app()
     app.extensions["shebao"].warm()  # before the first message, not on it
-    click.echo(f"engine ready {time.monotonic() - STARTED:.1f} s after start")
+    click.echo(started_lines(services, host, port, time.monotonic() - STARTED))
     app.run(host=host, port=port, threaded=True)
+
+
+def started_lines(services: Services, host: str, port: int, seconds: float) -> str:
+    """What the development server says once it is ready: where it is, what it serves, and
+    how to make the first console account when there is none."""
+    from sqlalchemy import func, select
+
+    from knowledge.document_models import Document
+    from knowledge.models import Entry
+    from webhooks.admin.models import StaffUser
+
+    with services.db.session() as s:
+        entries = s.scalar(
+            select(func.count()).select_from(Entry).where(Entry.status == "published")
+        )
+        documents = s.scalar(select(func.count()).select_from(Document))
+        staff = s.scalar(select(func.count()).select_from(StaffUser))
+    base = f"http://{host}:{port}"
+    lines = [
+        f"shebao-bot ready after {seconds:.1f} s: {base}/  (WeChat: {base}/wechat)",
+        f"knowledge base: {entries} published entries, {documents} policy documents",
+        f"staff console: {base}/admin/",
+    ]
+    if not staff:
+        lines.append("no console account yet: shebao staff create <username> --role admin")
+    return "\n".join(lines)
 
 
 def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
@@ -169,7 +220,13 @@ def worker(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="JSON lines {text, region?, user?}; one JSON object printed per line",
 )
-@click.option("--role", type=click.Choice(["citizen", "volunteer"]), default="citizen")
+@click.option(
+    "--role",
+    type=click.Choice(["citizen", "volunteer"]),
+    default="citizen",
+    show_default=True,
+    help="Who asks: a citizen, or a volunteer (社保志愿者) asking for one (records need a grant)",
+)
 def ask(
     text: str | None,
     region: str | None,
@@ -185,6 +242,8 @@ def ask(
 
     if not text and not batch:
         raise click.UsageError("give a question, or --batch FILE")
+    if sys.stderr.isatty():  # a person waiting: say what the seconds go on (never in output)
+        click.echo("loading the knowledge base, the documents and the language models…", err=True)
     bot = open_services().bot
     bot.warm()  # the second opinion's vectors too, so the first question is decided in full
 

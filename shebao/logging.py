@@ -119,10 +119,23 @@ def setup_logging(level: str | None = None, fmt: str | None = None, *, force: bo
             root.removeHandler(handler)
     root.addHandler(make_handler(fmt))
     root.setLevel((level or Settings.from_env().log_level).upper())
+    migration = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, _AlembicChatter) for f in migration.filters):
+        migration.addFilter(_AlembicChatter())
     for name in ("gunicorn.error", "gunicorn.access"):
         gunicorn_logger = logging.getLogger(name)
         gunicorn_logger.handlers = []
         gunicorn_logger.propagate = True
+
+
+class _AlembicChatter(logging.Filter):
+    """Drops the two lines alembic logs whenever it merely reads the schema's revision (every
+    start, every /readyz): "Context impl SQLiteImpl." and "Will assume … DDL."; the lines of a
+    real migration ("Running upgrade …") pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not message.startswith(("Context impl", "Will assume"))
 
 
 def make_handler(fmt: str | None = None) -> logging.Handler:
