@@ -361,6 +361,9 @@ def ask() -> tuple[Response, int]:
         raise ApiError(
             400, "invalid_request", t.API_BAD_FIELD.format(field="region"), field="region"
         )
+    if region and services().bot.understanding.regions.find(region, whole=True) is None:
+        # names no place at all (火星): an error, not silently the region remembered before
+        raise ApiError(400, "unknown_region", t.API_UNKNOWN_REGION, field="region")
     reply = services().bot.handle(
         Message(channel=CHANNEL, user=openid, text=text, region=region or None)
     )

@@ -188,3 +188,14 @@ def mp_app_bot_core_reset(mp: MiniProgram) -> None:
 
     with mp.client.application.app_context():
         current_app.extensions["shebao"].bot.core.breaker.record_success()
+
+
+def test_ask_checks_the_region_through_the_place_resolver(mp: MiniProgram) -> None:
+    refused = mp.post("/ask", {"text": "基础养老金一个月多少钱", "region": "火星"})
+    error = refused.get_json()["error"]
+    assert refused.status_code == 400 and (error["code"], error["field"]) == (
+        "unknown_region",
+        "region",
+    )
+    answered = mp.post("/ask", {"text": "基础养老金一个月多少钱", "region": "Jiangmen"})
+    assert answered.status_code == 200 and answered.get_json()["region"] == "江门市"
