@@ -147,7 +147,10 @@ def _answer(
         channel=ctx.message.channel,
         outcome="shown",
     )
-    if who.on_behalf:
+    if who.on_behalf:  # the reader is the volunteer: the citizen is 陈*明, not 您
+        text = text.replace("您的", f"{who.name_masked}的").replace(
+            "您按月", f"{who.name_masked}按月"
+        )
         text = t.ON_BEHALF.format(name_masked=who.name_masked, id_masked=who.id_masked) + text
     return Reply(text, intent, turn.understood.prediction.confidence, "answered")
 

@@ -177,3 +177,13 @@ def test_who_a_request_names() -> None:
     assert not names_another_person("查一下440703199001011239的缴费", chen)
     assert not names_another_person("帮我查下社保交了几个月", chen)  # 社保 is not a person
     assert not names_another_person("帮我看下他的养老金到账没有", chen)
+
+
+def test_a_reply_to_a_volunteer_names_the_citizen_not_you(
+    engine: Bot, new_chat: Callable[..., Chat]
+) -> None:
+    citizen, v = new_chat(), volunteer(engine, new_chat)
+    citizen.bind(CHEN)  # 陈小明 is not retired: no pension records
+    v(f"授权 {code_from(citizen, '授权码 养老金')}")
+    reply = v("帮他查养老金到账了吗")
+    assert "没有查到陈*明按月领取养老金的记录" in reply.text and "您的" not in reply.text
