@@ -227,6 +227,17 @@ VOLUNTEER_NEEDS_AUTH = (
     "查询群众的个人社保信息需要本人授权：请群众用自己的微信对我说「授权码」，"
     "把收到的6位授权码告诉您，您再回复「授权 授权码」（如：授权 123456）。"
 )
+ACCESS_HEAD = "最近{n}次查看您个人社保信息的记录："
+ACCESS_SELF = "您本人"
+ACCESS_VOLUNTEER = "志愿者（微信尾号{tail}，凭您的授权）"
+ACCESS_OUTCOMES = {
+    "shown": "已查看",
+    "refused": "超出授权，已拒绝",
+    "refused_other_person": "已拒绝",
+    "unavailable": "系统暂时连不上",
+}
+ACCESS_TAIL = "如有不认识的查询，请回复「取消授权」收回所有授权，或拨打12333。"
+ACCESS_NONE = "还没有人查看过您的个人社保信息。"
 VOLUNTEER_OTHER_PERSON = (
     "您现在的授权只能查询{name_masked}的信息，您问的是另一位群众，不能查询，也不会显示任何信息。"
     "请这位群众本人说「授权码」，把授权码告诉您后再查。"

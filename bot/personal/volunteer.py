@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -450,3 +451,56 @@ def names_another_person(text: str, grant: Grant) -> bool:
         if not same:
             return True
     return False
+
+
+ACCESS_SHOWN = 10  # the newest looks at a citizen's data listed for them
+
+
+@command(
+    r"谁(?:查|看|查询|查看)过我的?(?:信息|记录|社保|资料|数据)?"
+    r"|我的(?:信息|社保|资料)被谁(?:查|看)过|查询记录|访问记录"
+)
+def who_looked(ctx: FormContext, match: re.Match[str]) -> Reply:
+    """A citizen's own access history: who looked at their records, when, what, on what
+    authority (their own look, or a volunteer's grant), refusals included."""
+    from bot.backend import local_time
+    from bot.personal.binding import begin_binding, current
+
+    binding = current(ctx.db, ctx.user_key)
+    if binding is None:
+        return begin_binding(ctx, then={"continue": "who_looked", "text": ctx.text})
+    return _access_history(ctx, binding, local_time)
+
+
+@continuation("who_looked")
+def who_looked_after_binding(ctx: FormContext) -> Reply:
+    from bot.backend import local_time
+    from bot.personal.binding import current
+
+    binding = current(ctx.db, ctx.user_key)
+    assert binding is not None
+    return _access_history(ctx, binding, local_time)
+
+
+def _access_history(ctx: FormContext, binding: Binding, when: Callable[[datetime], str]) -> Reply:
+    with ctx.db.session() as s:
+        rows = s.scalars(
+            select(AccessLog)
+            .where(AccessLog.person_ref == binding.person_ref, AccessLog.what != "grant")
+            .order_by(AccessLog.at.desc(), AccessLog.id.desc())
+            .limit(ACCESS_SHOWN)
+        ).all()
+    if not rows:
+        return Reply(t.ACCESS_NONE, BIND, 1.0, "answered")
+    lines = [t.ACCESS_HEAD.format(n=len(rows))]
+    for row in rows:
+        who = (
+            t.ACCESS_SELF
+            if row.actor_key == ctx.user_key
+            else t.ACCESS_VOLUNTEER.format(tail=row.actor_key[-4:])
+        )
+        what = t.SCOPE_LABELS.get(row.what, row.what)
+        outcome = t.ACCESS_OUTCOMES.get(row.outcome, row.outcome)
+        lines.append(f"{when(row.at)} {who} {what}（{outcome}）")
+    lines.append(t.ACCESS_TAIL)
+    return Reply("\n".join(lines), BIND, 1.0, "answered")

@@ -187,3 +187,18 @@ def test_a_reply_to_a_volunteer_names_the_citizen_not_you(
     v(f"授权 {code_from(citizen, '授权码 养老金')}")
     reply = v("帮他查养老金到账了吗")
     assert "没有查到陈*明按月领取养老金的记录" in reply.text and "您的" not in reply.text
+
+
+def test_a_citizen_asks_who_looked_at_their_records(
+    engine: Bot, new_chat: Callable[..., Chat]
+) -> None:
+    citizen, v = new_chat(), volunteer(engine, new_chat)
+    citizen.bind(CHEN)
+    assert "还没有人查看过" in citizen("谁查过我的信息").text
+    v(f"授权 {code_from(citizen, '授权码 缴费')}")
+    v("帮我查下社保交了几个月")
+    v("帮他查养老金到账了吗")  # outside the grant: refused, and listed as such
+    history = citizen("谁查过我的信息").text
+    assert f"志愿者（微信尾号{v.key[-4:]}" in history
+    assert "参保缴费（已查看）" in history and "（超出授权，已拒绝）" in history
+    assert "取消授权" in history
