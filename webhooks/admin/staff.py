@@ -1,4 +1,5 @@
-"""Staff accounts and the audit log (administrators only)."""
+"""Staff accounts, the audit log of staff actions, and who saw whose personal data (the
+access log of bot/personal, with refusals and locked-out code guessing): administrators only."""
 
 from __future__ import annotations
 
@@ -76,4 +77,45 @@ def audit() -> str:
         rows = list(s.scalars(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)))
     return render_template(
         "admin/audit.html", rows=rows[:AUDIT_PAGE], more=len(rows) > AUDIT_PAGE, page=page, who=who
+    )
+
+
+ACCESS_OUTCOMES = {
+    "shown": "已查看",
+    "refused": "超出授权被拒",
+    "refused_other_person": "问的是别人，被拒",
+    "unavailable": "核心系统连不上",
+    "granted": "授权生效",
+}
+
+
+@bp.get("/access")
+@requires("admin")
+def access() -> str:
+    """Every look at a citizen's personal data: when, who (citizen or volunteer), whose, what,
+    under which authorisation and with what outcome; volunteers locked out for guessing codes."""
+    from bot.personal.models import AccessLog, AuthorisationAttempts
+
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    outcome = request.args.get("outcome", "").strip()
+    with transaction() as s:
+        query = select(AccessLog).order_by(AccessLog.id.desc())
+        if outcome:
+            query = query.where(AccessLog.outcome == outcome)
+        rows = list(s.scalars(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)))
+        guessing = list(
+            s.scalars(
+                select(AuthorisationAttempts)
+                .where(AuthorisationAttempts.failures > 0)
+                .order_by(AuthorisationAttempts.failures.desc())
+            )
+        )
+    return render_template(
+        "admin/access.html",
+        rows=rows[:AUDIT_PAGE],
+        more=len(rows) > AUDIT_PAGE,
+        page=page,
+        outcome=outcome,
+        outcomes=ACCESS_OUTCOMES,
+        guessing=guessing,
     )
