@@ -17,10 +17,22 @@ from bot.personal.notifications import Follower, Notice
 from bot.personal.records import LATEST, Subject, describe_contributions, describe_pension
 from bot.personal.sealed import seal
 from bot.personal.validate import Invalid, read_bank_card, read_date, read_phone
-from bot.personal.volunteer import log_access
+from bot.personal.volunteer import (
+    access_entries,
+    code_guessers,
+    grant_volunteer,
+    log_access,
+    revoke_volunteer,
+    volunteers,
+)
 
 __all__ = [
     "LATEST",
+    "access_entries",
+    "code_guessers",
+    "grant_volunteer",
+    "revoke_volunteer",
+    "volunteers",
     "BindingError",
     "Follower",
     "Invalid",

@@ -504,3 +504,30 @@ def _access_history(ctx: FormContext, binding: Binding, when: Callable[[datetime
         lines.append(f"{when(row.at)} {who} {what}（{outcome}）")
     lines.append(t.ACCESS_TAIL)
     return Reply("\n".join(lines), BIND, 1.0, "answered")
+
+
+def access_entries(
+    db: Database, outcome: str = "", offset: int = 0, limit: int = 50
+) -> list[AccessLog]:
+    """The access log, newest first (for the staff console's 个人信息查看记录)."""
+    with db.session() as s:
+        query = select(AccessLog).order_by(AccessLog.id.desc())
+        if outcome:
+            query = query.where(AccessLog.outcome == outcome)
+        rows = list(s.scalars(query.offset(offset).limit(limit)))
+        s.expunge_all()
+        return rows
+
+
+def code_guessers(db: Database) -> list[AuthorisationAttempts]:
+    """Volunteers who mistyped authorisation codes, the most failures first."""
+    with db.session() as s:
+        rows = list(
+            s.scalars(
+                select(AuthorisationAttempts)
+                .where(AuthorisationAttempts.failures > 0)
+                .order_by(AuthorisationAttempts.failures.desc())
+            )
+        )
+        s.expunge_all()
+        return rows

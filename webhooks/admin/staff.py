@@ -11,6 +11,7 @@ from webhooks.admin import accounts, texts
 from webhooks.admin.forms import StaffForm
 from webhooks.admin.models import ROLES, AuditLog, StaffUser
 from webhooks.admin.web import current_staff, record, requires, transaction
+from webhooks.services import services
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -94,22 +95,13 @@ ACCESS_OUTCOMES = {
 def access() -> str:
     """Every look at a citizen's personal data: when, who (citizen or volunteer), whose, what,
     under which authorisation and with what outcome; volunteers locked out for guessing codes."""
-    from bot.personal.models import AccessLog, AuthorisationAttempts
+    from bot.personal import service
 
     page = max(1, request.args.get("page", 1, type=int) or 1)
     outcome = request.args.get("outcome", "").strip()
-    with transaction() as s:
-        query = select(AccessLog).order_by(AccessLog.id.desc())
-        if outcome:
-            query = query.where(AccessLog.outcome == outcome)
-        rows = list(s.scalars(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)))
-        guessing = list(
-            s.scalars(
-                select(AuthorisationAttempts)
-                .where(AuthorisationAttempts.failures > 0)
-                .order_by(AuthorisationAttempts.failures.desc())
-            )
-        )
+    db = services().db
+    rows = service.access_entries(db, outcome, (page - 1) * AUDIT_PAGE, AUDIT_PAGE + 1)
+    guessing = service.code_guessers(db)
     return render_template(
         "admin/access.html",
         rows=rows[:AUDIT_PAGE],
