@@ -47,3 +47,32 @@ def test_the_access_log_is_for_administrators_only(
 ) -> None:
     auth.login("editor")
     assert client.get("/admin/staff/access").status_code == 403
+
+
+def test_volunteers_are_granted_listed_and_revoked_in_the_console(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
+    from sqlalchemy import select
+
+    from bot.personal.volunteer import is_volunteer
+    from webhooks.admin.models import AuditLog
+
+    db = app.extensions["shebao"].db
+    auth.login("admin")
+    r = auth.post(
+        "/admin/staff/volunteers", {"user_key": "wechat:o-helper-1", "note": "城北镇村通"}
+    )
+    assert r.status_code == 302 and is_volunteer(db, "wechat:o-helper-1")
+    page = client.get("/admin/staff/volunteers").get_data(as_text=True)
+    assert "wechat:o-helper-1" in page and "城北镇村通" in page and "在职" in page
+    auth.post("/admin/staff/volunteers", {"user_key": "wechat:o-helper-1", "action": "revoke"})
+    assert not is_volunteer(db, "wechat:o-helper-1")
+    assert "已取消" in client.get("/admin/staff/volunteers").get_data(as_text=True)
+    bad = auth.post("/admin/staff/volunteers", {"user_key": "no-channel"})
+    assert bad.status_code == 302 and not is_volunteer(db, "no-channel")
+    with db.session() as s:
+        actions = [a.action for a in s.scalars(select(AuditLog).order_by(AuditLog.id))]
+    assert actions[-2:] == ["volunteer_grant", "volunteer_revoke"]
+    auth.logout()
+    auth.login("editor")
+    assert client.get("/admin/staff/volunteers").status_code == 403

@@ -111,3 +111,32 @@ def access() -> str:
         outcomes=ACCESS_OUTCOMES,
         guessing=guessing,
     )
+
+
+@bp.route("/volunteers", methods=["GET", "POST"])
+@requires("admin")
+def volunteer_list() -> str | Response:
+    """社保志愿者: list, grant (by the WeChat user key, e.g. wechat:<openid>), revoke; each
+    change in the audit log. Revoking ends the volunteer's authorisations at once."""
+    from bot.personal import service
+
+    db = services().db
+    if request.method == "POST":
+        key = (request.form.get("user_key") or "").strip()
+        action = request.form.get("action", "grant")
+        note = (request.form.get("note") or "").strip()[:200]
+        if not key or ":" not in key or len(key) > 160:
+            flash(texts.VOLUNTEER_BAD_KEY, "error")
+            return redirect(url_for(".volunteer_list"))
+        who = current_staff().username
+        with transaction() as s:
+            if action == "revoke":
+                done = service.revoke_volunteer(db, key)
+                record(s, "volunteer_revoke", key, done=done)
+                flash((texts.VOLUNTEER_REVOKED if done else texts.VOLUNTEER_NOT_ONE), "info")
+            else:
+                done = service.grant_volunteer(db, key, who, note)
+                record(s, "volunteer_grant", key, note=note, done=done)
+                flash((texts.VOLUNTEER_GRANTED if done else texts.VOLUNTEER_ALREADY), "success")
+        return redirect(url_for(".volunteer_list"))
+    return render_template("admin/volunteers.html", volunteers=service.volunteers(db))

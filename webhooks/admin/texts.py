@@ -102,6 +102,11 @@ PREFILLED_FROM_QUEUE = (
     "已用市民的{n}种问法预填：最常见的作为标准问题，其余{similar}个作为其他问法；"
     "发布前至少需要3个其他问法，请补全答案和依据。"
 )
+VOLUNTEER_BAD_KEY = "请填写志愿者的用户标识，如 wechat:微信openid。"
+VOLUNTEER_GRANTED = "已设为社保志愿者。"
+VOLUNTEER_ALREADY = "这位已经是社保志愿者。"
+VOLUNTEER_REVOKED = "已取消志愿者身份，其代查授权同时失效。"
+VOLUNTEER_NOT_ONE = "这位目前不是社保志愿者。"
 DISPUTES_MISUNDERSTANDING = "已将{n}条反馈标记为市民误解。"
 DISPUTES_EDITING = "已将{n}条反馈标记为修改条目处理，请在这里修改并提交审核。"
 DISPUTES_ADDED = "已把{n}个问法加入条目「{entry}」，修改已提交审核；{closed}条反馈已处理。"
