@@ -9,6 +9,7 @@ understanding pipeline (classifier, index) is built once per session and shared.
 from __future__ import annotations
 
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -170,3 +171,36 @@ def chat(engine: Bot) -> Chat:
 @pytest.fixture
 def new_chat(engine: Bot) -> Callable[..., Chat]:
     return lambda user=None: Chat(engine, user)
+
+
+def wechat_app_config(
+    database_url: str,
+    sandbox: Sandbox,
+    understanding: Understanding,
+    monkeypatch: pytest.MonkeyPatch,
+    reply_budget_seconds: float,
+    **extra: Any,
+) -> dict[str, Any]:
+    """``app_config`` for /wechat through the real engine (the session's shared Understanding)
+    and the sandbox core over HTTP."""
+    monkeypatch.setattr(
+        bot.engine, "Understanding", lambda db, today=None, opinion=None: understanding
+    )
+    return {
+        "database_url": database_url,
+        "wechat_token": "test-token",
+        "core_base_url": sandbox.url,
+        "reply_budget_seconds": reply_budget_seconds,
+        **extra,
+    }
+
+
+def text_xml(openid: str, content: str, msg_id: int | None = None) -> str:
+    """A text message from ``openid`` as WeChat posts it (a new MsgId unless given)."""
+    msg_id = msg_id if msg_id is not None else uuid.uuid4().int % 10**17
+    return (
+        f"<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
+        f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    )

@@ -5,15 +5,12 @@ unavailable, instead of only "暂时连不上"."""
 
 from __future__ import annotations
 
-import time
-import uuid
 from typing import Any
 
 import pytest
-from conftest import CHEN, GOOD_CARD, Sandbox
+from conftest import CHEN, GOOD_CARD, Sandbox, text_xml, wechat_app_config
 from flask import Flask
 
-import bot.engine
 from bot.personal import texts as t
 from bot.understanding import Understanding
 from proxy.breaker import BreakerState
@@ -29,30 +26,21 @@ def app_config(
     understanding: Understanding,
     monkeypatch: pytest.MonkeyPatch,
 ) -> dict[str, Any]:
-    monkeypatch.setattr(
-        bot.engine, "Understanding", lambda db, today=None, opinion=None: understanding
+    return wechat_app_config(
+        prepared_database_url,
+        sandbox,
+        understanding,
+        monkeypatch,
+        4.5,
+        secret_key="test-secret-for-sealing",
     )
-    return {
-        "database_url": prepared_database_url,
-        "wechat_token": "test-token",
-        "core_base_url": sandbox.url,
-        "secret_key": "test-secret-for-sealing",
-        "reply_budget_seconds": 4.5,
-    }
 
 
 def test_progress_says_what_is_known_locally_while_the_breaker_is_open(
     app: Flask, wechat: Any, sandbox: Sandbox, fixed_clock: FixedClock
 ) -> None:
     def say(text: str) -> str:
-        xml = (
-            f"<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
-            f"<FromUserName><![CDATA[{OPENID}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{text}]]></Content>"
-            f"<MsgId>{uuid.uuid4().int % 10**17}</MsgId></xml>"
-        )
-        response = wechat.post(xml=xml)
+        response = wechat.post(xml=text_xml(OPENID, text))
         assert response.status_code == 200
         return wechat.reply_text(response) or ""
 

@@ -11,11 +11,10 @@ is unfinished.
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 import pytest
-from conftest import CHEN, GOOD_CARD, Sandbox
+from conftest import CHEN, GOOD_CARD, Sandbox, text_xml, wechat_app_config
 from flask import Flask
 from sqlalchemy import update
 
@@ -39,24 +38,13 @@ def app_config(
     understanding: Understanding,
     monkeypatch: pytest.MonkeyPatch,
 ) -> dict[str, Any]:
-    monkeypatch.setattr(
-        bot.engine, "Understanding", lambda db, today=None, opinion=None: understanding
-    )
-    return {
-        "database_url": prepared_database_url,
-        "wechat_token": "test-token",
-        "core_base_url": sandbox.url,
-        "secret_key": "test-secret-for-sealing",
-        "reply_budget_seconds": 4.0,
-    }
-
-
-def text_xml(content: str, msg_id: int) -> str:
-    return (
-        f"<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
-        f"<FromUserName><![CDATA[{OPENID}]]></FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    return wechat_app_config(
+        prepared_database_url,
+        sandbox,
+        understanding,
+        monkeypatch,
+        4.0,
+        secret_key="test-secret-for-sealing",
     )
 
 
@@ -70,7 +58,7 @@ def test_a_crash_behind_confirm_then_progress_does_not_contradict_itself(
     retried: bool,
 ) -> None:
     def say(text: str, msg_id: int | None = None) -> str:
-        response = wechat.post(xml=text_xml(text, msg_id or uuid.uuid4().int % 10**17))
+        response = wechat.post(xml=text_xml(OPENID, text, msg_id))
         assert response.status_code == 200
         app.extensions["wechat"].ledger.flush()
         return wechat.reply_text(response) or ""
@@ -92,7 +80,7 @@ def test_a_crash_behind_confirm_then_progress_does_not_contradict_itself(
     monkeypatch.setattr(bot.personal.application_form, "submit", submit_then_die)
     confirm = 24877700000000001
     responder = app.extensions["wechat"]
-    query, body = wechat.build(xml=text_xml("确认", confirm))
+    query, body = wechat.build(xml=text_xml(OPENID, "确认", confirm))
     with pytest.raises(Killed):  # the worker thread died with it
         responder.respond(responder.codec.decode(body, query), time.monotonic())
     monkeypatch.setattr(bot.personal.application_form, "submit", real_submit)

@@ -9,18 +9,15 @@ database of its own (it *is* the bureau's record), so it is not searched.
 
 from __future__ import annotations
 
-import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHEN, GOOD_CARD, Sandbox
+from conftest import CHEN, GOOD_CARD, Sandbox, text_xml, wechat_app_config
 from flask import Flask
 from sqlalchemy import MetaData, select
 from sqlalchemy.engine import make_url
 
-import bot.engine
 from bot.understanding import Understanding
 
 SECRETS = (CHEN["id"], CHEN["phone"], GOOD_CARD)
@@ -35,25 +32,13 @@ def app_config(
     understanding: Understanding,
     monkeypatch: pytest.MonkeyPatch,
 ) -> dict[str, Any]:
-    monkeypatch.setattr(
-        bot.engine, "Understanding", lambda db, today=None, opinion=None: understanding
-    )
-    return {
-        "database_url": prepared_database_url,
-        "wechat_token": "test-token",
-        "core_base_url": sandbox.url,
-        "secret_key": "test-secret-for-sealing",
-        "reply_budget_seconds": 4.0,
-    }
-
-
-def text_xml(openid: str, content: str) -> str:
-    return (
-        f"<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
-        f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-        f"<Content><![CDATA[{content}]]></Content>"
-        f"<MsgId>{uuid.uuid4().int % 10**17}</MsgId></xml>"
+    return wechat_app_config(
+        prepared_database_url,
+        sandbox,
+        understanding,
+        monkeypatch,
+        4.0,
+        secret_key="test-secret-for-sealing",
     )
 
 

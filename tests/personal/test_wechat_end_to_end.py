@@ -5,16 +5,14 @@ allows, else later as a customer-service message (the webhook's background path)
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 import pytest
-from conftest import CHEN, Sandbox
+from conftest import CHEN, Sandbox, text_xml, wechat_app_config
 from flask import Flask
 from proxy_servers import wait_until
 from sqlalchemy import select
 
-import bot.engine
 from bot.types import Message
 from bot.understanding import Understanding
 from webhooks.models import OutboundMessage
@@ -28,26 +26,8 @@ def app_config(
     monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
 ) -> dict[str, Any]:
-    monkeypatch.setattr(
-        bot.engine, "Understanding", lambda db, today=None, opinion=None: understanding
-    )
     budget = getattr(request, "param", 3.5)
-    return {
-        "database_url": prepared_database_url,
-        "wechat_token": "test-token",
-        "core_base_url": sandbox.url,
-        "reply_budget_seconds": budget,
-    }
-
-
-def text_xml(openid: str, content: str) -> str:
-    return (
-        f"<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
-        f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-        f"<Content><![CDATA[{content}]]></Content>"
-        f"<MsgId>{uuid.uuid4().int % 10**17}</MsgId></xml>"
-    )
+    return wechat_app_config(prepared_database_url, sandbox, understanding, monkeypatch, budget)
 
 
 def bind(app: Flask, openid: str) -> None:
