@@ -19,7 +19,13 @@ from bot.context import Turn
 from bot.forms import FormContext, command
 from bot.personal import texts as t
 from bot.personal.binding import begin_binding, current
-from bot.personal.volunteer import active_grant, is_volunteer, log_access, names_another_person
+from bot.personal.volunteer import (
+    Grant,
+    active_grant,
+    is_volunteer,
+    log_access,
+    names_another_person,
+)
 from bot.registry import handles
 from bot.types import Reply
 from intents.taxonomy import CONTRIBUTIONS, PENSION, UNEMPLOYMENT_STATUS
@@ -60,6 +66,23 @@ class Subject:
         return self.via != "self"
 
 
+def _refused(
+    ctx: FormContext, grant: Grant, intent: str, scope: str, outcome: str, text: str
+) -> Reply:
+    """A volunteer's look refused under ``grant``: logged with ``outcome``, ``text`` said."""
+    log_access(
+        ctx.db,
+        actor_key=ctx.user_key,
+        actor_role="volunteer",
+        person_ref=grant.person_ref,
+        what=scope,
+        via=f"grant:{grant.id}",
+        channel=ctx.message.channel,
+        outcome=outcome,
+    )
+    return Reply(text, intent, 1.0, "answered")
+
+
 def subject_for(ctx: FormContext, intent: str, scope: str) -> Subject | Reply:
     """Whose records this message may see, or the reply that explains what is needed."""
     volunteer = ctx.message.role == "volunteer" or is_volunteer(ctx.db, ctx.user_key)
@@ -67,39 +90,11 @@ def subject_for(ctx: FormContext, intent: str, scope: str) -> Subject | Reply:
         grant = active_grant(ctx.db, ctx.user_key)
         if grant is not None:
             if names_another_person(ctx.text, grant):  # authorised for one, asking of another
-                log_access(
-                    ctx.db,
-                    actor_key=ctx.user_key,
-                    actor_role="volunteer",
-                    person_ref=grant.person_ref,
-                    what=scope,
-                    via=f"grant:{grant.id}",
-                    channel=ctx.message.channel,
-                    outcome="refused_other_person",
-                )
-                return Reply(
-                    t.VOLUNTEER_OTHER_PERSON.format(name_masked=grant.name_masked),
-                    intent,
-                    1.0,
-                    "answered",
-                )
+                text = t.VOLUNTEER_OTHER_PERSON.format(name_masked=grant.name_masked)
+                return _refused(ctx, grant, intent, scope, "refused_other_person", text)
             if scope not in grant.scope:
-                log_access(
-                    ctx.db,
-                    actor_key=ctx.user_key,
-                    actor_role="volunteer",
-                    person_ref=grant.person_ref,
-                    what=scope,
-                    via=f"grant:{grant.id}",
-                    channel=ctx.message.channel,
-                    outcome="refused",
-                )
-                return Reply(
-                    t.VOLUNTEER_OUT_OF_SCOPE.format(what=t.SCOPE_LABELS[scope]),
-                    intent,
-                    1.0,
-                    "answered",
-                )
+                text = t.VOLUNTEER_OUT_OF_SCOPE.format(what=t.SCOPE_LABELS[scope])
+                return _refused(ctx, grant, intent, scope, "refused", text)
             return Subject(
                 grant.person_ref, grant.name_masked, grant.id_masked, None, f"grant:{grant.id}"
             )
