@@ -13,9 +13,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
@@ -463,26 +462,21 @@ ACCESS_SHOWN = 10  # the newest looks at a citizen's data listed for them
 def who_looked(ctx: FormContext, match: re.Match[str]) -> Reply:
     """A citizen's own access history: who looked at their records, when, what, on what
     authority (their own look, or a volunteer's grant), refusals included."""
-    from bot.backend import local_time
     from bot.personal.binding import begin_binding, current
 
-    binding = current(ctx.db, ctx.user_key)
-    if binding is None:
+    if current(ctx.db, ctx.user_key) is None:
         return begin_binding(ctx, then={"continue": "who_looked", "text": ctx.text})
-    return _access_history(ctx, binding, local_time)
+    return access_history(ctx)
 
 
 @continuation("who_looked")
-def who_looked_after_binding(ctx: FormContext) -> Reply:
+def access_history(ctx: FormContext) -> Reply:
+    """The bound citizen's newest ``ACCESS_SHOWN`` looks at their records, as a reply."""
     from bot.backend import local_time
     from bot.personal.binding import current
 
     binding = current(ctx.db, ctx.user_key)
     assert binding is not None
-    return _access_history(ctx, binding, local_time)
-
-
-def _access_history(ctx: FormContext, binding: Binding, when: Callable[[datetime], str]) -> Reply:
     with ctx.db.session() as s:
         rows = s.scalars(
             select(AccessLog)
@@ -501,7 +495,7 @@ def _access_history(ctx: FormContext, binding: Binding, when: Callable[[datetime
         )
         what = t.SCOPE_LABELS.get(row.what, row.what)
         outcome = t.ACCESS_OUTCOMES.get(row.outcome, row.outcome)
-        lines.append(f"{when(row.at)} {who} {what}（{outcome}）")
+        lines.append(f"{local_time(row.at)} {who} {what}（{outcome}）")
     lines.append(t.ACCESS_TAIL)
     return Reply("\n".join(lines), BIND, 1.0, "answered")
 
