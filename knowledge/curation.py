@@ -55,7 +55,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from knowledge.models import Entry, EntryRevision, KbState
-from knowledge.schema import EntryData, InvalidEntries, Problem, check_unique, parse_entry
+from knowledge.schema import (
+    EntryData,
+    InvalidEntries,
+    Problem,
+    check_unique,
+    parse_entry,
+    question_key,
+)
 from shebao.clock import utcnow
 
 #: The content fields of an entry, in the order of ``Entry.snapshot()``.
@@ -262,6 +269,14 @@ def question_conflicts(session: Session, candidates: list[tuple[EntryData, str]]
 # ── queries ──────────────────────────────────────────────────────────────────────────────────
 
 
+def choices(session: Session) -> list[tuple[str, str]]:
+    """(id, question) of every entry not archived, by id: what staff pick an entry from."""
+    rows = session.execute(
+        select(Entry.id, Entry.question).where(Entry.status != "archived").order_by(Entry.id)
+    )
+    return [(entry_id, question) for entry_id, question in rows]
+
+
 def published_in_force(session: Session, today: date) -> list[Entry]:
     """The entries to serve on ``today``: published, started, and not past their end date."""
     return list(
@@ -440,6 +455,40 @@ def submit_for_review(session: Session, entry_id: str, actor: str) -> EntryRevis
     entry.status = "review"
     entry.submitted_by = actor
     return commit_row(session, entry, "submit", actor)
+
+
+def add_similar_questions(
+    session: Session,
+    entry_id: str,
+    questions: list[str],
+    actor: str,
+    *,
+    submit: bool = True,
+    leave_others: bool = False,
+) -> list[str]:
+    """Add ``questions`` to an entry's other ways of asking (its working copy), each once and
+    none it has already; ``submit``: a draft so made goes to review. ``leave_others``: a
+    question another entry has is left with it. Returns the questions added."""
+    get_entry(session, entry_id)
+    work = working_copy(session, entry_id)
+    similar = list(work.data.get("similar_questions", []))
+    skip = {question_key(q) for q in [work.data["question"], *similar]}
+    if leave_others:
+        skip |= {
+            question_key(q)
+            for e in session.scalars(select(Entry).where(Entry.id != entry_id))
+            for q in [e.question, *(e.similar_questions or [])]
+        }
+    new: list[str] = []
+    for q in questions:
+        if question_key(q) not in skip:
+            skip.add(question_key(q))
+            new.append(q)
+    if new:
+        update(session, entry_id, {"similar_questions": [*similar, *new]}, actor)
+        if submit and working_copy(session, entry_id).status == "draft":
+            submit_for_review(session, entry_id, actor)
+    return new
 
 
 def publish(session: Session, entry_id: str, reviewer: str) -> Entry:

@@ -9,12 +9,11 @@ the citizen's misunderstanding.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from knowledge import curation
 from knowledge.models import Entry
-from knowledge.schema import InvalidEntries, question_key
+from knowledge.schema import InvalidEntries
 from webhooks.admin import disputed, texts, unanswered
 from webhooks.admin.web import actor, record, transaction
 
@@ -27,13 +26,7 @@ def index() -> str:
         groups = disputed.open_groups(s)
         offered = {i for g in groups for d in g.disputes for i in d.offered}
         names = disputed.questions(s, offered)
-        entries = list(
-            s.execute(
-                select(Entry.id, Entry.question)
-                .where(Entry.status != "archived")
-                .order_by(Entry.id)
-            )
-        )
+        entries = curation.choices(s)
     return render_template(
         "admin/disputes.html",
         groups=groups,
@@ -77,27 +70,8 @@ def add_to_entry() -> Response:
         with transaction() as s:
             if s.get(Entry, entry_id) is None:
                 raise curation.EntryNotFound(f"没有条目 {entry_id!r}")
-            work = curation.working_copy(s, entry_id)
-            have = {
-                question_key(q)
-                for q in [work.data["question"], *work.data.get("similar_questions", [])]
-            }
-            # An entry's question is its own: one another entry already has is left there.
-            taken = {
-                question_key(q)
-                for e in s.scalars(select(Entry).where(Entry.id != entry_id))
-                for q in [e.question, *(e.similar_questions or [])]
-            }
-            new = []
-            for q in disputed.wordings(s, ids):
-                if question_key(q) not in have | taken:
-                    have.add(question_key(q))
-                    new.append(q)
-            if new:
-                similar = [*work.data.get("similar_questions", []), *new]
-                curation.update(s, entry_id, {"similar_questions": similar}, actor())
-                if curation.working_copy(s, entry_id).status == "draft":
-                    curation.submit_for_review(s, entry_id, actor())
+            wordings = disputed.wordings(s, ids)
+            new = curation.add_similar_questions(s, entry_id, wordings, actor(), leave_others=True)
             n = disputed.resolve(s, ids, "reworded", actor(), f"问法加入 {entry_id}")
             record(s, "disputes_add_questions", entry_id, questions=new, ids=ids)
     except InvalidEntries as exc:

@@ -10,14 +10,13 @@ sees where the answer may already be written (and can draft an entry from it).
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from bot import grounded
 from knowledge import curation
 from knowledge.models import Entry
 from knowledge.passages import PassageHit
-from knowledge.schema import InvalidEntries, question_key
+from knowledge.schema import InvalidEntries
 from shebao import clock
 from webhooks.admin import texts, unanswered
 from webhooks.admin.web import actor, record, transaction
@@ -45,13 +44,7 @@ def index() -> str:
     with transaction() as s:
         total = unanswered.queued_count(s)
         clusters = unanswered.cluster(unanswered.queued(s), threshold)
-        entries = list(
-            s.execute(
-                select(Entry.id, Entry.question)
-                .where(Entry.status != "archived")
-                .order_by(Entry.id)
-            )
-        )
+        entries = curation.choices(s)
     return render_template(
         "admin/queue.html",
         clusters=clusters,
@@ -83,25 +76,12 @@ def add_to_entry() -> Response:
         with transaction() as s:
             if s.get(Entry, entry_id) is None:
                 raise curation.EntryNotFound(f"没有条目 {entry_id!r}")
-            work = curation.working_copy(s, entry_id)
-            have = {
-                question_key(q)
-                for q in [work.data["question"], *work.data.get("similar_questions", [])]
-            }
-            new: list[str] = []
-            for q in unanswered.questions_of(s, ids):
-                if question_key(q) not in have:
-                    have.add(question_key(q))
-                    new.append(q)
+            questions = unanswered.questions_of(s, ids)
+            new = curation.add_similar_questions(s, entry_id, questions, actor(), submit=submit)
+            unanswered.triage(s, ids, "resolved")
             if not new:
                 flash(texts.QUEUE_NOTHING_NEW, "info")
-                unanswered.triage(s, ids, "resolved")
                 return redirect(url_for(".index"))
-            similar = [*work.data.get("similar_questions", []), *new]
-            curation.update(s, entry_id, {"similar_questions": similar}, actor())
-            if submit and curation.working_copy(s, entry_id).status == "draft":
-                curation.submit_for_review(s, entry_id, actor())
-            unanswered.triage(s, ids, "resolved")
             record(s, "queue_add_questions", entry_id, questions=new, ids=ids, submitted=submit)
     except InvalidEntries as exc:
         flash(
