@@ -39,12 +39,12 @@ class _Main(click.Group):
 
 def database_problem(exc: Exception) -> str:
     """One sentence for a DATABASE_URL that cannot be used (its password hidden)."""
-    import os
-
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
 
-    raw = os.environ.get("DATABASE_URL") or "sqlite:///shebao.db"
+    from shebao.settings import Settings
+
+    raw = Settings.from_env().database_url  # the URL the failed command used
     try:
         shown = make_url(raw).render_as_string(hide_password=True)
     except Exception:
