@@ -70,6 +70,11 @@ def passages_of(understanding: Understanding, db: Database) -> LivePassages:
     return live
 
 
+def share_passages(source: Understanding, target: Understanding, db: Database) -> None:
+    """Let ``target`` (the same language, another entry index) quote ``source``'s passages."""
+    _LIVE[target] = passages_of(source, db)
+
+
 def warm(understanding: Understanding, db: Database) -> None:
     passages_of(understanding, db).current()
 
