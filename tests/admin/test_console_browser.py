@@ -314,6 +314,13 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     shot(phone, "17-phone-entries")
     phone.goto(f"/admin/entries/{ENTRY}/edit")
     shot(phone, "18-phone-edit")
+    phone.goto("/admin/insight")
+    assert phone.locator("svg.chart").count() >= 5  # every chart fits the phone's width
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "13b-phone-insight")
+    phone.goto("/admin/try?text=失业金能领几个月&region=江门市")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "11b-phone-try-simulator")
 
 
 RETURNED_ENTRY = "pension-enterprise-increase-jiangmen"
