@@ -1,8 +1,8 @@
 """``/api/mp``: the mini-program's JSON API (webhooks/miniprogram_openapi.yaml).
 
-- ``POST /login`` exchanges ``wx.login``'s code through code2Session (wechatpy's ``WeChatWxa``;
-  without ``MINIPROGRAM_APPID``/``MINIPROGRAM_SECRET`` a sandbox stand-in derives an openid from
-  the code) and returns the bot's own signed, expiring token. ``session_key`` stays server-side.
+- ``POST /login`` exchanges ``wx.login``'s code through WeChat's code2Session (without
+  ``MINIPROGRAM_APPID``/``MINIPROGRAM_SECRET`` a sandbox stand-in derives an openid from the
+  code) and returns the bot's own signed, expiring token. ``session_key`` stays server-side.
 - ``POST /ask``: the same engine as WeChat (channel ``miniprogram``).
 - ``/binding``: status, start (ID number, name, phone), confirm (one-time code), unbind.
 - ``/records/contributions``, ``/records/pension``: the user's own records, masked.
@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import requests
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from flask.sansio.app import App
@@ -314,26 +315,50 @@ def openapi() -> Response:
 # -- login ---------------------------------------------------------------------------------------
 
 
+WECHAT_ROOT = "https://api.weixin.qq.com/"
+# code2Session's errcode for "WeChat is busy, try again" (errmsg "system error"); any other
+# errcode refuses the code (40029 invalid, 40163 used already, 45011 too many logins).
+_WECHAT_BUSY = {-1}
+
+
+def _wechat_root() -> str:
+    """WeChat's API root; under ``WECHAT_API_BASE_URL`` (its ``…/cgi-bin/``) that one's."""
+    base = current_app.config.get("WECHAT_API_BASE_URL") or services().settings.wechat_api_base_url
+    if not base:
+        return WECHAT_ROOT
+    return base.rstrip("/").removesuffix("/cgi-bin") + "/"
+
+
 def code_to_session(code: str) -> tuple[str, str, str | None]:
-    """(openid, session_key, unionid) for ``wx.login``'s code."""
+    """(openid, session_key, unionid) for ``wx.login``'s code.
+
+    ``sns/jscode2session`` takes the AppID and secret themselves: no access_token is fetched
+    for it (a fetch per login would also replace the token other calls use)."""
     settings = services().settings
     appid = current_app.config.get("MINIPROGRAM_APPID") or settings.miniprogram_appid
     secret = current_app.config.get("MINIPROGRAM_SECRET") or settings.miniprogram_secret
     if not (appid and secret):  # development: a stand-in for WeChat's code2Session
         digest = hashlib.sha256(f"sandbox-code2session:{code}".encode()).hexdigest()
         return "mp-" + digest[:28], secrets.token_urlsafe(16), None
-    from wechatpy import WeChatClient
-    from wechatpy.exceptions import WeChatClientException
-
+    params = {"appid": appid, "secret": secret, "js_code": code, "grant_type": "authorization_code"}
     try:
-        answer = WeChatClient(appid, secret, timeout=5).wxa.code_to_session(code)
-    except WeChatClientException as exc:
-        log.info("code2Session refused: %s", exc.errcode)
-        raise ApiError("invalid_code") from exc
-    except Exception as exc:
+        response = requests.get(_wechat_root() + "sns/jscode2session", params=params, timeout=5)
+        response.raise_for_status()
+        answer = response.json()
+        if not isinstance(answer, dict):
+            raise ValueError("code2Session answered no JSON object")
+    except (requests.RequestException, ValueError) as exc:
         log.warning("code2Session failed: %s", type(exc).__name__)
         raise ApiError("wechat_unavailable") from exc
-    return str(answer["openid"]), str(answer["session_key"]), answer.get("unionid")
+    errcode = answer.get("errcode") or 0
+    if errcode in _WECHAT_BUSY:
+        log.warning("code2Session busy: %s", errcode)
+        raise ApiError("wechat_unavailable")
+    if errcode or not answer.get("openid") or not answer.get("session_key"):
+        log.info("code2Session refused: %s", errcode)
+        raise ApiError("invalid_code")
+    unionid = answer.get("unionid")
+    return str(answer["openid"]), str(answer["session_key"]), str(unionid) if unionid else None
 
 
 @bp.post("/login")
