@@ -6,6 +6,7 @@ and a message without chat wording."""
 
 from __future__ import annotations
 
+import ast
 import re
 import socket
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from werkzeug.test import TestResponse
 from bot.personal.validate import id_check_digit
 from shebao.ratelimit import RateLimiter
 from shebao.settings import Settings
+from webhooks import miniprogram
 from webhooks import miniprogram_errors as errors
 from webhooks.miniprogram_errors import ANY_FIELD, ERRORS, FIELD_LABELS, placeholders
 
@@ -73,6 +75,26 @@ def test_the_document_and_the_table_agree_code_by_code() -> None:
                 method,
                 path,
             )
+
+
+def test_the_views_raise_only_codes_of_the_table() -> None:
+    """Every code written in webhooks/miniprogram*.py's ``ApiError(…)``/``error_response(…)``
+    is one of the table's (a code outside it would answer 500, not the error meant), and so
+    are the codes the views look up (Werkzeug's errors, the fields' forms); bot/personal's
+    ``*_problem`` codes are each driven above."""
+    used = set(miniprogram._HTTP_CODES.values()) | {c for _, c in miniprogram.PATTERNS.values()}
+    for module in SPEC_PATH.parent.glob("miniprogram*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("ApiError", "error_response")
+                and node.args
+            ):
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    used.add(first.value)
+    assert len(used) >= 30 and used <= set(ERRORS), used - set(ERRORS)
 
 
 def test_the_table_is_worded_for_buttons() -> None:
