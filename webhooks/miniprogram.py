@@ -706,6 +706,11 @@ def create_application() -> tuple[Response, int]:
     application = application_request(body(), who.person_ref)
     # The client's key, kept apart per user, becomes the key sent to the core.
     core_key = "mp-" + hashlib.sha256(f"{key}\n{client_key}".encode()).hexdigest()[:40]
+    kept = pending_for(services().db, who.person_ref)
+    if kept is not None and kept.idempotency_key != core_key:
+        # One application is kept for sending (the core was down): a second, under another
+        # key, would be sent beside it when the core is back. The kept one's own key resends.
+        raise ApiError("application_exists")
     try:
         outcome = submit(
             services().bot,

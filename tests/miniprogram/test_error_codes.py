@@ -478,3 +478,27 @@ def test_successful_answers_say_nothing_of_chat_either(
     assert len(texts) == 5 and done.get_json()["application_id"] in texts[-1]
     for text in texts:
         assert text and not CHAT_WORDING.search(text), text
+
+
+def test_a_kept_application_is_never_sent_twice_under_another_key(
+    mp_app: Flask, mp: MiniProgram, fresh_core: SandboxServer
+) -> None:
+    mp.bind(CHEN)
+    faults = f"{fresh_core.url}/sandbox/faults"
+    requests.put(faults, json={"fail_status": 503}, timeout=5).raise_for_status()
+    try:
+        kept = mp.post("/applications", APPLICATION, headers={"Idempotency-Key": "kept-once"})
+    finally:
+        requests.delete(faults, timeout=5).raise_for_status()
+        with mp_app.app_context():
+            mp_app.extensions["shebao"].bot.core.breaker.record_success()
+    assert kept.status_code == 202
+    again = mp.post("/applications", APPLICATION, headers={"Idempotency-Key": "kept-twice"})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "application_exists"
+    done = mp.post("/applications", APPLICATION, headers={"Idempotency-Key": "kept-once"})
+    assert done.status_code == 201  # the kept one, resent under its own key
+    found = mp.get("/applications").get_json()
+    assert [a["application_id"] for a in found["applications"]] == [
+        done.get_json()["application_id"]
+    ]
+    assert found["pending"] == []
