@@ -92,8 +92,9 @@ def test_history_names_every_action_in_chinese(
 ) -> None:
     with app.extensions["shebao"].db.session() as s:
         data = curation.working_copy(s, ENTRY).data
+        first = curation.history(s, ENTRY)[0].id
         curation.update(s, ENTRY, {**data, "answer": data["answer"] + "（改）"}, "editor")
-        curation.restore(s, ENTRY, 1, "editor")
+        curation.restore(s, ENTRY, first, "editor")
     auth.login("editor")
     page = client.get(f"/admin/entries/{ENTRY}/history").get_data(as_text=True)
     assert "恢复第1版" in page and "restore v" not in page and "修改" in page

@@ -141,6 +141,5 @@ def prefill_entry(form: Any, passage_id: int) -> bool:
         form.region.data = doc.region
         form.effective_from.data = doc.effective_from
         form.effective_to.data = doc.effective_to
-        form.id.data = f"{doc.id}-p{passage.position}"[:120]
         form.category.data = "documents"
         return True
