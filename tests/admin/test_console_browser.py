@@ -252,18 +252,22 @@ def test_disputed_answers_and_the_three_actions(console: tuple[Flask, str], new_
     shot(page, "19-disputes")
 
     first, second, third = DISPUTED
-    groups.filter(has_text=first).get_by_role("button", name="市民误解，答复没错").click()
+    said = {entry: text + "要多久" for entry, text in DISPUTED.items()}  # groups by what was said
+    groups.filter(has_text=said[first]).get_by_role("button", name="市民误解，答复没错").click()
     assert "标记为市民误解" in page.content() and groups.count() == 2
 
-    group = groups.filter(has_text=second)
-    group.get_by_label("市民其实想问的条目").fill("unemployment-benefit-conditions")
-    group.get_by_role("button", name="把问法加入并提交审核").click()
+    group = groups.filter(has_text=said[second])
+    group.get_by_label("市民其实想问的条目").fill("失业金领取条件")  # by its question, no id
+    group.get_by_role("button", name="查找条目").click()
+    page.wait_for_url("**/admin/disputes/add?**")
+    page.get_by_label("领取失业保险金需要什么条件？").check()
+    page.get_by_role("button", name="把问法加入并提交审核").click()
     page.wait_for_url("**/admin/entries/unemployment-benefit-conditions")
     assert DISPUTED[second] + "要多久" in page.content() and "提交审核" in page.content()
     shot(page, "20-disputed-wording-added")
 
     page.get_by_role("link", name="答错反馈").first.click()
-    page.locator("section.dispute-group").filter(has_text=third).get_by_role(
+    page.locator("section.dispute-group").filter(has_text=said[third]).get_by_role(
         "button", name="修改这个条目"
     ).click()
     page.wait_for_url(f"**/admin/entries/{third}/edit")
