@@ -86,3 +86,29 @@ def find(session: Session, text: str, limit: int = LIMIT) -> list[Match]:
             found.append((-best, matched is not None, len(question), match))
     found.sort(key=lambda t: t[:3])
     return [m for *_, m in found[:limit]]
+
+
+def _national_first(region: str) -> tuple[bool, str]:
+    return region != "全国", region
+
+
+def topics(session: Session) -> dict[str, str]:
+    """Every topic of an entry not archived → how staff recognise it: its question (the
+    national entry's, else the first by id) and the regions it is answered for, so an entry is
+    made a regional variant of another by picking a question, not by typing a topic id."""
+    rows = session.execute(
+        select(Entry.topic, Entry.question, Entry.region)
+        .where(Entry.status != "archived")
+        .order_by(Entry.topic, Entry.id)
+    )
+    questions: dict[str, str] = {}
+    regions: dict[str, list[str]] = {}
+    for topic, question, region in rows:
+        if topic not in questions or region == "全国":
+            questions[topic] = question
+        regions.setdefault(topic, []).append(region)
+    labels: dict[str, str] = {}
+    for topic in sorted(questions, key=lambda t: questions[t]):
+        where = "、".join(sorted(set(regions[topic]), key=_national_first))
+        labels[topic] = f"{questions[topic]}（{where}）"
+    return labels

@@ -100,6 +100,28 @@ def test_a_new_entry_is_made_without_typing_an_id(
     assert _work(app, entry_id).data["question"] == "灵活就业人员退休以后医保怎么办？"
 
 
+def test_a_regional_variant_picks_its_topic_by_question(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
+    auth.login("editor")
+    form = client.get("/admin/entries/new").get_data(as_text=True)
+    assert f'<option value="{ENTRY}">失业保险金最长能领多长时间？（全国）</option>' in form
+    variant = {
+        **NEW_ENTRY,
+        "question": "失业保险金最长能领多长时间？",
+        "similar_questions": "江门失业金最长领多久\n江门失业金能领几个月\n江门失业金最多领多久",
+        "topic": ENTRY,
+    }
+    response = auth.post("/admin/entries/new", variant)
+    assert response.status_code == 302
+    entry_id = response.location.rsplit("/", 1)[-1]
+    with app.extensions["shebao"].db.session() as s:
+        entry = s.get(Entry, entry_id)
+        assert entry is not None and (entry.topic, entry.region) == (ENTRY, "江门市")
+    page = client.get(f"/admin/entries/{entry_id}").get_data(as_text=True)
+    assert "失业保险金最长能领多长时间？（全国、江门市）" in page
+
+
 def test_a_taken_id_gets_a_number_and_imported_ids_are_kept(app: Flask) -> None:
     taken = {"tuixiunianling-shi-duoshao-jiangmen", "tuixiunianling-shi-duoshao-jiangmen-2"}
     made = entry_ids.generate("退休年龄是多少？", "江门市", taken.__contains__)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bot.models import Handoff
-from knowledge import curation
+from knowledge import curation, entry_picker
 from knowledge.exporter import FORMATS, select_entries, write_csv, write_jsonl, write_xlsx
 from knowledge.exporter import write_yaml as write_yaml_doc
 from knowledge.importer import SUFFIXES, import_entries, validate_paths
@@ -143,12 +143,14 @@ def show(entry_id: str) -> str:
         live_revision = curation.live_revision(s, entry_id)
         disputes, answers = disputed.rate(s, entry_id)
         returned = curation.open_return(s, entry_id)
+        topic = entry_picker.topics(s).get(work.data["topic"], work.data["topic"])
     return render_template(
         "admin/entries/show.html",
         entry=entry,
         returned=returned,
         live=live,
         live_revision=live_revision,
+        topic=topic,
         work=work,
         disputes=disputes,
         answers=answers,
@@ -184,9 +186,14 @@ def _render_form(form: EntryForm, entry: Entry | None, status: int = 200) -> tup
     ), status
 
 
+def _form() -> EntryForm:
+    with transaction() as s:
+        return EntryForm(topics=entry_picker.topics(s))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response | tuple[str, int]:
-    form = EntryForm()
+    form = _form()
     if request.method == "GET":
         _prefill_new(form)
         return _render_form(form, None)
@@ -253,7 +260,7 @@ def edit(entry_id: str) -> str | Response | tuple[str, int]:
     with transaction() as s:
         entry = _get(s, entry_id)
         work = curation.working_copy(s, entry_id)
-    form = EntryForm()
+    form = _form()
     if request.method == "GET":
         form.fill(work.data)
         return _render_form(form, entry)

@@ -60,10 +60,10 @@ class EntryForm(ConsoleForm):
     """One entry's fields; lists are one item a line in a text area. There is no id to type:
     a new entry's is made from its question (``knowledge.entry_ids``)."""
 
-    topic = StringField(
-        "主题",
-        validators=[Optional(), Length(max=120)],
-        description="同一问题的各地版本用同一个主题；留空即自成一个主题",
+    topic = SelectField(
+        "主题（同一问题的各地版本）",
+        validators=[Optional()],
+        description="本地版本请选全国或其他地区的同一问题；新问题选“自成一个主题”",
     )
     question = StringField("标准问题", validators=[DataRequired()])
     similar_questions = TextAreaField("其他问法（每行一个）", description="发布时至少需要 3 个")
@@ -85,9 +85,14 @@ class EntryForm(ConsoleForm):
     exchanges = HiddenField()  # unanswered questions this entry resolves (from the queue)
     handoff = HiddenField()  # the hand-off this entry was started from
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, topics: dict[str, str] | None = None, **kwargs: Any) -> None:
+        """``topics``: topic → label (``knowledge.entry_picker.topics``), the topic choices."""
         super().__init__(*args, **kwargs)
         self.region.choices = region_choices()
+        self.topic.choices = [
+            SelectChoice("", "（自成一个主题）"),
+            *(SelectChoice(topic, label) for topic, label in (topics or {}).items()),
+        ]
 
     def snapshot(self) -> dict[str, Any]:
         """The form's content in the ``Entry.snapshot()`` format (status and id left out; an
