@@ -32,10 +32,14 @@ class Pick:
     wordings: list[str]
 
 
-def render(s: Session, pick: Pick, extra: dict[str, str] | None = None) -> str:
+def render(s: Session, pick: Pick) -> str:
     """The page, searching ``q`` from the query string (empty: the first wording)."""
     q = (request.args.get("q") or "").strip() or (pick.wordings[0] if pick.wordings else "")
     matches = entry_picker.find(s, q) if q else []
     return render_template(
-        "admin/pick_entry.html", pick=pick, q=q, matches=matches, extra=extra or {}
+        "admin/pick_entry.html",
+        pick=pick,
+        q=q,
+        matches=matches,
+        limit=entry_picker.LIMIT,
     )
