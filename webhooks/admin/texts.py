@@ -64,6 +64,9 @@ ACTION_NAMES = {
     "return": "退回修改",
 }
 RESTORE_ACTION = "恢复第{version}版"
+#: Who changed an entry when it was not a member of staff in the console (web.display_name).
+TOOL_ACTORS = {"system": "系统（随程序发布的内容）"}
+TOOL_PREFIXES = {"console": "控制台导入（{name}）", "cli": "命令行导入（{name}）"}
 
 # ── flashes ──────────────────────────────────────────────────────────────────────────────────
 LOGIN_REQUIRED = "请先登录。"
