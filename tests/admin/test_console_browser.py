@@ -463,7 +463,7 @@ def test_entries_are_made_and_picked_without_typing_an_id(
     assert "浏览器测试新建的条目怎么用" in phone.locator(".crumbs").inner_text()
     assert "已新建条目" in phone.locator(".flash").inner_text()
 
-    phone.goto("/admin/queue")
+    phone.goto("/admin/queue", timeout=90_000)  # the first view builds the passage index
     cluster = phone.locator("section.cluster").filter(has_text=PICKED_WORDING)
     cluster.get_by_role("searchbox").fill("退休")
     cluster.get_by_role("button", name="查找条目").click()
@@ -478,3 +478,14 @@ def test_entries_are_made_and_picked_without_typing_an_id(
     assert PICKED_WORDING in phone.content()
     assert PICKED_QUESTION in phone.locator(".flash").inner_text()
     assert PICKED_QUESTION[:20] in phone.locator(".crumbs").inner_text()
+    # The wording waits for review as version 2; the comparison with version 1 is in Chinese.
+    phone.get_by_role("link", name="对比已发布版本").click()
+    heading = phone.locator("h1").inner_text()
+    assert heading == "第1版（已发布） → 第2版（待审核）"
+    assert phone.locator("section.diff h2").all_inner_texts() == ["其他问法", "状态"]
+    assert PICKED_WORDING in phone.locator("section.diff ins").all_inner_texts()
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    shot(phone, "31-phone-diff-pending-wording")
+    phone.goto("/admin/entries/pension-retirement-age/history")
+    assert "系统（随程序发布的内容）" in phone.locator("table.list").inner_text()
+    shot(phone, "32-phone-history")
