@@ -18,9 +18,9 @@ import click
 
 from shebao import clock
 from shebao.settings import DEFAULT_PORT, Settings
-from webhooks.wechat_menu import menu_definition, menu_problems, push_menu
-from webhooks.wechat_outbound import make_client
-from webhooks.wechat_protocol import parse_xml, signature
+from webhooks.wechat.menu import menu_definition, menu_problems, push_menu
+from webhooks.wechat.outbound import make_client
+from webhooks.wechat.protocol import parse_xml, signature
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "wechat" / "fixtures"
 
@@ -53,7 +53,7 @@ def prune_command(older_than_hours: float) -> None:
     from datetime import timedelta
 
     from app.services import open_database
-    from webhooks.wechat_dedup import Ledger
+    from webhooks.wechat.dedup import Ledger
 
     db = open_database(Settings.from_env(), content=False)
     try:

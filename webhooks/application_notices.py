@@ -17,7 +17,7 @@ from typing import Any
 from bot.personal.service import Notice, texts
 from shebao.db import Database
 from shebao.settings import Settings
-from webhooks.wechat_outbound import RecordingSender, Sender, WeChatSender, make_sender
+from webhooks.wechat.outbound import RecordingSender, Sender, WeChatSender, make_sender
 
 
 def _setting(name: str, config: dict[str, Any] | None, configured: str | None) -> str | None:

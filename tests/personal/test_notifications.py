@@ -10,7 +10,7 @@ from bot.personal.models import ApplicationSubmission
 from bot.personal.notifications import Notice, run_jobs
 from webhooks.application_notices import SenderNotifier
 from webhooks.models import OutboundMessage
-from webhooks.wechat_outbound import RecordingSender
+from webhooks.wechat.outbound import RecordingSender
 
 
 class Inbox:

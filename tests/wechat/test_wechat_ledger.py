@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from webhooks.wechat_dedup import Ledger, Outcome, Race
+from webhooks.wechat.dedup import Ledger, Outcome, Race
 
 
 def ledger(app: Flask) -> Ledger:

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from webhooks import wechat_texts as texts
 from webhooks.models import ProcessedMessage
-from webhooks.wechat_handlers import CLICK_ACTIONS, EVENT_HANDLERS, MESSAGE_HANDLERS
-from webhooks.wechat_protocol import PASSIVE_REPLY_MAX_BYTES
+from webhooks.wechat import texts
+from webhooks.wechat.handlers import CLICK_ACTIONS, EVENT_HANDLERS, MESSAGE_HANDLERS
+from webhooks.wechat.protocol import PASSIVE_REPLY_MAX_BYTES
 
 OPENID = "oSheBao-citizen-0001"
 ACCOUNT = "gh_5b1e2c0d9a77"

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from webhooks.models import OutboundMessage
-from webhooks.wechat_outbound import (
+from webhooks.wechat.outbound import (
     RecordingSender,
     SendError,
     WeChatSender,

@@ -10,9 +10,9 @@ from flask import Flask
 
 from app import wechat_cli
 from app.wechat_cli import wechat as wechat_group
-from webhooks import wechat_texts as texts
-from webhooks.wechat_menu import menu_definition, menu_problems, push_menu
-from webhooks.wechat_protocol import cdata, escaped_size, fit_bytes
+from webhooks.wechat import texts
+from webhooks.wechat.menu import menu_definition, menu_problems, push_menu
+from webhooks.wechat.protocol import cdata, escaped_size, fit_bytes
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APPID = "wx2c2769f8efd9abc2"

@@ -27,7 +27,7 @@ from shebao import clock
 from shebao.db import Database
 from shebao.redis import PREFIX, RedisHub
 from webhooks.models import ReplayNonce
-from webhooks.wechat_protocol import BadSignature
+from webhooks.wechat.protocol import BadSignature
 
 log = logging.getLogger("shebao.wechat.replay")
 

@@ -3,9 +3,8 @@
 The views only sequence the parts: signature and replay window (403), body size (413),
 decoding in plain, compatible or safe mode (400 on malformed or hostile XML; 403 for a
 plaintext POST in safe mode), the (timestamp, nonce) pair's first use (403 on a second), then
-``Responder`` (handlers, de-dup, deadline) and encoding of the passive reply. See
-wechat_protocol, wechat_replay, wechat_handlers, wechat_dedup, wechat_responder and
-wechat_outbound.
+``Responder`` (handlers, de-dup, deadline) and encoding of the passive reply. See the
+package's protocol, replay, handlers, dedup, responder and outbound modules.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
 
 from shebao.db import is_unavailable
-from webhooks import wechat_texts as texts
-from webhooks.wechat_protocol import ProtocolError, check_signature
-from webhooks.wechat_responder import Responder
+from webhooks.wechat import texts
+from webhooks.wechat.protocol import ProtocolError, check_signature
+from webhooks.wechat.responder import Responder
 
 log = logging.getLogger("shebao.wechat")
 

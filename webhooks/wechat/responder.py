@@ -39,12 +39,12 @@ from shebao.masking import mask_text
 from shebao.outbox import enqueue
 from shebao.ratelimit import RateLimiter
 from shebao.redis import RedisClaims, hub_for
-from webhooks import wechat_texts as texts
-from webhooks.wechat_dedup import Ledger, Race, message_key
-from webhooks.wechat_handlers import Ask, Ignore, Say, action_for
-from webhooks.wechat_outbound import SEND_TEXT, Sender, make_sender
-from webhooks.wechat_protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
-from webhooks.wechat_replay import ReplayGuard
+from webhooks.wechat import texts
+from webhooks.wechat.dedup import Ledger, Race, message_key
+from webhooks.wechat.handlers import Ask, Ignore, Say, action_for
+from webhooks.wechat.outbound import SEND_TEXT, Sender, make_sender
+from webhooks.wechat.protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
+from webhooks.wechat.replay import ReplayGuard
 
 log = logging.getLogger("shebao.wechat")
 

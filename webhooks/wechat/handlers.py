@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from wechatpy.messages import BaseMessage
 
-from webhooks import wechat_texts as texts
-from webhooks.wechat_protocol import raw_type
+from webhooks.wechat import texts
+from webhooks.wechat.protocol import raw_type
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ Handler = Callable[[BaseMessage], Action]
 MESSAGE_HANDLERS: dict[str, Handler] = {}
 EVENT_HANDLERS: dict[str, Handler] = {}
 
-# Menu CLICK keys → what the click means. The menu (webhooks/wechat_menu.py) uses these keys.
+# Menu CLICK keys → what the click means. The menu (webhooks/wechat/menu.py) uses these keys.
 CLICK_ACTIONS: dict[str, Action] = {
     "MENU_POLICY": Say(texts.CLICK_REPLIES["MENU_POLICY"]),
     "MENU_MY_SHEBAO": Ask(texts.CLICK_ASKS["MENU_MY_SHEBAO"]),

@@ -23,7 +23,7 @@ from shebao.db import Database
 from shebao.masking import mask_text
 from shebao.settings import Settings
 from webhooks.models import OutboundMessage
-from webhooks.wechat_protocol import CUSTOMER_SERVICE_MAX_BYTES, fit_bytes
+from webhooks.wechat.protocol import CUSTOMER_SERVICE_MAX_BYTES, fit_bytes
 
 log = logging.getLogger("shebao.wechat.outbound")
 
@@ -146,11 +146,11 @@ class WeChatSender(Sender):
 def make_client(settings: Settings) -> Any | None:
     """A wechatpy ``WeChatClient`` when AppID and secret are configured, else None.
 
-    It is webhooks.wechat_token's ``SharedTokenClient``: one stable_token for every worker (in
+    It is webhooks.wechat.token's ``SharedTokenClient``: one stable_token for every worker (in
     Redis under a lock when ``REDIS_URL`` is set, else per process), falling back to memory
     while Redis is down.
     """
-    from webhooks.wechat_token import shared_client
+    from webhooks.wechat.token import shared_client
 
     return shared_client(settings)
 

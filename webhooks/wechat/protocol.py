@@ -29,7 +29,7 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import WeChatSigner
 
 from shebao import clock
-from webhooks import wechat_texts as texts
+from webhooks.wechat import texts
 
 PASSIVE_REPLY_MAX_BYTES = 2048  # WeChat's limit for a passive text reply, in UTF-8 bytes
 CUSTOMER_SERVICE_MAX_BYTES = 2048  # and for a customer-service text message's content
