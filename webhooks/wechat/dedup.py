@@ -48,11 +48,11 @@ log = logging.getLogger("shebao.wechat.dedup")
 def message_key(message: BaseMessage) -> str:
     """``msg:<FromUserName>:<MsgId>`` for messages, ``evt:<FromUserName>:<CreateTime>`` for
     events."""
-    data = message._data
-    msg_id = str(data.get("MsgId") or "").strip()
-    if msg_id and msg_id != "0":
-        return f"msg:{data.get('FromUserName', '')}:{msg_id}"
-    return f"evt:{data.get('FromUserName', '')}:{data.get('CreateTime', '')}"
+    source = message.source or ""
+    if message.id:  # wechatpy's MsgId (0 when absent; protocol.check_fields made it a number)
+        return f"msg:{source}:{message.id}"
+    created = message.time  # CreateTime
+    return f"evt:{source}:{'' if created is None else created}"
 
 
 @dataclass(frozen=True)

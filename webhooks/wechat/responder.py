@@ -43,7 +43,14 @@ from webhooks.wechat import texts
 from webhooks.wechat.dedup import Ledger, Race, message_key
 from webhooks.wechat.handlers import Ask, Ignore, Say, action_for
 from webhooks.wechat.outbound import SEND_TEXT, Sender, make_sender
-from webhooks.wechat.protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
+from webhooks.wechat.protocol import (
+    Codec,
+    Inbound,
+    content_budget,
+    event_of,
+    fit_bytes,
+    raw_type,
+)
 from webhooks.wechat.replay import ReplayGuard
 
 log = logging.getLogger("shebao.wechat")
@@ -113,7 +120,7 @@ class Responder:
         openid = str(message.source)
         kind = raw_type(message)
         if kind == "event":
-            kind += ":" + str(message._data.get("Event", "")).lower()
+            kind += ":" + event_of(message)
         deadline = started + self.settings.reply_budget_seconds
         if log.isEnabledFor(logging.INFO):
             asked = action.text if isinstance(action, Ask) else ""
