@@ -17,9 +17,9 @@ from pathlib import Path
 import click
 
 from shebao import clock
-from shebao.settings import DEFAULT_PORT, Settings
+from shebao.settings import DEFAULT_PORT, Settings, SettingsError
 from webhooks.wechat.menu import menu_definition, menu_problems, push_menu
-from webhooks.wechat.outbound import make_client
+from webhooks.wechat.outbound import make_outbound
 from webhooks.wechat.protocol import parse_xml, signature
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "wechat" / "fixtures"
@@ -37,12 +37,18 @@ def menu_command() -> None:
     problems = menu_problems(menu)
     if problems:
         raise click.ClickException("menu is invalid: " + "; ".join(problems))
-    client = make_client(Settings.from_env())
-    if client is None:
+    try:
+        outbound = make_outbound(Settings.from_env())
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if outbound.transport != "wechat":
         click.echo(json.dumps(menu, ensure_ascii=False, indent=2))
-        click.echo("Not pushed: WECHAT_APPID and WECHAT_APP_SECRET are not set.")
+        click.echo(
+            "Not pushed: WECHAT_APPID and WECHAT_APP_SECRET are not set (or WECHAT_OUTBOUND "
+            "is recording)."
+        )
         return
-    result = push_menu(client, menu)
+    result = push_menu(outbound, menu)
     click.echo(f"Menu pushed: {json.dumps(result, ensure_ascii=False)}")
 
 

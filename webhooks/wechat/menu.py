@@ -11,6 +11,7 @@ import copy
 from typing import Any
 
 from webhooks.wechat.handlers import CLICK_ACTIONS
+from webhooks.wechat.outbound import WeChatOutbound
 from webhooks.wechat.texts import MENU_LABELS
 
 
@@ -68,13 +69,13 @@ def menu_problems(menu: dict[str, Any]) -> list[str]:
     return problems
 
 
-def push_menu(client: Any, menu: dict[str, Any] | None = None) -> Any:
-    """Create the menu with wechatpy's ``WeChatClient.menu.create``."""
+def push_menu(outbound: WeChatOutbound, menu: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create the menu through the outbound adapter (``menu/create``); WeChat's answer."""
     menu = menu if menu is not None else menu_definition()
     problems = menu_problems(menu)
     if problems:
         raise ValueError("menu not pushed: " + "; ".join(problems))
-    return client.menu.create(menu)
+    return outbound.create_menu(menu)
 
 
 def _check_name(button: dict[str, Any], limit: int, problems: list[str]) -> None:
