@@ -5,6 +5,10 @@ with a minimal wechatpy echo bot (benchmarks/webhook_echo.py) on the same stack.
                                  [--worker-class sync | --worker-class gthread --threads 4]
                                  [--engine stub|real|both] [--load wrk|python]
 
+Each post is signed as WeChat signs it: a fresh ``timestamp`` (now) and ``nonce`` per request,
+so the webhook's replay window and (timestamp, nonce) memory accept each one once (a fixed
+signed URL would be 403 from its second use, or once its timestamp left the 300 s window).
+
 Each server is started as ``gunicorn -w 2`` (gunicorn's default sync workers unless told; the
 repository's gunicorn.conf.py is not read) on a free port, warmed up, then, taking turns, driven
 with signed text posts at 32 connections, each post a new message (fresh ``MsgId``), so the
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
+import itertools
 import os
 import re
 import shutil
@@ -44,9 +49,6 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 TOKEN = "bench-token"
-TIMESTAMP, NONCE = "1732500000", "271828"
-SIGNATURE = hashlib.sha1("".join(sorted([TOKEN, TIMESTAMP, NONCE])).encode()).hexdigest()
-PATH = "/wechat?" + urlencode({"signature": SIGNATURE, "timestamp": TIMESTAMP, "nonce": NONCE})
 QUESTION = "灵活就业人员怎么参加养老保险"
 TEMPLATE = (
     "<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
@@ -56,23 +58,46 @@ TEMPLATE = (
 )
 
 LUA = r"""
--- Signed WeChat text posts; every request a new MsgId (the thread number in the high digits).
+-- Signed WeChat text posts; every request a new MsgId (the thread number in the high digits)
+-- and its own signed path (wrk's Lua has no SHA-1: the paths are signed beforehand, one per
+-- line of PATHS, each thread taking every THREADS-th line from its own).
 -- setup() runs in wrk's main state; thread:set() makes "thread_no" a global of that thread.
 local threads_started = 0
 local counter = 0
+local paths = nil
 function setup(thread)
   threads_started = threads_started + 1
   thread:set("thread_no", threads_started)
 end
 local template = [==[%s]==]
 function request()
+  if paths == nil then
+    paths = {}
+    local n = 0
+    for line in io.lines("PATHS") do
+      if n %% THREADS == (thread_no or 1) - 1 then paths[#paths + 1] = line end
+      n = n + 1
+    end
+  end
   counter = counter + 1
   local msg_id = string.format("%%d%%03d%%09d", 7000 + RUN_BASE, thread_no or 0, counter)
   local body = template:gsub("{msg_id}", msg_id)
   body = body:gsub("{user}", tostring(counter %% 500))
-  return wrk.format("POST", "%s", {["Content-Type"] = "text/xml"}, body)
+  local path = paths[(counter - 1) %% #paths + 1]
+  return wrk.format("POST", path, {["Content-Type"] = "text/xml"}, body)
 end
 """
+
+_nonces = itertools.count(1)
+_nonce_prefix = f"{os.getpid():x}{int(time.time()):x}"
+
+
+def signed_path() -> str:
+    """``/wechat?signature=…&timestamp=…&nonce=…`` as WeChat signs a push: now, a new nonce."""
+    timestamp = str(int(time.time()))
+    nonce = f"{_nonce_prefix}n{next(_nonces)}"  # [0-9A-Za-z], unique in this run
+    signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
+    return "/wechat?" + urlencode({"signature": signature, "timestamp": timestamp, "nonce": nonce})
 
 
 @dataclass
@@ -187,7 +212,7 @@ def post_once(
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         body = TEMPLATE.format(msg_id=message_id, user=message_id % 500).encode()
-        conn.request("POST", PATH, body=body, headers={"Content-Type": "text/xml"})
+        conn.request("POST", signed_path(), body=body, headers={"Content-Type": "text/xml"})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -199,7 +224,13 @@ def drive_wrk(
     name: str, port: int, args: argparse.Namespace, run_base: int, workdir: Path
 ) -> Result:
     script = workdir / f"{name}.lua"
-    script.write_text((LUA % (TEMPLATE, PATH)).replace("RUN_BASE", str(run_base)))
+    paths = workdir / f"{name}.paths"
+    # Signed now, so all are inside the replay window while wrk runs (a path used twice: 403).
+    paths.write_text("\n".join(signed_path() for _ in range(args.duration * 20000)) + "\n")
+    lua = LUA % TEMPLATE
+    for name_, value in (("RUN_BASE", run_base), ("THREADS", args.wrk_threads)):
+        lua = lua.replace(name_, str(value))
+    script.write_text(lua.replace("PATHS", str(paths)))
     output = subprocess.run(
         [
             "wrk",
