@@ -206,7 +206,7 @@ def test_database_unreachable_is_503_so_wechat_retries(
 ) -> None:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-    def unreachable(*args: object) -> bool:
+    def unreachable(*args: object, **kwargs: object) -> bool:
         raise PoolTimeout("QueuePool limit reached")
 
     monkeypatch.setattr(app.extensions["wechat"].ledger, "claim", unreachable)

@@ -18,6 +18,7 @@ from flask.blueprints import BlueprintSetupState
 from shebao.db import is_unavailable
 from webhooks.wechat import texts
 from webhooks.wechat.protocol import ProtocolError, check_signature
+from webhooks.wechat.replay import Replayed
 from webhooks.wechat.responder import Responder
 
 log = logging.getLogger("shebao.wechat")
@@ -59,12 +60,16 @@ def receive() -> Response:
         check_signature(rt.settings.wechat_token, request.args)
         rt.replay.check_fresh(request.args["timestamp"])
         inbound = rt.codec.decode(_body(rt.settings.max_body_bytes), request.args)
-        rt.replay.remember(request.args["timestamp"], request.args["nonce"])
+        # Redis decides now; else the table, in the same transaction as the message's claim.
+        nonce_key = rt.replay.first_use(request.args["timestamp"], request.args["nonce"])
     except ProtocolError as exc:
         log.warning("wechat push refused (%s): %s", exc.status, exc)
         abort(exc.status)
     try:
-        reply = rt.respond(inbound, started)
+        reply = rt.respond(inbound, started, nonce_key)
+    except Replayed as exc:  # the table had the pair: nothing was processed or recorded
+        log.warning("wechat push refused (403): %s", exc)
+        abort(403)
     except Exception as exc:
         if is_unavailable(exc):
             raise  # 503 (the app's handler): nothing was claimed, so WeChat's retry is processed
