@@ -521,19 +521,28 @@ def print_shares(stats: Any) -> None:
 
 
 def warm_up(port: int, seconds: float, run_base: int, workers: int = 2) -> None:
-    """The first requests load the engine and fill caches in each worker: post for ``seconds``
-    and until a run of answers as many as the workers came back within a second each (a cold
-    worker's first answer can take many seconds on a busy machine)."""
+    """The first requests load the engine and fill caches in each worker: post for ``seconds``,
+    from as many connections at once as there are workers times two (so every worker gets
+    some), and on until a whole wave comes back within a second each (a cold worker's first
+    answer can take many seconds on a busy machine)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     deadline = time.monotonic() + seconds
-    n = quick = 0
-    while time.monotonic() < deadline or quick < 2 * workers:
-        n += 1
+    counter = itertools.count(1)
+
+    def one() -> bool:
         started = time.monotonic()
         try:
-            status, _ = post_once(port, msg_id(run_base, 0, n), timeout=120)
+            status, _ = post_once(port, msg_id(run_base, 0, next(counter)), timeout=120)
         except OSError:
-            status = 0
-        quick = quick + 1 if status == 200 and time.monotonic() - started < 1 else 0
+            return False
+        return status == 200 and time.monotonic() - started < 1
+
+    with ThreadPoolExecutor(2 * workers) as pool:
+        while True:
+            wave = list(pool.map(lambda _: one(), range(4 * workers)))
+            if time.monotonic() >= deadline and all(wave):
+                return
 
 
 def median_of(results: list[Result]) -> Result:
