@@ -204,6 +204,65 @@ def _concat(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
 
+# The arrays kept per entry, laid end to end over the index (``_lay_out``), each with the group
+# whose offsets say where an entry's part begins: per question, per distinct question term, per
+# distinct answer term, per entry.
+_KINDS = {
+    "q_lengths": "question",
+    "q_distinct": "question",
+    "q_cols": "term",
+    "q_counts": "term",
+    "q_weights": "term",
+    "a_cols": "answer",
+    "a_counts": "answer",
+    "a_length": "entry",
+}
+_FLOATS = frozenset({"q_counts", "q_weights", "a_counts"})
+_SIZES: dict[str, Callable[[_Analysed], int]] = {
+    "question": lambda a: len(a.q_text),
+    "term": lambda a: len(a.q_cols),
+    "answer": lambda a: len(a.a_cols),
+    "entry": lambda a: 1,
+}
+
+
+def _own(a: _Analysed, kind: str) -> np.ndarray:
+    if kind == "a_length":
+        return np.array([a.a_length], dtype=np.int64)
+    array: np.ndarray = getattr(a, kind)
+    return array
+
+
+def _lay_out(
+    pieces: Sequence[range | _Analysed], old: KnowledgeIndex | None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(each kind's array over all entries, each group's offsets: entries + 1 of them), from new
+    entries and runs of ``old``'s (sliced out of its arrays: a few pieces, not one per entry)."""
+    offsets: dict[str, np.ndarray] = {}
+    for group, size in _SIZES.items():
+        sizes: list[np.ndarray] = []
+        for p in pieces:
+            if isinstance(p, range):
+                assert old is not None
+                sizes.append(np.diff(old._offsets[group][p.start : p.stop + 1]))
+            else:
+                sizes.append(np.array([size(p)], dtype=np.int64))
+        counted = np.cumsum(_concat(sizes, np.int64))
+        offsets[group] = np.concatenate(([0], counted)).astype(np.int64)
+    arrays: dict[str, np.ndarray] = {}
+    for kind, group in _KINDS.items():
+        parts: list[np.ndarray] = []
+        for p in pieces:
+            if isinstance(p, range):
+                assert old is not None
+                at = old._offsets[group]
+                parts.append(old._arrays[kind][int(at[p.start]) : int(at[p.stop])])
+            else:
+                parts.append(_own(p, kind))
+        arrays[kind] = _concat(parts, np.float64 if kind in _FLOATS else np.int64)
+    return arrays, offsets
+
+
 def _bm25(
     lengths: np.ndarray, rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, n_terms: int
 ) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
@@ -250,7 +309,7 @@ class KnowledgeIndex:
         one goes where ordering by id puts it (``bot.understanding`` builds in id order). Only
         the changed entries are tokenised. ``self`` is left as it was; ``history`` is carried
         over unchanged."""
-        analysed = list(self._analysed)
+        replaced: dict[int, _Analysed] = {}
         gone: set[int] = set()
         added: list[IndexedEntry] = []
         for entry_id, entry in changes.items():
@@ -259,16 +318,23 @@ class KnowledgeIndex:
                 if at is not None:
                     gone.add(at)
             elif at is not None:
-                analysed[at] = _analyse(entry, self.space, self.normalize)
+                replaced[at] = _analyse(entry, self.space, self.normalize)
             else:
                 added.append(entry)
-        if gone:
-            analysed = [a for i, a in enumerate(analysed) if i not in gone]
-        ids = [a.entry.id for a in analysed]
+        kept = [i for i in range(len(self.entries)) if i not in gone]
+        ids = [self.entries[i].id for i in kept]
+        order: list[int | _Analysed] = [replaced.get(i, i) for i in kept]
         for entry in sorted(added, key=lambda e: e.id):
             at = bisect.bisect_left(ids, entry.id)
             ids.insert(at, entry.id)
-            analysed.insert(at, _analyse(entry, self.space, self.normalize))
+            order.insert(at, _analyse(entry, self.space, self.normalize))
+        pieces: list[range | _Analysed] = []
+        for item in order:  # runs of kept entries are copied as slices, not entry by entry
+            last = pieces[-1] if pieces else None
+            if isinstance(item, int) and isinstance(last, range) and last.stop == item:
+                pieces[-1] = range(last.start, item + 1)
+            else:
+                pieces.append(range(item, item + 1) if isinstance(item, int) else item)
         new = object.__new__(KnowledgeIndex)
         new.calibration = self.calibration
         new.normalize = self.normalize
@@ -276,47 +342,52 @@ class KnowledgeIndex:
         new.built_for = self.built_for
         new.space = self.space
         new.history = self.history
-        new._stack(analysed)
+        new._stack(pieces, self)
         return new
 
-    def _stack(self, analysed: list[_Analysed]) -> None:
-        """Every weight of the index from the tokenised entries: vectorised, no Python loop
-        over the entries' terms."""
-        self._analysed = analysed
-        self.entries = [a.entry for a in analysed]
-        self.q_text = [t for a in analysed for t in a.q_text]
-        self.q_words = [w for a in analysed for w in a.q_words]
-        self.q_terms = [t for a in analysed for t in a.q_terms]
+    def _stack(
+        self, pieces: Sequence[range | _Analysed], old: KnowledgeIndex | None = None
+    ) -> None:
+        """Every weight of the index from the tokenised entries, vectorised: ``pieces`` are
+        tokenised entries, and runs of ``old``'s entries (copied as slices of its arrays)."""
+        self._analysed: list[_Analysed] = []
+        self.q_text: list[str] = []
+        self.q_words: list[str] = []
+        self.q_terms: list[dict[int, float]] = []
+        for piece in pieces:
+            if isinstance(piece, range):
+                assert old is not None
+                at = old._offsets["question"]
+                questions = slice(int(at[piece.start]), int(at[piece.stop]))
+                self._analysed += old._analysed[piece.start : piece.stop]
+                self.q_text += old.q_text[questions]
+                self.q_words += old.q_words[questions]
+                self.q_terms += old.q_terms[questions]
+            else:
+                self._analysed.append(piece)
+                self.q_text += piece.q_text
+                self.q_words += piece.q_words
+                self.q_terms += piece.q_terms
+        self.entries = [a.entry for a in self._analysed]
+        arrays, offsets = _lay_out(pieces, old)
+        self._arrays: dict[str, np.ndarray] = arrays
+        self._offsets: dict[str, np.ndarray] = offsets
         n_terms = self.n_terms = len(self.space.names)
-        per_entry = np.array([len(a.q_text) for a in analysed], dtype=np.int64)
-        self.starts = np.concatenate(([0], np.cumsum(per_entry)[:-1])).astype(np.int64)
-        if not analysed:
-            self.starts = np.zeros(0, dtype=np.int64)
-        lengths = _concat([a.q_lengths for a in analysed], np.int64)
-        distinct = _concat([a.q_distinct for a in analysed], np.int64)
-        cols = _concat([a.q_cols for a in analysed], np.int64)
+        self.starts = self._offsets["question"][:-1]
+        lengths, distinct, cols = arrays["q_lengths"], arrays["q_distinct"], arrays["q_cols"]
         rows = np.repeat(np.arange(len(lengths), dtype=np.int64), distinct)
-        counts = _concat([a.q_counts for a in analysed], np.float64)
-        self.q_matrix, self.idf, q_df = _bm25(lengths, rows, cols, counts, n_terms)
-        a_cols = _concat([a.a_cols for a in analysed], np.int64)
-        a_rows = np.repeat(
-            np.arange(len(analysed), dtype=np.int64),
-            np.array([len(a.a_cols) for a in analysed], dtype=np.int64),
-        )
+        self.q_matrix, self.idf, q_df = _bm25(lengths, rows, cols, arrays["q_counts"], n_terms)
+        answers = np.diff(self._offsets["answer"])
+        a_rows = np.repeat(np.arange(len(self.entries), dtype=np.int64), answers)
         self.a_matrix, _, a_df = _bm25(
-            np.array([a.a_length for a in analysed], dtype=np.int64),
-            a_rows,
-            a_cols,
-            _concat([a.a_counts for a in analysed], np.float64),
-            n_terms,
+            arrays["a_length"], a_rows, arrays["a_cols"], arrays["a_counts"], n_terms
         )
         # The columns some entry of this index uses: the terms an index built afresh knows.
         self.present = (q_df + a_df) > 0
         # Each question's term weight (idf x weight), summed in the question's term order.
         indptr = np.concatenate(([0], np.cumsum(distinct))).astype(np.int64)
         weighted = sparse.csr_matrix(
-            (_concat([a.q_weights for a in analysed], np.float64), cols, indptr),
-            shape=(len(lengths), n_terms),
+            (arrays["q_weights"], cols, indptr), shape=(len(lengths), n_terms)
         )
         self.q_mass = weighted @ self.idf
         self._region_masks: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}

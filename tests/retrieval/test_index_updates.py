@@ -134,16 +134,19 @@ def test_edits_applied_one_by_one_search_as_a_fresh_build(seed: int) -> None:
     index = fresh(held)
     space = index.space
     for step in range(1, 41):
-        entry_id, entry = corpus.edit(held, gone)
+        changes: dict[str, IndexedEntry | None] = {}
+        for _ in range(corpus.rng.choice([1, 1, 2, 4])):  # one publish, or an import of several
+            entry_id, entry = corpus.edit(held, gone)
+            changes[entry_id] = entry
+            if entry is None:
+                held.pop(entry_id, None)
+                gone.append(entry_id)
+            else:
+                held[entry_id] = entry
+                gone = [g for g in gone if g != entry_id]
         before = index
-        index = index.apply({entry_id: entry})
+        index = index.apply(changes)
         assert index is not before and index.space is space  # a new snapshot, not a rebuild
-        if entry is None:
-            held.pop(entry_id, None)
-            gone.append(entry_id)
-        else:
-            held[entry_id] = entry
-            gone = [g for g in gone if g != entry_id]
         assert [e.id for e in index.entries] == sorted(held)
         if step % 10 == 0:
             queries = [q for e in list(held.values())[::3] for q in e.questions[:2]]
