@@ -180,6 +180,22 @@ def test_a_request_brings_the_index_up_to_date(
     assert worker.index.space is space
 
 
+def test_many_changes_are_applied_in_the_background(
+    loaded: Database, worker: Understanding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.understanding, "RELOAD_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(bot.understanding, "APPLIED_IN_REQUEST", 1)
+    first = worker.index
+    with loaded.session() as s:
+        changed = [data(i, answer=f"{q}：批量导入的新答复。") for i, (q, _) in ENTRIES.items()]
+        import_entries(s, changed, "importer")
+    deadline = time.monotonic() + 60
+    while worker.index is first and time.monotonic() < deadline:  # served from the old meanwhile
+        time.sleep(0.05)
+    assert worker.index.space is first.space  # applied, not rebuilt
+    assert top_answer(worker, "养老金资格认证怎么做") == "养老金资格认证怎么做：批量导入的新答复。"
+
+
 def test_entries_leaving_and_entering_force_moving_and_going_to_history(
     loaded: Database, worker: Understanding
 ) -> None:
