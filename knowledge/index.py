@@ -5,11 +5,12 @@ plus a little for its answer and keywords. Scoring is sparse-matrix arithmetic o
 query's terms only (scipy), so it grows with the postings touched, not with Python loops over
 entries; the rerank looks at the top few entries only.
 
-Updating per entry: tokenising the texts (normalisation, jieba) is what costs, so each entry's
-tokenised texts are kept (``_Analysed``). ``KnowledgeIndex.apply`` makes a *new* index with some
-entries added, replaced or removed: it tokenises only those, and recomputes the weights over all
-entries (BM25's idf and average length change with any entry) in one vectorised pass over the
-kept token columns. The result searches exactly as an index built afresh from the same entries
+Updating per entry: tokenising the texts (normalisation, jieba) is what costs, so the index keeps
+each entry's tokenised texts (term columns and counts, laid end to end in arrays).
+``KnowledgeIndex.apply`` makes a *new* index with some entries added, replaced or removed: it
+tokenises only those, copies the unchanged entries' parts as a few array slices, and recomputes
+the weights over all entries (BM25's idf and average length change with any entry) in one
+vectorised pass. The result searches exactly as an index built afresh from the same entries
 in the same order: same hits, same scores, same order (no arithmetic depends on column numbers).
 
 Thread safety: an index is an immutable snapshot. ``apply`` never changes the index it is called
@@ -142,8 +143,9 @@ class TermSpace:
 
 @dataclass(frozen=True)
 class _Analysed:
-    """One entry's texts, tokenised: what ``KnowledgeIndex`` keeps per entry, so an update
-    tokenises only the entries it changes."""
+    """One entry's texts, tokenised. An index lays its entries' arrays end to end
+    (``_lay_out``); ``apply`` copies unchanged entries' parts out of them, so an update tokenises
+    only the entries it changes."""
 
     entry: IndexedEntry
     q_text: tuple[str, ...]  # each question, normalised
@@ -191,12 +193,12 @@ def _analyse(entry: IndexedEntry, space: TermSpace, normalize: Callable[[str], s
         tuple(q_terms),
         np.array(lengths, dtype=np.int64),
         np.array([len(t) for t in q_terms], dtype=np.int64),
-        np.array(cols, dtype=np.int64),
-        np.array(counts, dtype=np.float64),
+        np.array(cols, dtype=np.int32),
+        np.array(counts, dtype=np.int32),
         np.array([w for t in q_terms for w in t.values()], dtype=np.float64),
         len(a_doc),
-        np.array(list(a_counted), dtype=np.int64),
-        np.array(list(a_counted.values()), dtype=np.float64),
+        np.array(list(a_counted), dtype=np.int32),
+        np.array(list(a_counted.values()), dtype=np.int32),
     )
 
 
@@ -217,7 +219,8 @@ _KINDS = {
     "a_counts": "answer",
     "a_length": "entry",
 }
-_FLOATS = frozenset({"q_counts", "q_weights", "a_counts"})
+_DTYPES = {"q_weights": np.float64, "q_cols": np.int32, "q_counts": np.int32}
+_DTYPES |= {"a_cols": np.int32, "a_counts": np.int32}  # the rest: np.int64
 _SIZES: dict[str, Callable[[_Analysed], int]] = {
     "question": lambda a: len(a.q_text),
     "term": lambda a: len(a.q_cols),
@@ -259,7 +262,7 @@ def _lay_out(
                 parts.append(old._arrays[kind][int(at[p.start]) : int(at[p.stop])])
             else:
                 parts.append(_own(p, kind))
-        arrays[kind] = _concat(parts, np.float64 if kind in _FLOATS else np.int64)
+        arrays[kind] = _concat(parts, _DTYPES.get(kind, np.int64))
     return arrays, offsets
 
 
@@ -270,6 +273,7 @@ def _bm25(
     each document's length and its distinct terms (``rows``, ``cols``) with their counts."""
     n = len(lengths)
     lengths = lengths.astype(np.float64)
+    counts = counts.astype(np.float64)
     avg = float(lengths.mean()) if n else 1.0
     df = np.bincount(cols, minlength=n_terms).astype(np.float64)
     idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
@@ -350,7 +354,7 @@ class KnowledgeIndex:
     ) -> None:
         """Every weight of the index from the tokenised entries, vectorised: ``pieces`` are
         tokenised entries, and runs of ``old``'s entries (copied as slices of its arrays)."""
-        self._analysed: list[_Analysed] = []
+        self.entries: list[IndexedEntry] = []
         self.q_text: list[str] = []
         self.q_words: list[str] = []
         self.q_terms: list[dict[int, float]] = []
@@ -359,16 +363,15 @@ class KnowledgeIndex:
                 assert old is not None
                 at = old._offsets["question"]
                 questions = slice(int(at[piece.start]), int(at[piece.stop]))
-                self._analysed += old._analysed[piece.start : piece.stop]
+                self.entries += old.entries[piece.start : piece.stop]
                 self.q_text += old.q_text[questions]
                 self.q_words += old.q_words[questions]
                 self.q_terms += old.q_terms[questions]
             else:
-                self._analysed.append(piece)
+                self.entries.append(piece.entry)
                 self.q_text += piece.q_text
                 self.q_words += piece.q_words
                 self.q_terms += piece.q_terms
-        self.entries = [a.entry for a in self._analysed]
         arrays, offsets = _lay_out(pieces, old)
         self._arrays: dict[str, np.ndarray] = arrays
         self._offsets: dict[str, np.ndarray] = offsets
