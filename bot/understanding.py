@@ -137,13 +137,12 @@ class Understanding:
             return index
         if self._lock.acquire(blocking=False):  # else another thread is at it: keep this one
             try:
-                changed = self._changed_since(self._generation, generation)
-                if generation == self._generation:  # brought up to date meanwhile
-                    pass
-                elif changed is not None and len(changed) <= APPLIED_IN_REQUEST:
-                    self._apply(changed, generation)
-                else:  # a bulk import, or the log cannot say: not in a citizen's request
-                    self._update_in_background()
+                if generation != self._generation:  # (not brought up to date meanwhile)
+                    changed = self._changed_since(self._generation, generation)
+                    if changed is not None and len(changed) <= APPLIED_IN_REQUEST:
+                        self._apply(changed, generation)
+                    else:  # a bulk import, or the log cannot say: not in a citizen's request
+                        self._update_in_background()
             finally:
                 self._lock.release()
         return self._index or index
