@@ -17,7 +17,7 @@ from bot.personal.models import (
     Volunteer,
 )
 from knowledge.document_models import Document, Passage
-from knowledge.models import Entry, EntryRevision, KbState
+from knowledge.models import Entry, EntryRevision, KbChange, KbState
 from knowledge.semantic_models import TextVector
 from shebao.db import Base
 from shebao.outbox_models import OutboxJob
@@ -30,6 +30,7 @@ MODELS: tuple[type[Base], ...] = (
     Entry,
     EntryRevision,
     KbState,
+    KbChange,
     TextVector,
     Document,
     Passage,

@@ -130,7 +130,7 @@ def main() -> None:
     cold, embedded = timed(lambda: opinion.warm(index))
     fresh = SecondOpinion(db, settings)  # as another process would: nothing in memory
     from_db, embedded_db = timed(lambda: fresh.warm(index))
-    rebuilt = understanding.refresh()  # a rebuild: a new index over the same entries
+    rebuilt = understanding.refresh(full=True)  # a rebuild: a new index over the same entries
     from_memory, embedded_memory = timed(lambda: opinion.warm(rebuilt))
     print(
         f"embed the base: cold {cold:.1f} s ({embedded} texts embedded, "

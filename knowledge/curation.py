@@ -41,7 +41,8 @@ Rules
   published entry (at least three similar questions) and against the questions of every other
   entry that is not archived.
 - Each change to what is served (publish, archiving a published entry, import) adds one to
-  ``KbState.generation``, so every worker can tell its index is stale and reload.
+  ``KbState.generation`` and logs the entries it changed (``knowledge.changelog``), so every
+  worker can tell its index is stale and re-index just those entries.
 
 Every function takes the caller's ``Session`` and leaves committing to the caller
 (``Database.session()`` commits, or rolls back on an exception).
@@ -50,7 +51,7 @@ Every function takes the caller's ``Session`` and leaves committing to the calle
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -59,7 +60,7 @@ import sqlalchemy as sa
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from knowledge import entry_ids
+from knowledge import changelog, entry_ids
 from knowledge.models import Entry, EntryRevision, KbState
 from knowledge.schema import (
     EntryData,
@@ -271,8 +272,10 @@ def commit_row(
     )
 
 
-def bump_generation(session: Session) -> int:
-    """Add one to ``KbState.generation`` (creating the row, id 1, if missing); return it."""
+def bump_generation(session: Session, entry_ids: Iterable[str] | None = None) -> int:
+    """Add one to ``KbState.generation`` (creating the row, id 1, if missing) and log
+    ``entry_ids`` as changed at it (None: anything may have changed, so workers rebuild);
+    return it."""
     if session.get(KbState, 1) is None:
         session.add(KbState(id=1, generation=0))
         session.flush()
@@ -281,6 +284,7 @@ def bump_generation(session: Session) -> int:
     )
     state = session.get(KbState, 1, populate_existing=True)
     assert state is not None
+    changelog.record(session, state.generation, entry_ids)
     return state.generation
 
 
@@ -575,7 +579,7 @@ def publish(session: Session, entry_id: str, reviewer: str) -> Entry:
     apply_data(entry, parsed)
     entry.submitted_by = submitter
     commit_row(session, entry, "publish", reviewer, version=work.version)
-    bump_generation(session)
+    bump_generation(session, [entry_id])
     return entry
 
 
@@ -637,7 +641,7 @@ def archive(session: Session, entry_id: str, actor: str) -> Entry:
     entry.status = "archived"
     commit_row(session, entry, "archive", actor)
     if was_served:
-        bump_generation(session)
+        bump_generation(session, [entry_id])
     return entry
 
 

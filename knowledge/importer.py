@@ -300,7 +300,7 @@ def import_entries(session: Session, entries: list[EntryData], actor: str) -> Im
         commit_row(session, entry, "import", actor)
         result.updated.append(data.id)
     if result.created or result.updated:
-        bump_generation(session)
+        bump_generation(session, result.created + result.updated)
     return result
 
 

@@ -4,12 +4,28 @@ Every question of every entry in force is a document; an entry scores as its bes
 plus a little for its answer and keywords. Scoring is sparse-matrix arithmetic over the
 query's terms only (scipy), so it grows with the postings touched, not with Python loops over
 entries; the rerank looks at the top few entries only.
+
+Updating per entry: tokenising the texts (normalisation, jieba) is what costs, so the index keeps
+each entry's tokenised texts (term columns and counts, laid end to end in arrays).
+``KnowledgeIndex.apply`` makes a *new* index with some entries added, replaced or removed: it
+tokenises only those, copies the unchanged entries' parts as a few array slices, and recomputes
+the weights over all entries (BM25's idf and average length change with any entry) in one
+vectorised pass. The result searches exactly as an index built afresh from the same entries
+in the same order: same hits, same scores, same order (no arithmetic depends on column numbers).
+
+Thread safety: an index is an immutable snapshot. ``apply`` never changes the index it is called
+on; the caller swaps its reference to the new one (``bot.understanding``), so a search runs on
+one whole snapshot, old or new, never a half-updated one. Snapshots derived from one another
+share their ``TermSpace``, which is append-only (a term keeps its column forever); each snapshot
+sees only the columns its own entries use (``_column``), so terms added later, or no longer used
+by any of its entries, are unknown to it, as they would be to an index built afresh.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -88,11 +104,16 @@ def content_words(words: list[str]) -> list[str]:
 
 
 class TermSpace:
-    """Maps the terms of a text (words and bigrams) to columns, and back."""
+    """Maps the terms of a text (words and bigrams) to columns, and back.
+
+    Append-only: a column, once given, keeps its term (``names``), so several indexes may share
+    one space while it grows (see the module docstring)."""
 
     def __init__(self, words: Analyzer) -> None:
         self.words = words
         self.columns: dict[str, int] = {}
+        self.names: list[str] = []  # column -> term
+        self.word_columns: set[int] = set()  # the columns of words ("w:…"), not bigrams
 
     def analyse(self, normalized: str) -> tuple[list[str], list[str]]:
         """(every word, the terms), from one tokenisation of ``normalized``."""
@@ -107,35 +128,165 @@ class TermSpace:
         return ["w:" + w for w in content] + ["b:" + b for b in bigrams(normalized)]
 
     def add(self, terms: Sequence[str]) -> list[int]:
-        return [self.columns.setdefault(t, len(self.columns)) for t in terms]
+        out: list[int] = []
+        for term in terms:
+            col = self.columns.get(term)
+            if col is None:
+                col = len(self.names)
+                self.names.append(term)  # named before it can be looked up
+                if term.startswith("w:"):
+                    self.word_columns.add(col)
+                self.columns[term] = col
+            out.append(col)
+        return out
 
 
-def _bm25_matrix(docs: list[list[int]], n_terms: int) -> tuple[sparse.csc_matrix, np.ndarray]:
-    n = len(docs)
-    lengths = np.array([len(d) for d in docs], dtype=np.float64)
-    avg = float(lengths.mean()) if n else 1.0
-    df = np.zeros(n_terms, dtype=np.float64)
-    rows: list[int] = []
+@dataclass(frozen=True)
+class _Analysed:
+    """One entry's texts, tokenised. An index lays its entries' arrays end to end
+    (``_lay_out``); ``apply`` copies unchanged entries' parts out of them, so an update tokenises
+    only the entries it changes."""
+
+    entry: IndexedEntry
+    q_text: tuple[str, ...]  # each question, normalised
+    q_words: tuple[str, ...]  # … its words, space-separated (the rerank's token_set_ratio)
+    # Per question: column -> count x (1 for a word, BIGRAM_WEIGHT for a bigram), in the order
+    # the terms first occur in the question.
+    q_terms: tuple[dict[int, float], ...]
+    q_lengths: np.ndarray  # terms per question, repeats counted (BM25's document length)
+    q_distinct: np.ndarray  # distinct columns per question
+    q_cols: np.ndarray  # the distinct columns of each question, one after the other
+    q_counts: np.ndarray  # … how often each occurs
+    q_weights: np.ndarray  # … its ``q_terms`` weight
+    a_length: int  # the same for the answer and keywords, one document
+    a_cols: np.ndarray
+    a_counts: np.ndarray
+
+
+def _analyse(entry: IndexedEntry, space: TermSpace, normalize: Callable[[str], str]) -> _Analysed:
+    q_text: list[str] = []
+    q_words: list[str] = []
+    q_terms: list[dict[int, float]] = []
+    lengths: list[int] = []
     cols: list[int] = []
-    tfs: list[float] = []
-    for i, doc in enumerate(docs):
-        for col, count in Counter(doc).items():
-            rows.append(i)
-            cols.append(col)
-            tfs.append(count)
-            df[col] += 1
+    counts: list[int] = []
+    for q in entry.questions:
+        norm = normalize(q)
+        tokens, terms = space.analyse(norm)
+        doc = space.add(terms)
+        counted = Counter(doc)
+        q_text.append(norm)
+        q_words.append(" ".join(tokens))
+        q_terms.append(
+            {c: n * (1.0 if c in space.word_columns else BIGRAM_WEIGHT) for c, n in counted.items()}
+        )
+        lengths.append(len(doc))
+        cols += counted.keys()
+        counts += counted.values()
+    body = normalize(entry.answer + " " + " ".join(entry.keywords))
+    a_doc = space.add(space.terms(body))
+    a_counted = Counter(a_doc)
+    return _Analysed(
+        entry,
+        tuple(q_text),
+        tuple(q_words),
+        tuple(q_terms),
+        np.array(lengths, dtype=np.int64),
+        np.array([len(t) for t in q_terms], dtype=np.int64),
+        np.array(cols, dtype=np.int32),
+        np.array(counts, dtype=np.int32),
+        np.array([w for t in q_terms for w in t.values()], dtype=np.float64),
+        len(a_doc),
+        np.array(list(a_counted), dtype=np.int32),
+        np.array(list(a_counted.values()), dtype=np.int32),
+    )
+
+
+def _concat(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
+
+# The arrays kept per entry, laid end to end over the index (``_lay_out``), each with the group
+# whose offsets say where an entry's part begins: per question, per distinct question term, per
+# distinct answer term, per entry.
+_KINDS = {
+    "q_lengths": "question",
+    "q_distinct": "question",
+    "q_cols": "term",
+    "q_counts": "term",
+    "q_weights": "term",
+    "a_cols": "answer",
+    "a_counts": "answer",
+    "a_length": "entry",
+}
+_DTYPES = {"q_weights": np.float64, "q_cols": np.int32, "q_counts": np.int32}
+_DTYPES |= {"a_cols": np.int32, "a_counts": np.int32}  # the rest: np.int64
+_SIZES: dict[str, Callable[[_Analysed], int]] = {
+    "question": lambda a: len(a.q_text),
+    "term": lambda a: len(a.q_cols),
+    "answer": lambda a: len(a.a_cols),
+    "entry": lambda a: 1,
+}
+
+
+def _own(a: _Analysed, kind: str) -> np.ndarray:
+    if kind == "a_length":
+        return np.array([a.a_length], dtype=np.int64)
+    array: np.ndarray = getattr(a, kind)
+    return array
+
+
+def _lay_out(
+    pieces: Sequence[range | _Analysed], old: KnowledgeIndex | None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(each kind's array over all entries, each group's offsets: entries + 1 of them), from new
+    entries and runs of ``old``'s (sliced out of its arrays: a few pieces, not one per entry)."""
+    offsets: dict[str, np.ndarray] = {}
+    for group, size in _SIZES.items():
+        sizes: list[np.ndarray] = []
+        for p in pieces:
+            if isinstance(p, range):
+                assert old is not None
+                sizes.append(np.diff(old._offsets[group][p.start : p.stop + 1]))
+            else:
+                sizes.append(np.array([size(p)], dtype=np.int64))
+        counted = np.cumsum(_concat(sizes, np.int64))
+        offsets[group] = np.concatenate(([0], counted)).astype(np.int64)
+    arrays: dict[str, np.ndarray] = {}
+    for kind, group in _KINDS.items():
+        parts: list[np.ndarray] = []
+        for p in pieces:
+            if isinstance(p, range):
+                assert old is not None
+                at = old._offsets[group]
+                parts.append(old._arrays[kind][int(at[p.start]) : int(at[p.stop])])
+            else:
+                parts.append(_own(p, kind))
+        arrays[kind] = _concat(parts, _DTYPES.get(kind, np.int64))
+    return arrays, offsets
+
+
+def _bm25(
+    lengths: np.ndarray, rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, n_terms: int
+) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
+    """(BM25 weights of documents x terms, idf per term, document frequency per term), from
+    each document's length and its distinct terms (``rows``, ``cols``) with their counts."""
+    n = len(lengths)
+    lengths = lengths.astype(np.float64)
+    counts = counts.astype(np.float64)
+    avg = float(lengths.mean()) if n else 1.0
+    df = np.bincount(cols, minlength=n_terms).astype(np.float64)
     idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
-    tf = np.array(tfs, dtype=np.float64)
-    r = np.array(rows, dtype=np.int64)
-    c = np.array(cols, dtype=np.int64)
-    norm = K1 * (1 - B + B * lengths[r] / max(avg, 1e-9)) if n else np.array([])
-    weights = idf[c] * tf * (K1 + 1) / (tf + norm) if n else np.array([])
-    matrix = sparse.csc_matrix((weights, (r, c)), shape=(n, n_terms))
-    return matrix, idf
+    norm = K1 * (1 - B + B * lengths[rows] / max(avg, 1e-9))
+    weights = idf[cols] * counts * (K1 + 1) / (counts + norm)
+    matrix = sparse.csc_matrix((weights, (rows, cols)), shape=(n, n_terms))
+    return matrix, idf, df
 
 
 class KnowledgeIndex:
-    """An immutable index of the entries in force on ``built_for``; rebuild to change it."""
+    """An immutable index of the entries in force on ``built_for``, in the order given.
+
+    ``apply`` returns a new index with some entries changed (see the module docstring)."""
 
     def __init__(
         self,
@@ -146,51 +297,115 @@ class KnowledgeIndex:
         built_for: date,
         calibration: Calibration | None = None,
     ) -> None:
-        self.entries = entries
         self.calibration = calibration or load_calibration()
         self.normalize = normalize
         self.regions = regions
         self.built_for = built_for
         self.space = TermSpace(words)
-        q_docs: list[list[int]] = []
-        a_docs: list[list[int]] = []
-        self.q_text: list[str] = []
-        self.q_words: list[str] = []
-        starts: list[int] = []
-        for entry in entries:
-            starts.append(len(q_docs))
-            for q in entry.questions:
-                norm = normalize(q)
-                tokens, terms = self.space.analyse(norm)
-                self.q_text.append(norm)
-                self.q_words.append(" ".join(tokens))
-                q_docs.append(self.space.add(terms))
-            body = normalize(entry.answer + " " + " ".join(entry.keywords))
-            a_docs.append(self.space.add(self.space.terms(body)))
-        n_terms = len(self.space.columns)
-        self.word_cols = frozenset(c for t, c in self.space.columns.items() if t.startswith("w:"))
-        self.q_matrix, self.idf = _bm25_matrix(q_docs, n_terms)
-        self.a_matrix, _ = _bm25_matrix(a_docs, n_terms)
-        self.q_terms: list[dict[int, float]] = []
-        self.q_mass: list[float] = []
-        for doc in q_docs:
-            weights_of = {
-                c: n * (1.0 if c in self.word_cols else BIGRAM_WEIGHT)
-                for c, n in Counter(doc).items()
-            }
-            self.q_terms.append(weights_of)
-            self.q_mass.append(sum(self.idf[c] * w for c, w in weights_of.items()))
-        self.starts = np.array(starts, dtype=np.int64)
-        self._region_masks: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self.by_topic: dict[str, list[int]] = {}
-        for e_i, entry in enumerate(entries):
-            self.by_topic.setdefault(entry.topic, []).append(e_i)
-        self.by_id = {e.id: i for i, e in enumerate(entries)}
-        self._names: dict[int, str] | None = None
-        self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
         # Entries out of force since (their effective_to has passed), searched only for a
         # question that names a year they were in force: see ``search_history``.
         self.history: KnowledgeIndex | None = None
+        self._stack([_analyse(e, self.space, normalize) for e in entries])
+
+    def apply(self, changes: Mapping[str, IndexedEntry | None]) -> KnowledgeIndex:
+        """A new index with ``changes`` made: each entry id to its entry now (added, or
+        replacing the one held) or to None (removed). A replaced entry keeps its place; a new
+        one goes where ordering by id puts it (``bot.understanding`` builds in id order). Only
+        the changed entries are tokenised. ``self`` is left as it was; ``history`` is carried
+        over unchanged."""
+        replaced: dict[int, _Analysed] = {}
+        gone: set[int] = set()
+        added: list[IndexedEntry] = []
+        for entry_id, entry in changes.items():
+            at = self.by_id.get(entry_id)
+            if entry is None:
+                if at is not None:
+                    gone.add(at)
+            elif at is not None:
+                replaced[at] = _analyse(entry, self.space, self.normalize)
+            else:
+                added.append(entry)
+        kept = [i for i in range(len(self.entries)) if i not in gone]
+        ids = [self.entries[i].id for i in kept]
+        order: list[int | _Analysed] = [replaced.get(i, i) for i in kept]
+        for entry in sorted(added, key=lambda e: e.id):
+            at = bisect.bisect_left(ids, entry.id)
+            ids.insert(at, entry.id)
+            order.insert(at, _analyse(entry, self.space, self.normalize))
+        pieces: list[range | _Analysed] = []
+        for item in order:  # runs of kept entries are copied as slices, not entry by entry
+            last = pieces[-1] if pieces else None
+            if isinstance(item, int) and isinstance(last, range) and last.stop == item:
+                pieces[-1] = range(last.start, item + 1)
+            else:
+                pieces.append(range(item, item + 1) if isinstance(item, int) else item)
+        new = object.__new__(KnowledgeIndex)
+        new.calibration = self.calibration
+        new.normalize = self.normalize
+        new.regions = self.regions
+        new.built_for = self.built_for
+        new.space = self.space
+        new.history = self.history
+        new._stack(pieces, self)
+        return new
+
+    def _stack(
+        self, pieces: Sequence[range | _Analysed], old: KnowledgeIndex | None = None
+    ) -> None:
+        """Every weight of the index from the tokenised entries, vectorised: ``pieces`` are
+        tokenised entries, and runs of ``old``'s entries (copied as slices of its arrays)."""
+        self.entries: list[IndexedEntry] = []
+        self.q_text: list[str] = []
+        self.q_words: list[str] = []
+        self.q_terms: list[dict[int, float]] = []
+        for piece in pieces:
+            if isinstance(piece, range):
+                assert old is not None
+                at = old._offsets["question"]
+                questions = slice(int(at[piece.start]), int(at[piece.stop]))
+                self.entries += old.entries[piece.start : piece.stop]
+                self.q_text += old.q_text[questions]
+                self.q_words += old.q_words[questions]
+                self.q_terms += old.q_terms[questions]
+            else:
+                self.entries.append(piece.entry)
+                self.q_text += piece.q_text
+                self.q_words += piece.q_words
+                self.q_terms += piece.q_terms
+        arrays, offsets = _lay_out(pieces, old)
+        self._arrays: dict[str, np.ndarray] = arrays
+        self._offsets: dict[str, np.ndarray] = offsets
+        n_terms = self.n_terms = len(self.space.names)
+        self.starts = self._offsets["question"][:-1]
+        lengths, distinct, cols = arrays["q_lengths"], arrays["q_distinct"], arrays["q_cols"]
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int64), distinct)
+        self.q_matrix, self.idf, q_df = _bm25(lengths, rows, cols, arrays["q_counts"], n_terms)
+        answers = np.diff(self._offsets["answer"])
+        a_rows = np.repeat(np.arange(len(self.entries), dtype=np.int64), answers)
+        self.a_matrix, _, a_df = _bm25(
+            arrays["a_length"], a_rows, arrays["a_cols"], arrays["a_counts"], n_terms
+        )
+        # The columns some entry of this index uses: the terms an index built afresh knows.
+        self.present = (q_df + a_df) > 0
+        # Each question's term weight (idf x weight), summed in the question's term order.
+        indptr = np.concatenate(([0], np.cumsum(distinct))).astype(np.int64)
+        weighted = sparse.csr_matrix(
+            (arrays["q_weights"], cols, indptr), shape=(len(lengths), n_terms)
+        )
+        self.q_mass = weighted @ self.idf
+        self._region_masks: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self.by_topic: dict[str, list[int]] = {}
+        for e_i, entry in enumerate(self.entries):
+            self.by_topic.setdefault(entry.topic, []).append(e_i)
+        self.by_id = {e.id: i for i, e in enumerate(self.entries)}
+        self.max_idf = float(self.idf[self.present].max()) if self.present.any() else 1.0
+
+    def _column(self, term: str) -> int | None:
+        """The term's column, if an entry of this index uses the term."""
+        col = self.space.columns.get(term)
+        if col is None or col >= self.n_terms or not self.present[col]:
+            return None
+        return col
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -236,7 +451,7 @@ class KnowledgeIndex:
         total = 0.0
         for term, n in counts.items():
             scale = 1.0 if term.startswith("w:") else BIGRAM_WEIGHT
-            col = self.space.columns.get(term)
+            col = self._column(term)
             idf = self.idf[col] if col is not None else self.max_idf
             total += idf * scale * n
             if col is not None:
@@ -269,9 +484,7 @@ class KnowledgeIndex:
         e_scores = e_scores + ANSWER_WEIGHT * (self.a_matrix[:, cols] @ weights)
         col_set = dict(zip(cols, weights, strict=True))
         unknown = (
-            sum(1 for w in words if "w:" + w not in self.space.columns) / len(words)
-            if words
-            else 0.0
+            sum(1 for w in words if self._column("w:" + w) is None) / len(words) if words else 0.0
         )
         query_words = " ".join(words)
 
@@ -317,7 +530,7 @@ class KnowledgeIndex:
         best: tuple[float, Features, int, set[int]] | None = None
         for qi in range(start, end):
             cand = self.q_text[qi]
-            shared = self.q_terms[qi].keys() & cols.keys()
+            shared = [c for c in self.q_terms[qi] if c in cols]  # in the question's order
             cov = sum(self.idf[c] * cols[c] for c in shared) / total if total else 0.0
             q_mass = self.q_mass[qi]
             q_cov = (
@@ -329,7 +542,7 @@ class KnowledgeIndex:
                 coverage=min(cov, 1.0),
                 question_coverage=min(q_cov, 1.0),
                 relative=relative,
-                word_match=1.0 if any(c in self.word_cols for c in shared) else 0.0,
+                word_match=1.0 if any(c in self.space.word_columns for c in shared) else 0.0,
                 short=1.0 if len(query) <= 4 else 0.0,
                 unknown=unknown,
             )
@@ -337,21 +550,19 @@ class KnowledgeIndex:
             if best is None or p > best[0]:
                 best = (p, f, qi, set(shared))
         assert best is not None
-        p, f, qi, shared = best
+        p, f, qi, matched = best
         return Hit(
             self.entries[e_i],
             p,
             f.ratio,
             f.coverage,
             self.q_text[qi],
-            sorted(self._term_name(c) for c in shared),
+            sorted(self._term_name(c) for c in matched),
             features=f,
         )
 
     def _term_name(self, col: int) -> str:
-        if self._names is None:  # only explanations need it: built on first use
-            self._names = {v: k for k, v in self.space.columns.items()}
-        return self._names[col][2:]
+        return self.space.names[col][2:]
 
     def variants(self, topic: str) -> list[IndexedEntry]:
         return [self.entries[i] for i in self.by_topic.get(topic, [])]

@@ -1,4 +1,4 @@
-"""Tables of the knowledge base: entries and their revisions."""
+"""Tables of the knowledge base: entries, their revisions, and the log of what was published."""
 
 from __future__ import annotations
 
@@ -102,3 +102,20 @@ class KbState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KbChange(Base):
+    """One entry whose served text may have changed at one generation (the change log).
+
+    Written in the same transaction as the change and its ``KbState.generation`` bump
+    (``knowledge.curation.bump_generation``), so a worker whose index is at generation N reads
+    the entries changed since N and re-indexes only those. ``entry_id`` None: anything may have
+    changed at that generation (a worker rebuilds everything). Old generations are pruned; a
+    worker that finds a generation missing from the log rebuilds everything too."""
+
+    __tablename__ = "kb_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    generation: Mapped[int] = mapped_column(Integer, index=True)
+    entry_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
