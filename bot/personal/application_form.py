@@ -5,7 +5,7 @@ reported): a citizen who cannot claim is told why and no form is opened. Then fi
 checked and asked again with the reason when wrong — leaving date, reason for leaving (only
 非本人意愿中断就业 qualifies), where to pay (社保卡 or a bank card passing the Luhn check),
 phone, willingness to seek work — then a masked summary to confirm. 「修改3」 goes back to one
-field; 「取消」 ends it at any point (bot.forms). On 「确认」 the idempotency key is put in the
+field; 「取消」 ends it at any point (bot/intake.py). On 「确认」 the idempotency key is put in the
 form and the dialogue state saved *before* the core is called (bot.personal.applications.submit).
 """
 
