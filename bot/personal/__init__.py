@@ -9,7 +9,7 @@ In the chat, ``binding`` (the bind form, ``account.bind``), ``records`` (``perso
 commands (app/registrations.py). Channels (the mini-program API) call ``service``, which names
 the same functions, so both apply the same rules.
 
-Inside, the direction is: validate, sealed, models, texts, eligibility → volunteer →
-binding → applications → records, application_form, authorisation, notifications → service.
-Nothing is imported here, so importing one module does not import them all.
+Inside, imports go one way, in layers: models, texts, sealed, eligibility, validate →
+volunteer, applications → binding, notifications → records, application_form, authorisation
+→ service. Nothing is imported here, so importing one module does not import them all.
 """
