@@ -293,9 +293,9 @@ def _register() -> None:
     from app.db_cli import db
     from app.kb_cli import kb
     from app.personal_cli import notify_applications, volunteer
+    from app.staff_cli import staff
     from app.wechat_cli import wechat
     from proxy.cli import sandbox_core
-    from webhooks.admin.cli import staff
 
     main.add_command(kb)
     main.add_command(db)

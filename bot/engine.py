@@ -7,13 +7,15 @@ retrieve) → pick the intent → its handler → shape to the channel's byte li
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import time
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from bot import disputes, forms, grounded, intake, texts
+from bot import disputes, forms, grounded, intake, rehearsal, texts
 from bot.arbitration import MATCH_AT, SURE_MATCH, UNSURE_INTENT, arbitrate, policy_support
 from bot.context import Turn
 from bot.dialogue import DialogueStore, State
@@ -110,6 +112,29 @@ class Bot:
             self.dialogue.save_in(s, state)
         metrics.observe_reply(message.channel, reply.intent, reply.outcome)
         return reply
+
+    def explain(
+        self,
+        messages: Sequence[Message],
+        *,
+        setup: Callable[[rehearsal.Rehearsable], None] | None = None,
+        drafts: bool = False,
+    ) -> list[rehearsal.Rehearsed]:
+        """A dry run of a conversation (bot/rehearsal.py): each turn's reply, decision and
+        candidates as ``handle`` would give them, and nothing written."""
+        return rehearsal.rehearse(self, messages, setup=setup, drafts=drafts)
+
+    def using(self, db: Database, core: CoreServices, understanding: Understanding) -> Bot:
+        """This engine on other parts (a rehearsal's database, core and index), sharing the
+        rest; a new ``understanding`` shares this one's passage index."""
+        twin = copy.copy(self)
+        twin.db = db
+        twin.dialogue = DialogueStore(db)
+        twin._core = core
+        if understanding is not self.understanding:
+            grounded.share_passages(self.understanding, understanding, self.db)
+        twin.understanding = understanding
+        return twin
 
     # -- the turn ---------------------------------------------------------------------------
 

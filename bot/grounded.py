@@ -29,6 +29,7 @@ from bot import grounded_texts as texts
 from bot.types import Candidate, Reply
 from intents.taxonomy import POLICY
 from knowledge.documents import count_answered
+from knowledge.index import content_words
 from knowledge.passage_store import LivePassages
 from knowledge.passages import PassageHit
 
@@ -45,6 +46,9 @@ COVERAGE_AT = 0.60  # and most of the question's term weight in the quote itself
 TIE = 0.05  # two places' documents this close, the place unknown: not chosen between
 GREY_AT = 0.60  # over a grey-zone entry answer (bot/policy.py), a passage must be this sure
 POINTER_AT = 0.20  # an entry this close is pointed to after the quotation
+# A topic named alone (养老保险, 社保卡) asks nothing a sentence of a document could answer:
+# the whole question is then "covered" by any sentence that names the topic.
+MIN_WORDS = 2
 
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 # A question of how to do something oneself (怎么领, 去哪办, 流程), and the words of a sentence
@@ -68,6 +72,11 @@ def passages_of(understanding: Understanding, db: Database) -> LivePassages:
         live = LivePassages(db, understanding.normalize, understanding.words, understanding.regions)
         _LIVE[understanding] = live
     return live
+
+
+def share_passages(source: Understanding, target: Understanding, db: Database) -> None:
+    """Let ``target`` (the same language, another entry index) quote ``source``'s passages."""
+    _LIVE[target] = passages_of(source, db)
 
 
 def warm(understanding: Understanding, db: Database) -> None:
@@ -98,6 +107,8 @@ def best_passage(turn: Turn, bar: float = ANSWER_AT) -> PassageHit | None:
     understanding = turn.bot.understanding
     index = passages_of(understanding, turn.bot.db).current()
     u = turn.understood
+    if len(content_words(understanding.words(u.normalized))) < MIN_WORDS:
+        return None
     hits = index.search(u.text, turn.region, understanding.today(), normalized=u.normalized)
     if not hits:
         return None

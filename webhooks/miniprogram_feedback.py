@@ -12,7 +12,6 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from bot.disputes import NotYours, give_feedback
-from bot.personal.service import texts as t
 from shebao import metrics
 from shebao.ratelimit import RateLimiter
 from shebao.redis import hub_for
@@ -34,18 +33,20 @@ def _limiter() -> RateLimiter:
     return limiter
 
 
-def bad(field: str) -> ApiError:
-    return ApiError(400, "invalid_request", t.API_BAD_FIELD.format(field=field), field=field)
+def bad(field: str, value: object) -> ApiError:
+    return ApiError("field_missing" if value is None else "invalid_field", field=field)
 
 
 def _fields(data: dict[str, Any]) -> tuple[int, bool, str | None]:
     answer_id, helpful, comment = data.get("answer_id"), data.get("helpful"), data.get("comment")
     if isinstance(answer_id, bool) or not isinstance(answer_id, int) or answer_id < 1:
-        raise bad("answer_id")
+        raise bad("answer_id", answer_id)
     if not isinstance(helpful, bool):
-        raise bad("helpful")
-    if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
-        raise bad("comment")
+        raise bad("helpful", helpful)
+    if comment is not None and not isinstance(comment, str):
+        raise bad("comment", comment)
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise ApiError("field_too_long", field="comment", max_length=MAX_COMMENT)
     return answer_id, helpful, comment
 
 
@@ -55,10 +56,10 @@ def feedback() -> tuple[Response, int]:
     answer_id, helpful, comment = _fields(body())
     if not _limiter().allow(key):
         metrics.rate_limited("miniprogram-feedback")
-        raise ApiError(429, "rate_limited", t.API_FEEDBACK_TOO_OFTEN)
+        raise ApiError("rate_limited", retry_after=60)
     try:
         with services().db.session() as s:
             give_feedback(s, key, answer_id, helpful, comment)
     except NotYours as exc:
-        raise ApiError(404, "not_found", t.API_ANSWER_NOT_FOUND) from exc
+        raise ApiError("not_found") from exc
     return jsonify({"answer_id": answer_id, "helpful": helpful, "recorded": True}), 200

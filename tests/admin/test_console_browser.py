@@ -275,9 +275,16 @@ def test_disputed_answers_and_the_three_actions(console: tuple[Flask, str], new_
 def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> None:
     page = new_page()
     login(page, "admin")
-    page.goto("/admin/try?text=灵活就业人员怎么交养老保险&region=江门市")
+    page.goto("/admin/try")  # the conversation simulator, driven as staff drive it
+    page.get_by_label("提问人所在地区").select_option("江门市")
+    page.get_by_label("群众说").fill("灵活就业人员怎么交养老保险")
+    page.get_by_role("button", name="发送").click()
     assert "知识库候选" in page.content()
-    shot(page, "11-try")
+    page.get_by_label("群众说").fill("我在茂名，失业金能领多久")
+    page.get_by_role("button", name="发送").click()
+    assert page.locator(".simulator .bubble-user").count() == 2
+    assert "现在记住的地区：茂名市" in page.content()
+    shot(page, "11-try-simulator")
     page.goto("/admin/handoffs?status=all")
     shot(page, "12-handoffs")
     page.goto("/admin/insight")
@@ -307,6 +314,13 @@ def test_the_other_pages_render(console: tuple[Flask, str], new_page: Any) -> No
     shot(phone, "17-phone-entries")
     phone.goto(f"/admin/entries/{ENTRY}/edit")
     shot(phone, "18-phone-edit")
+    phone.goto("/admin/insight")
+    assert phone.locator("svg.chart").count() >= 5  # every chart fits the phone's width
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "13b-phone-insight")
+    phone.goto("/admin/try?text=失业金能领几个月&region=江门市")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "11b-phone-try-simulator")
 
 
 RETURNED_ENTRY = "pension-enterprise-increase-jiangmen"

@@ -151,3 +151,14 @@ def test_a_how_to_question_is_not_answered_by_a_sentence_on_what_was_achieved(
     # sentences on 失业保险金 cover the words, but none of them says how to claim it
     reply = ask(bot, text, region="茂名市")
     assert reply.passage is None, reply.text
+
+
+@pytest.mark.parametrize("text", ["养老保险", "社保卡", "工伤保险"])
+def test_a_topic_named_alone_is_never_answered_with_a_sentence_of_a_plan(
+    bot: Bot, text: str
+) -> None:
+    # Every sentence naming the topic "covers" a one-word question: quoting one (the fund's
+    # investment, the number of cards issued) would answer a question nobody asked.
+    reply = ask(bot, text, "江门市")
+    assert reply.decision != "passage", reply.text
+    assert not reply.text.startswith("文件原文")

@@ -53,7 +53,7 @@ def test_errors_have_one_shape(anonymous: MiniProgram, mp: MiniProgram) -> None:
     assert_error(anonymous.client.post("/api/mp/login", data="x"), 400, "invalid_request")
     assert_error(anonymous.client.get("/api/mp/no-such-thing"), 404, "not_found")
     assert_error(anonymous.client.put("/api/mp/login"), 405, "method_not_allowed")
-    assert_error(mp.post("/ask", {"text": ""}), 400, "invalid_request")
+    assert_error(mp.post("/ask", {"text": ""}), 400, "field_missing")
     assert_error(mp.get("/records/contributions"), 403, "not_bound")
     assert_error(mp.post("/binding/confirm", {"code": "123456"}), 410, "verification_expired")
 
@@ -68,7 +68,7 @@ def test_ask_uses_the_same_engine(mp: MiniProgram) -> None:
 
 def test_binding_and_records(mp: MiniProgram, fresh_core: SandboxServer) -> None:
     wrong = mp.post("/binding/start", CHEN | {"id_number": "440703199001011238"})
-    assert assert_error(wrong, 400, "invalid_request")["field"] == "id_number"
+    assert assert_error(wrong, 400, "id_number_check_digit")["field"] == "id_number"
     r = mp.post("/binding/start", CHEN)
     assert r.status_code == 200 and r.get_json()["phone_masked"] == "138****8000"
     bad = assert_error(mp.post("/binding/confirm", {"code": "000000"}), 422, "wrong_code")

@@ -12,7 +12,7 @@ from conftest import CHEN, MiniProgram
 from flask import Flask
 
 from bot.models import Exchange
-from bot.personal import texts as t
+from webhooks.miniprogram_errors import ERRORS
 
 JSON = "application/json"
 
@@ -37,7 +37,10 @@ def test_json_nested_ten_thousand_deep_is_400(mp: MiniProgram, mp_app: Flask, pa
     before = exchanges(mp_app)
     response = mp.post(path, data=DEEP, content_type="application/json")
     assert response.status_code == 400, response.get_data(as_text=True)
-    assert response.get_json()["error"] == {"code": "invalid_request", "message": t.API_TOO_DEEP}
+    assert response.get_json()["error"] == {
+        "code": "invalid_request",
+        "message": ERRORS["invalid_request"].message,
+    }
     assert exchanges(mp_app) == before
 
 
@@ -52,7 +55,7 @@ def test_json_nested_ten_thousand_deep_creates_no_application(
         headers={"Idempotency-Key": "hostile-deep-json-1"},
     )
     assert response.status_code == 400
-    assert response.get_json()["error"]["message"] == t.API_TOO_DEEP
+    assert response.get_json()["error"]["code"] == "invalid_request"
     assert mp.get("/applications").get_json()["applications"] == []
 
 
@@ -85,5 +88,8 @@ def test_an_unexpected_error_does_not_blame_the_core(
     monkeypatch.setattr(mp_app.extensions["shebao"].bot, "handle", broken)
     response = mp.post("/ask", json={"text": "养老金怎么领"})
     assert response.status_code == 500
-    assert response.get_json()["error"] == {"code": "internal", "message": t.API_HTTP[500]}
+    assert response.get_json()["error"] == {
+        "code": "internal",
+        "message": ERRORS["internal"].message,
+    }
     assert "暂时连不上" not in response.get_data(as_text=True)

@@ -151,8 +151,10 @@ def _date(value: Any) -> date | None:
 
 
 class TryForm(ConsoleForm):
-    text = StringField("问题", validators=[DataRequired(), Length(max=500)])
+    text = StringField("群众说", validators=[DataRequired(), Length(max=500)])
     region = SelectField("提问人所在地区", validators=[Optional()])
+    who = SelectField("身份", validators=[Optional()], validate_choice=False)
+    drafts = BooleanField("试用草稿和待审核的条目")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import click
 
+from app.services import open_database
+from shebao.db import Database
 from shebao.settings import Settings
 from webhooks.admin.models import ROLES
 
 
-def _database():  # type: ignore[no-untyped-def]
-    from shebao.db import Database
-    from shebao.schema import ensure_schema
-    from shebao.settings import Settings
-
-    db = Database(Settings.from_env().database_url)
-    ensure_schema(db)
-    return db
+def _database() -> Database:
+    return open_database(Settings.from_env(), content=False)
 
 
 @click.group()
