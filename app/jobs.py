@@ -11,7 +11,7 @@
 - ``applications.notify_changes``: status changes of open applications, told once each
   (``bot.personal.notifications.notify_application_changes``).
 - ``outbox.housekeeping``: forget finished jobs after a week and the retry ledger's rows after
-  two days, the replay nonces (``webhooks.wechat_replay``) after an hour.
+  two days, the replay nonces (``webhooks.wechat.replay``) after an hour.
 
 ``register_jobs()`` puts these handlers in the outbox's registry (``shebao.outbox.JOB_TYPES``),
 in this order; ``app.services.build_services`` calls it, so every process that runs jobs has them.
@@ -43,7 +43,7 @@ from shebao.outbox import Job, Outbox, Retry, register
 from shebao.settings import Settings
 from webhooks.application_notices import SenderNotifier
 from webhooks.models import OutboundMessage, ProcessedMessage, ReplayNonce
-from webhooks.wechat_outbound import SEND_TEXT, SendError, make_sender
+from webhooks.wechat.outbound import SEND_TEXT, SendError, make_sender
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import click
 
 from shebao import clock
-from shebao.settings import DEFAULT_PORT, Settings
-from webhooks.wechat_menu import menu_definition, menu_problems, push_menu
-from webhooks.wechat_outbound import make_client
-from webhooks.wechat_protocol import parse_xml, signature
+from shebao.settings import DEFAULT_PORT, Settings, SettingsError
+from webhooks.wechat.menu import menu_definition, menu_problems, push_menu
+from webhooks.wechat.outbound import make_outbound
+from webhooks.wechat.protocol import parse_xml, signature
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "wechat" / "fixtures"
 
@@ -37,12 +37,18 @@ def menu_command() -> None:
     problems = menu_problems(menu)
     if problems:
         raise click.ClickException("menu is invalid: " + "; ".join(problems))
-    client = make_client(Settings.from_env())
-    if client is None:
+    try:
+        outbound = make_outbound(Settings.from_env())
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if outbound.transport != "wechat":
         click.echo(json.dumps(menu, ensure_ascii=False, indent=2))
-        click.echo("Not pushed: WECHAT_APPID and WECHAT_APP_SECRET are not set.")
+        click.echo(
+            "Not pushed: WECHAT_APPID and WECHAT_APP_SECRET are not set (or WECHAT_OUTBOUND "
+            "is recording)."
+        )
         return
-    result = push_menu(client, menu)
+    result = push_menu(outbound, menu)
     click.echo(f"Menu pushed: {json.dumps(result, ensure_ascii=False)}")
 
 
@@ -53,7 +59,7 @@ def prune_command(older_than_hours: float) -> None:
     from datetime import timedelta
 
     from app.services import open_database
-    from webhooks.wechat_dedup import Ledger
+    from webhooks.wechat.dedup import Ledger
 
     db = open_database(Settings.from_env(), content=False)
     try:

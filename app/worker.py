@@ -24,7 +24,7 @@ from app.services import build_services
 from shebao.db import Database
 from shebao.outbox import Job, Outbox, listen
 from shebao.settings import Settings
-from webhooks.wechat_outbound import make_sender
+from webhooks.wechat.outbound import make_sender
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,11 @@ with a minimal wechatpy echo bot (benchmarks/webhook_echo.py) on the same stack.
     python benchmarks/webhook.py [--connections 32] [--duration 10] [--rounds 3] [--workers 2]
                                  [--worker-class sync | --worker-class gthread --threads 4]
                                  [--engine stub|real|both] [--load wrk|python]
+    python benchmarks/webhook.py --profile 300 [--engine real|stub]
+
+Each post is signed as WeChat signs it: a fresh ``timestamp`` (now) and ``nonce`` per request,
+so the webhook's replay window and (timestamp, nonce) memory accept each one once (a fixed
+signed URL would be 403 from its second use, or once its timestamp left the 300 s window).
 
 Each server is started as ``gunicorn -w 2`` (gunicorn's default sync workers unless told; the
 repository's gunicorn.conf.py is not read) on a free port, warmed up, then, taking turns, driven
@@ -19,6 +24,12 @@ Prints requests/s, p50 and p99 for each and the ratio to the echo bot, plus the 
 time per request (all processes and threads, from /proc) and the echo bot's share of it: on a
 machine shared with other work the CPU cost per request is the steadier comparison of the two.
 Asserts nothing.
+
+``--profile N``: no servers; the app in this process (a temporary SQLite database, the engine
+warmed, its thread pool replaced by the calling thread so one profile holds the whole path)
+takes N signed posts through Flask's test client under cProfile, and the functions with the
+most cumulative and own time are printed, with the SQL statements per message (through
+SQLAlchemy: the retry ledger's raw DBAPI statements are counted apart).
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
+import itertools
 import os
 import re
 import shutil
@@ -39,14 +51,12 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 TOKEN = "bench-token"
-TIMESTAMP, NONCE = "1732500000", "271828"
-SIGNATURE = hashlib.sha1("".join(sorted([TOKEN, TIMESTAMP, NONCE])).encode()).hexdigest()
-PATH = "/wechat?" + urlencode({"signature": SIGNATURE, "timestamp": TIMESTAMP, "nonce": NONCE})
 QUESTION = "灵活就业人员怎么参加养老保险"
 TEMPLATE = (
     "<xml><ToUserName><![CDATA[gh_5b1e2c0d9a77]]></ToUserName>"
@@ -56,23 +66,46 @@ TEMPLATE = (
 )
 
 LUA = r"""
--- Signed WeChat text posts; every request a new MsgId (the thread number in the high digits).
+-- Signed WeChat text posts; every request a new MsgId (the thread number in the high digits)
+-- and its own signed path (wrk's Lua has no SHA-1: the paths are signed beforehand, one per
+-- line of PATHS, each thread taking every THREADS-th line from its own).
 -- setup() runs in wrk's main state; thread:set() makes "thread_no" a global of that thread.
 local threads_started = 0
 local counter = 0
+local paths = nil
 function setup(thread)
   threads_started = threads_started + 1
   thread:set("thread_no", threads_started)
 end
 local template = [==[%s]==]
 function request()
+  if paths == nil then
+    paths = {}
+    local n = 0
+    for line in io.lines("PATHS") do
+      if n %% THREADS == (thread_no or 1) - 1 then paths[#paths + 1] = line end
+      n = n + 1
+    end
+  end
   counter = counter + 1
   local msg_id = string.format("%%d%%03d%%09d", 7000 + RUN_BASE, thread_no or 0, counter)
   local body = template:gsub("{msg_id}", msg_id)
   body = body:gsub("{user}", tostring(counter %% 500))
-  return wrk.format("POST", "%s", {["Content-Type"] = "text/xml"}, body)
+  local path = paths[(counter - 1) %% #paths + 1]
+  return wrk.format("POST", path, {["Content-Type"] = "text/xml"}, body)
 end
 """
+
+_nonces = itertools.count(1)
+_nonce_prefix = f"{os.getpid():x}{int(time.time()):x}"
+
+
+def signed_path() -> str:
+    """``/wechat?signature=…&timestamp=…&nonce=…`` as WeChat signs a push: now, a new nonce."""
+    timestamp = str(int(time.time()))
+    nonce = f"{_nonce_prefix}n{next(_nonces)}"  # [0-9A-Za-z], unique in this run
+    signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
+    return "/wechat?" + urlencode({"signature": signature, "timestamp": timestamp, "nonce": nonce})
 
 
 @dataclass
@@ -181,13 +214,16 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def post_once(
-    port: int, message_id: int, conn: http.client.HTTPConnection | None = None
+    port: int,
+    message_id: int,
+    conn: http.client.HTTPConnection | None = None,
+    timeout: float = 10,
 ) -> tuple[int, bytes]:
     own = conn is None
-    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         body = TEMPLATE.format(msg_id=message_id, user=message_id % 500).encode()
-        conn.request("POST", PATH, body=body, headers={"Content-Type": "text/xml"})
+        conn.request("POST", signed_path(), body=body, headers={"Content-Type": "text/xml"})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -199,7 +235,13 @@ def drive_wrk(
     name: str, port: int, args: argparse.Namespace, run_base: int, workdir: Path
 ) -> Result:
     script = workdir / f"{name}.lua"
-    script.write_text((LUA % (TEMPLATE, PATH)).replace("RUN_BASE", str(run_base)))
+    paths = workdir / f"{name}.paths"
+    # Signed now, so all are inside the replay window while wrk runs (a path used twice: 403).
+    paths.write_text("\n".join(signed_path() for _ in range(args.duration * 20000)) + "\n")
+    lua = LUA % TEMPLATE
+    for name_, value in (("RUN_BASE", run_base), ("THREADS", args.wrk_threads)):
+        lua = lua.replace(name_, str(value))
+    script.write_text(lua.replace("PATHS", str(paths)))
     output = subprocess.run(
         [
             "wrk",
@@ -310,7 +352,14 @@ def main() -> None:
     parser.add_argument(
         "--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python"
     )
+    parser.add_argument(
+        "--profile", type=int, default=0, help="cProfile N posts in this process; no servers"
+    )
     args = parser.parse_args()
+    if args.profile:
+        if args.engine == "both":
+            args.engine = "real"
+        return profile(args)
 
     servers = [Server("echo", "webhook_echo:app", None)]
     if args.engine in ("stub", "both"):
@@ -341,7 +390,7 @@ def main() -> None:
                 server.process = start(
                     server.target, server.port, args, server_env, workdir / f"{server.name}.log"
                 )
-                warm_up(server.port, args.warmup, run_base=900 + index)
+                warm_up(server.port, args.warmup, run_base=900 + index, workers=args.workers)
             rounds: list[list[Result]] = []
             for round_no in range(args.rounds):
                 results = []
@@ -368,13 +417,132 @@ def main() -> None:
         )
 
 
-def warm_up(port: int, seconds: float, run_base: int) -> None:
-    """The first requests load the engine and fill caches in each worker."""
+class _InlineExecutor:
+    """Runs a submitted call at once in the caller's thread (for one profile of the path)."""
+
+    def submit(self, fn: Any, *args: Any) -> Any:
+        from concurrent.futures import Future
+
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        return None
+
+
+def profile(args: argparse.Namespace) -> None:
+    """cProfile of ``--profile`` posts through the app in this process (see the module doc)."""
+    import cProfile
+    import pstats
+
+    from sqlalchemy import event
+
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="shebao-profile-") as tmp:
+        for name in [k for k in os.environ if k.startswith("WECHAT_")]:
+            del os.environ[name]
+        os.environ.pop("REDIS_URL", None)
+        os.environ |= {"WECHAT_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{tmp}/profile.db"}
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
+        if args.engine == "stub":
+            app = stub_engine_app()
+        else:
+            from app import create_app
+
+            app = create_app()
+            app.extensions["shebao"].warm()
+        responder = app.extensions["wechat"]
+        responder._executor, responder._executor_pid = _InlineExecutor(), os.getpid()
+        client = app.test_client()
+        statements = [0]
+
+        def count(*_: Any) -> None:
+            statements[0] += 1
+
+        event.listen(app.extensions["shebao"].db.engine, "before_cursor_execute", count)
+
+        def post(n: int) -> None:
+            body = TEMPLATE.format(msg_id=10**15 + n, user=n % 500).encode()
+            response = client.post(signed_path(), data=body, headers={"Content-Type": "text/xml"})
+            assert response.status_code == 200, response.status_code
+
+        for n in range(50):  # the caches of a warm worker
+            post(n)
+        responder.ledger.flush()
+        n = 50
+        for round_no in range(3):  # without the profiler first: the process's own cost
+            statements[0] = 0
+            started, cpu = time.perf_counter(), time.process_time()
+            for _ in range(args.profile):
+                n += 1
+                post(n)
+            responder.ledger.flush()
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+            print(
+                f"round {round_no + 1}: {args.profile} posts ({args.engine} engine), "
+                f"{wall * 1000 / args.profile:.2f} ms wall, {cpu * 1000 / args.profile:.2f} ms "
+                f"CPU per post (this process, all threads); "
+                f"{statements[0] / args.profile:.1f} SQL statements per post through SQLAlchemy"
+            )
+        profiler = cProfile.Profile(time.process_time)  # CPU, not waiting for the disk
+        profiler.enable()
+        for _ in range(args.profile):
+            n += 1
+            post(n)
+        profiler.disable()
+        responder.shutdown()
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        print_shares(stats)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
+
+
+def print_shares(stats: Any) -> None:
+    """Own time under the profiler by where the code lives (our packages, each library)."""
+    shares: dict[str, float] = {}
+    for (filename, _, name), (_, _, own, _, _) in stats.stats.items():
+        if "site-packages/" in filename:
+            where = filename.split("site-packages/", 1)[1].split("/", 1)[0]
+        elif filename.startswith(str(ROOT)):
+            where = "/".join(Path(filename).relative_to(ROOT).parts[:2])
+        elif filename == "~":
+            where = "built-in: " + name.split(" of ")[0].strip("{<>}").split("'")[-2:][0]
+        else:
+            where = "stdlib"
+        shares[where] = shares.get(where, 0.0) + own
+    total = sum(shares.values()) or 1.0
+    print("own CPU time under the profiler, by where the code lives:")
+    for where, own in sorted(shares.items(), key=lambda kv: -kv[1])[:20]:
+        print(f"  {own / total:6.1%}  {where}")
+
+
+def warm_up(port: int, seconds: float, run_base: int, workers: int = 2) -> None:
+    """The first requests load the engine and fill caches in each worker: post for ``seconds``,
+    from as many connections at once as there are workers times two (so every worker gets
+    some), and on until a whole wave comes back within a second each (a cold worker's first
+    answer can take many seconds on a busy machine)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     deadline = time.monotonic() + seconds
-    n = 0
-    while time.monotonic() < deadline:
-        n += 1
-        post_once(port, msg_id(run_base, 0, n))
+    counter = itertools.count(1)
+
+    def one() -> bool:
+        started = time.monotonic()
+        try:
+            status, _ = post_once(port, msg_id(run_base, 0, next(counter)), timeout=120)
+        except OSError:
+            return False
+        return status == 200 and time.monotonic() - started < 1
+
+    with ThreadPoolExecutor(2 * workers) as pool:
+        while True:
+            wave = list(pool.map(lambda _: one(), range(4 * workers)))
+            if time.monotonic() >= deadline and all(wave):
+                return
 
 
 def median_of(results: list[Result]) -> Result:

@@ -4,6 +4,10 @@ The citizen's own words kept here (``FREE_TEXT``: the last question, the last on
 could not answer, the one waiting for a region) are stored masked (``shebao.masking``): an ID,
 phone or bank card number typed into a question never reaches the table, its WAL or backups.
 What a form needs back in full it keeps sealed (``bot.personal.sealed``) under its own keys.
+
+Every message reads and writes its state, so ``load_in`` and ``save_in`` speak SQL on the
+session's connection (one SELECT; one UPDATE, an INSERT only for a user's first state) instead
+of loading an ORM object and flushing it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import DialogueState
@@ -48,7 +53,12 @@ class DialogueStore:
 
     @staticmethod
     def load_in(session: Session, user_key: str) -> State:
-        row = session.get(DialogueState, user_key)
+        columns = (DialogueState.data, DialogueState.region, DialogueState.expires_at)
+        row = (
+            session.connection()
+            .execute(select(*columns).where(DialogueState.user_key == user_key))
+            .first()
+        )
         if row is None:
             return State(user_key)
         data = dict(row.data or {}) if row.expires_at > utcnow() else {}
@@ -57,14 +67,16 @@ class DialogueStore:
     @staticmethod
     def save_in(session: Session, state: State) -> None:
         now = utcnow()
-        row = session.get(DialogueState, state.user_key)
-        if row is None:
-            row = DialogueState(user_key=state.user_key)
-            session.add(row)
-        row.data = at_rest(state.data)
-        row.region = state.region
-        row.updated_at = now
-        row.expires_at = now + TTL
+        values = {
+            "data": at_rest(state.data),
+            "region": state.region,
+            "updated_at": now,
+            "expires_at": now + TTL,
+        }
+        connection = session.connection()
+        where = DialogueState.user_key == state.user_key
+        if connection.execute(update(DialogueState).where(where).values(values)).rowcount == 0:
+            connection.execute(insert(DialogueState).values(user_key=state.user_key, **values))
 
 
 def at_rest(data: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import insert
+
 from bot import disputes, forms, grounded, intake, rehearsal, texts
 from bot.arbitration import MATCH_AT, SURE_MATCH, UNSURE_INTENT, arbitrate, policy_support
 from bot.context import Turn
@@ -101,13 +103,16 @@ class Bot:
             message_text = normalized = texts.FORM_INPUT_HIDDEN
         else:
             message_text = message.text
+        exchange = self._exchange(
+            message, message_text, state, reply, normalized, time.perf_counter() - started
+        )
+        # The exchange's columns as set (the others take their defaults), inserted as SQL: the
+        # row is written once, without the ORM's unit of work.
+        row = {k: v for k, v in vars(exchange).items() if not k.startswith("_") and v is not None}
         with self.db.session() as s:  # … and one write after it
-            exchange = self._exchange(
-                message, message_text, state, reply, normalized, time.perf_counter() - started
-            )
-            s.add(exchange)
-            s.flush()
-            reply.exchange_id = exchange.id
+            key = s.connection().execute(insert(Exchange).values(row)).inserted_primary_key
+            assert key is not None
+            reply.exchange_id = int(key[0])
             _remember_answer(state, reply)
             self.dialogue.save_in(s, state)
         metrics.observe_reply(message.channel, reply.intent, reply.outcome)

@@ -4,23 +4,28 @@ How an entry's states are stored
 --------------------------------
 ``Entry`` (table ``kb_entry``) is the *live row*: when its status is ``published`` and it is in
 force, it is what citizens are served. ``EntryRevision`` (table ``kb_revision``) keeps a frozen
-copy (``Entry.snapshot()`` format, status included) after every change, numbered 1, 2, 3 … per
-entry; ``Entry.version`` is the number of the revision the live row equals.
+copy (``Entry.snapshot()`` format, status included) after every change, in the order made
+(``EntryRevision.id``). Each revision names the *version* it is of, and versions count what
+went live: an entry's text is version 1 until its first publish, an edit written after that is
+version 2 while it is drafted, reviewed and sent back (退回修改) as often as need be, and its
+publish makes version 2 live; the next edit is version 3. ``Entry.version`` is the version of
+the live row. So one edit published moves an entry from 1 to 2, whatever steps it took.
 
 - **An entry that is not published** (a new draft, one in review, an archived one): nothing is
   served, so edits change the live row directly (status back to ``draft``) and each change is
-  recorded as the next revision.
+  recorded as a revision of the version being written (one above the last one published).
 - **A published entry**: the published text must keep being served while an edit is written
-  and reviewed. So an edit does *not* touch the live row; it is stored only as a revision
-  numbered above ``Entry.version`` with status ``draft`` (after ``submit_for_review``:
-  ``review``). That revision is the entry's *pending edit*; the latest one wins. ``publish``
-  copies it into the live row, which then takes the next version number.
-- Any other change to the live row (``archive``, ``shebao kb import``) also takes the next
-  number, above any pending edit, which is thereby superseded: it stays in the history and can
-  be brought back with ``restore``.
+  and reviewed. So an edit does *not* touch the live row; it is stored only as a revision of
+  the next version with status ``draft`` (after ``submit_for_review``: ``review``). That
+  revision is the entry's *pending edit*; the latest one wins. ``publish`` copies it into the
+  live row, which then is that version.
+- Any other change to the live row: ``shebao kb import`` makes the next version too (it is a
+  new text, not reviewed here), superseding any pending edit, which stays in the history and
+  can be brought back with ``restore``; ``archive`` changes only the status, so the archived
+  row keeps its version.
 
-So: a pending edit exists exactly when the entry is published and its newest revision is
-numbered above ``Entry.version``.
+So: a pending edit exists exactly when the entry is published and its newest revision is a
+draft or in review.
 
 Rules
 -----
@@ -51,9 +56,10 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from knowledge import entry_ids
 from knowledge.models import Entry, EntryRevision, KbState
 from knowledge.schema import (
     EntryData,
@@ -111,7 +117,8 @@ class Work:
     """The work in progress on one entry, as the console shows it for editing or review."""
 
     entry_id: str
-    version: int  # the revision holding this text
+    version: int  # the version this text is (or will be, once published)
+    revision_id: int | None  # the revision holding this text (None: a row with no history)
     status: str  # draft | review (or the live status when nothing is pending)
     data: dict[str, Any]  # Entry.snapshot() format
     pending: bool  # True: a published text stays served until this is published
@@ -189,14 +196,33 @@ def apply_data(entry: Entry, data: EntryData) -> None:
     entry.topic = data.topic or data.id
 
 
-def next_version(session: Session, entry_id: str) -> int:
-    """One above both the newest revision and the live row (rows written by other tools may
-    have no revision yet)."""
-    newest = session.scalar(
-        select(func.max(EntryRevision.version)).where(EntryRevision.entry_id == entry_id)
+#: Revision actions that change the live row to a new text of its own: a new version.
+NEW_VERSION_ACTIONS = ("publish", "import")
+
+
+def released_version(session: Session, entry_id: str) -> int:
+    """The newest version that went live (published, or imported as published); 0: none yet.
+    A row with no revision at all (written by another tool) counts as released as it is."""
+    rows = session.execute(
+        select(EntryRevision.version, EntryRevision.action, EntryRevision.data).where(
+            EntryRevision.entry_id == entry_id
+        )
+    ).all()
+    if not rows:
+        return session.scalar(select(Entry.version).where(Entry.id == entry_id)) or 0
+    return max(
+        (
+            version
+            for version, action, data in rows
+            if action in NEW_VERSION_ACTIONS and data.get("status") == "published"
+        ),
+        default=0,
     )
-    live = session.scalar(select(Entry.version).where(Entry.id == entry_id))
-    return max(newest or 0, live or 0) + 1
+
+
+def next_version(session: Session, entry_id: str) -> int:
+    """The version being written: one above the newest version that went live."""
+    return released_version(session, entry_id) + 1
 
 
 def record_revision(
@@ -223,10 +249,20 @@ def record_revision(
 
 
 def commit_row(
-    session: Session, entry: Entry, action: str, actor: str, comment: str | None = None
+    session: Session,
+    entry: Entry,
+    action: str,
+    actor: str,
+    comment: str | None = None,
+    version: int | None = None,
 ) -> EntryRevision:
-    """Give the live row the next version number and record it as a revision."""
-    entry.version = next_version(session, entry.id)
+    """Record the live row as a revision, numbered as the module's doc says: ``version`` when
+    given (``publish``: the version reviewed), else the version being written, except that
+    ``archive`` changes only the status (the version stays)."""
+    if version is not None:
+        entry.version = version
+    elif action != "archive" or not entry.version:
+        entry.version = next_version(session, entry.id)
     entry.updated_by = actor
     entry.updated_at = utcnow()
     session.flush()
@@ -269,14 +305,6 @@ def question_conflicts(session: Session, candidates: list[tuple[EntryData, str]]
 # ── queries ──────────────────────────────────────────────────────────────────────────────────
 
 
-def choices(session: Session) -> list[tuple[str, str]]:
-    """(id, question) of every entry not archived, by id: what staff pick an entry from."""
-    rows = session.execute(
-        select(Entry.id, Entry.question).where(Entry.status != "archived").order_by(Entry.id)
-    )
-    return [(entry_id, question) for entry_id, question in rows]
-
-
 def published_in_force(session: Session, today: date) -> list[Entry]:
     """The entries to serve on ``today``: published, started, and not past their end date."""
     return list(
@@ -304,24 +332,31 @@ def history(session: Session, entry_id: str) -> list[EntryRevision]:
         session.scalars(
             select(EntryRevision)
             .where(EntryRevision.entry_id == entry_id)
-            .order_by(EntryRevision.version)
+            .order_by(EntryRevision.id)
         )
     )
 
 
-def _find_revision(session: Session, entry_id: str, version: int) -> EntryRevision | None:
-    return session.scalar(
-        select(EntryRevision).where(
-            EntryRevision.entry_id == entry_id, EntryRevision.version == version
-        )
-    )
+def _find_revision(session: Session, entry_id: str, revision_id: int) -> EntryRevision | None:
+    found = session.get(EntryRevision, revision_id)
+    return found if found is not None and found.entry_id == entry_id else None
 
 
-def revision(session: Session, entry_id: str, version: int) -> EntryRevision:
-    found = _find_revision(session, entry_id, version)
+def revision(session: Session, entry_id: str, revision_id: int) -> EntryRevision:
+    """One revision of the entry, by its id (several revisions may be of one version)."""
+    found = _find_revision(session, entry_id, revision_id)
     if found is None:
-        raise EntryNotFound(f"entry {entry_id!r} has no version {version}")
+        raise EntryNotFound(f"entry {entry_id!r} has no revision {revision_id}")
     return found
+
+
+def _newest(session: Session, entry_id: str) -> EntryRevision | None:
+    return session.scalar(
+        select(EntryRevision)
+        .where(EntryRevision.entry_id == entry_id)
+        .order_by(EntryRevision.id.desc())
+        .limit(1)
+    )
 
 
 def pending_edit(session: Session, entry_id: str) -> EntryRevision | None:
@@ -329,26 +364,30 @@ def pending_edit(session: Session, entry_id: str) -> EntryRevision | None:
     entry = get_entry(session, entry_id)
     if entry.status != "published":
         return None
-    newest = session.scalar(
-        select(EntryRevision)
-        .where(EntryRevision.entry_id == entry_id)
-        .order_by(EntryRevision.version.desc())
-        .limit(1)
-    )
-    if newest is not None and newest.version > entry.version:
+    newest = _newest(session, entry_id)
+    if newest is not None and newest.data.get("status") in ("draft", "review"):
         return newest
     return None
 
 
-def _authors(session: Session, entry: Entry, after: int | None) -> set[str]:
-    """Who changed the entry since revision ``after`` (default: its last publish or archive)."""
+def live_revision(session: Session, entry_id: str) -> EntryRevision | None:
+    """The revision the live row equals: the newest one that changed the live row (for a
+    published entry with a pending edit, the one that published it)."""
+    entry = get_entry(session, entry_id)
+    for rev in reversed(history(session, entry_id)):
+        if entry.status != "published" or rev.data.get("status") == "published":
+            return rev
+    return None
+
+
+def _authors(session: Session, entry: Entry) -> set[str]:
+    """Who changed the entry since it was last published or archived (退回修改 writes nothing)."""
     revisions = history(session, entry.id)
-    if after is None:
-        after = 0
-        for rev in revisions:
-            if rev.data.get("status") in ("published", "archived"):
-                after = rev.version
-    return {rev.changed_by for rev in revisions if rev.version > after and rev.action != RETURNED}
+    start = 0
+    for i, rev in enumerate(revisions):
+        if rev.data.get("status") in ("published", "archived"):
+            start = i + 1
+    return {rev.changed_by for rev in revisions[start:] if rev.action != RETURNED}
 
 
 def working_copy(session: Session, entry_id: str) -> Work:
@@ -359,13 +398,23 @@ def working_copy(session: Session, entry_id: str) -> Work:
         return Work(
             entry_id,
             pending.version,
+            pending.id,
             pending.data["status"],
             dict(pending.data),
             True,
-            _authors(session, entry, entry.version),
+            _authors(session, entry),
         )
-    authors = _authors(session, entry, None) if entry.status != "published" else set()
-    return Work(entry_id, entry.version, entry.status, entry.snapshot(), False, authors)
+    authors = _authors(session, entry) if entry.status != "published" else set()
+    live = live_revision(session, entry_id)
+    return Work(
+        entry_id,
+        entry.version,
+        live.id if live is not None else None,
+        entry.status,
+        entry.snapshot(),
+        False,
+        authors,
+    )
 
 
 def awaiting_review(session: Session) -> list[Work]:
@@ -386,8 +435,17 @@ def _as_snapshot(data: EntryData | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_draft(session: Session, data: EntryData | Mapping[str, Any], actor: str) -> Entry:
-    """A new entry, status ``draft``, version 1. Raises ``InvalidEntries``, ``CurationError``."""
+    """A new entry, status ``draft``, version 1. Raises ``InvalidEntries``, ``CurationError``.
+
+    Without an id (the console never asks for one) it gets one made from its question and
+    region (``knowledge.entry_ids``)."""
     raw = _as_snapshot(data)
+    if not str(raw.get("id") or "").strip():
+        raw["id"] = entry_ids.generate(
+            str(raw.get("question") or ""),
+            str(raw.get("region") or ""),
+            lambda candidate: session.get(Entry, candidate) is not None,
+        )
     parsed = parse_snapshot(raw, "new entry", status="draft")
     if session.get(Entry, parsed.id) is not None:
         raise CurationError(f"an entry {parsed.id!r} already exists")
@@ -425,8 +483,8 @@ def update(
     if problems:
         raise InvalidEntries(problems)
     new = snapshot_of(parsed)
-    if _content(new) == _content(work.data):
-        unchanged = _find_revision(session, entry_id, work.version)
+    if _content(new) == _content(work.data) and work.revision_id is not None:
+        unchanged = _find_revision(session, entry_id, work.revision_id)
         if unchanged is not None:
             return unchanged
     if entry.status == "published":
@@ -510,11 +568,13 @@ def publish(session: Session, entry_id: str, reviewer: str) -> Entry:
     if problems:
         raise InvalidEntries(problems)
     submitter = (
-        revision(session, entry_id, work.version).changed_by if work.pending else entry.submitted_by
+        revision(session, entry_id, work.revision_id).changed_by
+        if work.pending and work.revision_id is not None
+        else entry.submitted_by
     )
     apply_data(entry, parsed)
     entry.submitted_by = submitter
-    commit_row(session, entry, "publish", reviewer)
+    commit_row(session, entry, "publish", reviewer, version=work.version)
     bump_generation(session)
     return entry
 
@@ -581,17 +641,19 @@ def archive(session: Session, entry_id: str, actor: str) -> Entry:
     return entry
 
 
-def restore(session: Session, entry_id: str, version: int, actor: str) -> EntryRevision:
-    """Make the text of an earlier version the current draft, to be reviewed and published."""
-    old = revision(session, entry_id, version)
+def restore(session: Session, entry_id: str, revision_id: int, actor: str) -> EntryRevision:
+    """Make the text of an earlier revision the current draft, to be reviewed and published."""
+    old = revision(session, entry_id, revision_id)
     data = {k: v for k, v in old.data.items() if k != "status"}
-    return update(session, entry_id, data, actor, action=f"restore v{version}")
+    return update(session, entry_id, data, actor, action=f"restore v{old.version}")
 
 
-def diff(session: Session, entry_id: str, v1: int, v2: int) -> list[FieldDiff]:
-    """What changed from version ``v1`` to ``v2``, field by field (unchanged fields omitted)."""
-    before = revision(session, entry_id, v1).data
-    after = revision(session, entry_id, v2).data
+def diff(session: Session, entry_id: str, r1: int, r2: int) -> list[FieldDiff]:
+    """What changed from revision ``r1`` to ``r2`` (ids), field by field (unchanged fields
+    omitted)."""
+    old, new = revision(session, entry_id, r1), revision(session, entry_id, r2)
+    before, after = old.data, new.data
+    v1, v2 = old.version, new.version
     out: list[FieldDiff] = []
     for name in FIELDS:
         a, b = _text(before.get(name)), _text(after.get(name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shebao.clock import utcnow
@@ -33,6 +33,8 @@ class Entry(Base):
     effective_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     effective_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(20), index=True, default="draft")
+    #: How many times a new text went live: 1 until the first edit after publishing is
+    #: published (knowledge/curation.py).
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str] = mapped_column(String(80), default="system")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -75,10 +77,12 @@ class Entry(Base):
 
 
 class EntryRevision(Base):
-    """A frozen copy of an entry as it was after one change."""
+    """A frozen copy of an entry as it was after one change, in the order made (``id``).
+
+    ``version`` is the version of the entry this text is (or will be once published): the
+    drafts, reviews and 退回修改 of one edit share it (knowledge/curation.py explains)."""
 
     __tablename__ = "kb_revision"
-    __table_args__ = (UniqueConstraint("entry_id", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entry_id: Mapped[str] = mapped_column(ForeignKey("kb_entry.id"), index=True)

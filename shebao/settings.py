@@ -25,6 +25,7 @@ DEV_SECRET_KEY = "dev-only-change-me"
 """``SECRET_KEY`` when none is set: fine for the embedded default, refused in production."""
 
 WECHAT_MODES = ("plain", "compat", "safe")
+WECHAT_OUTBOUNDS = ("wechat", "recording")
 REPLAY_WINDOW_SECONDS = 300
 """How far a signed WeChat request's ``timestamp`` may be from now (either way), in seconds."""
 
@@ -110,6 +111,14 @@ class Settings:
         "WECHAT_API_BASE_URL",
         None,
         "another `…/cgi-bin/` than WeChat's (a recording proxy, tests)",
+    )
+    # wechat | recording; None follows the account (wechat with AppID and secret, else recording).
+    wechat_outbound: str | None = env(
+        "WECHAT_OUTBOUND",
+        None,
+        "what we send to WeChat (客服 and template messages, token, menu): `wechat` (its API) or "
+        "`recording` (kept in the send log, nothing sent); unset: `wechat` for an account with "
+        "AppID and secret, else `recording`",
     )
     wechat_template_application_status: str | None = env(
         "WECHAT_TEMPLATE_APPLICATION_STATUS",
@@ -249,6 +258,8 @@ class Settings:
             values[f.name] = _parse(name, raw, hints[f.name])
         mode = (values.get("wechat_mode") or "").strip().lower()
         values["wechat_mode"] = mode or None
+        outbound = (values.get("wechat_outbound") or "").strip().lower()
+        values["wechat_outbound"] = outbound or None
         return cls(**values)
 
     @classmethod
@@ -272,6 +283,22 @@ class Settings:
         if mode != "plain" and not self.wechat_aes_key:
             raise SettingsError(f"WECHAT_MODE={mode} needs WECHAT_AES_KEY (the EncodingAESKey)")
         return mode
+
+    @property
+    def effective_wechat_outbound(self) -> str:
+        """``wechat_outbound``, or what the account implies: wechat with ``WECHAT_APPID`` and
+        ``WECHAT_APP_SECRET``, else recording.
+
+        Raises ``SettingsError`` for an unknown value, or wechat without AppID and secret."""
+        has_account = bool(self.wechat_appid and self.wechat_app_secret)
+        outbound = self.wechat_outbound or ("wechat" if has_account else "recording")
+        if outbound not in WECHAT_OUTBOUNDS:
+            raise SettingsError(
+                f"WECHAT_OUTBOUND must be one of {', '.join(WECHAT_OUTBOUNDS)}: {outbound!r}"
+            )
+        if outbound == "wechat" and not has_account:
+            raise SettingsError("WECHAT_OUTBOUND=wechat needs WECHAT_APPID and WECHAT_APP_SECRET")
+        return outbound
 
     def check_production(self) -> None:
         """Raise ``SettingsError`` naming every development secret production would run with,
@@ -298,10 +325,11 @@ class Settings:
                 "MINIPROGRAM_APPID and MINIPROGRAM_SECRET are not set: without them the "
                 "mini-program login is a development stand-in that accepts any code"
             )
-        try:
-            _ = self.effective_wechat_mode
-        except SettingsError as exc:
-            problems.append(str(exc))
+        for check in ("effective_wechat_mode", "effective_wechat_outbound"):
+            try:
+                getattr(self, check)
+            except SettingsError as exc:
+                problems.append(str(exc))
         return problems
 
 

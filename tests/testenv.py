@@ -37,6 +37,7 @@ SERVICE_ENV: tuple[str, ...] = (
     "LOG_LEVEL",
     "PROMETHEUS_MULTIPROC_DIR",
     "WECHAT_API_BASE_URL",
+    "WECHAT_OUTBOUND",
     # app.gunicorn_conf
     "GUNICORN_BIND",
     "GUNICORN_THREADS",

@@ -24,7 +24,8 @@ def build_app(services: Services, flask_config: dict[str, Any] | None = None) ->
     app.config.update(flask_config or {})
     app.extensions["shebao"] = services
 
-    from webhooks import about, admin, health, miniprogram, wechat
+    from webhooks import about, admin, health, miniprogram
+    from webhooks.wechat import inbound as wechat
 
     for blueprint in (health.bp, about.bp, wechat.bp, admin.bp, miniprogram.bp):
         app.register_blueprint(blueprint)

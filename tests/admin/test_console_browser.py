@@ -26,7 +26,9 @@ from testenv import clear_service_env
 from werkzeug.serving import make_server
 
 from app import create_app
+from bot.models import Exchange
 from bot.types import Message
+from shebao.clock import utcnow
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
@@ -252,18 +254,22 @@ def test_disputed_answers_and_the_three_actions(console: tuple[Flask, str], new_
     shot(page, "19-disputes")
 
     first, second, third = DISPUTED
-    groups.filter(has_text=first).get_by_role("button", name="市民误解，答复没错").click()
+    said = {entry: text + "要多久" for entry, text in DISPUTED.items()}  # groups by what was said
+    groups.filter(has_text=said[first]).get_by_role("button", name="市民误解，答复没错").click()
     assert "标记为市民误解" in page.content() and groups.count() == 2
 
-    group = groups.filter(has_text=second)
-    group.get_by_label("市民其实想问的条目").fill("unemployment-benefit-conditions")
-    group.get_by_role("button", name="把问法加入并提交审核").click()
+    group = groups.filter(has_text=said[second])
+    group.get_by_label("市民其实想问的条目").fill("失业金领取条件")  # by its question, no id
+    group.get_by_role("button", name="查找条目").click()
+    page.wait_for_url("**/admin/disputes/add?**")
+    page.get_by_label("领取失业保险金需要什么条件？").check()
+    page.get_by_role("button", name="把问法加入并提交审核").click()
     page.wait_for_url("**/admin/entries/unemployment-benefit-conditions")
     assert DISPUTED[second] + "要多久" in page.content() and "提交审核" in page.content()
     shot(page, "20-disputed-wording-added")
 
     page.get_by_role("link", name="答错反馈").first.click()
-    page.locator("section.dispute-group").filter(has_text=third).get_by_role(
+    page.locator("section.dispute-group").filter(has_text=said[third]).get_by_role(
         "button", name="修改这个条目"
     ).click()
     page.wait_for_url(f"**/admin/entries/{third}/edit")
@@ -428,3 +434,72 @@ def test_insight_charts_are_readable_on_a_desktop_and_a_phone(
         assert rates.locator("rect.chart-seg").count() > 0
         assert "退役军人社保怎么接续" in page.locator("#unanswered").inner_text()
         shot(page, name)
+
+
+PICKED_WORDING = "我们这里男的到底几岁能退"
+PICKED_QUESTION = "延迟退休是怎么规定的？现在多大岁数退休？"  # pension-retirement-age
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def test_entries_are_made_and_picked_without_typing_an_id(
+    console: tuple[Flask, str], new_page: Any
+) -> None:
+    """On a phone, without JavaScript: a new entry gets its id made for it, and the queue's
+    加入已有条目的问法 finds the entry by searching 退休."""
+    app, _ = console
+    with app.extensions["shebao"].db.session() as s:
+        s.add(
+            Exchange(
+                channel="wechat",
+                user_key="wechat:o-browser-pick",
+                message=PICKED_WORDING,
+                normalized=PICKED_WORDING,
+                intent="policy.faq",
+                confidence=0.2,
+                outcome="abstained",
+                reply="…",
+                latency_ms=1.0,
+                created_at=utcnow(),
+            )
+        )
+    phone = new_page(width=390, height=844, javascript=False)
+    login(phone, "editor")
+
+    phone.goto("/admin/entries/new")
+    assert phone.get_by_label("条目编号").count() == 0
+    phone.get_by_label("标准问题").fill("浏览器测试新建的条目怎么用？")
+    phone.get_by_label("其他问法（每行一个）").fill("浏览器测试问法一\n浏览器测试问法二\n问法三")
+    phone.get_by_label("答案").fill("这是浏览器测试新建条目的答案。")
+    phone.get_by_label("分类").fill("测试")
+    phone.get_by_label("依据文件名称").fill("测试依据")
+    phone.get_by_role("button", name="保存草稿").click()
+    phone.wait_for_url("**/admin/entries/liulanqi-ceshi-**")
+    assert "浏览器测试新建的条目怎么用" in phone.locator(".crumbs").inner_text()
+    assert "已新建条目" in phone.locator(".flash").inner_text()
+
+    phone.goto("/admin/queue", timeout=90_000)  # the first view builds the passage index
+    cluster = phone.locator("section.cluster").filter(has_text=PICKED_WORDING)
+    cluster.get_by_role("searchbox").fill("退休")
+    cluster.get_by_role("button", name="查找条目").click()
+    phone.wait_for_url("**/admin/queue/add?**")
+    results = phone.locator("form.pick-results")
+    assert PICKED_QUESTION in results.inner_text() and "全国" in results.inner_text()
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    shot(phone, "30-phone-pick-entry")
+    results.get_by_label(PICKED_QUESTION).check()
+    results.get_by_role("button", name="加入并提交审核").click()
+    phone.wait_for_url("**/admin/entries/pension-retirement-age")
+    assert PICKED_WORDING in phone.content()
+    assert PICKED_QUESTION in phone.locator(".flash").inner_text()
+    assert PICKED_QUESTION[:20] in phone.locator(".crumbs").inner_text()
+    # The wording waits for review as version 2; the comparison with version 1 is in Chinese.
+    phone.get_by_role("link", name="对比已发布版本").click()
+    heading = phone.locator("h1").inner_text()
+    assert heading == "第1版（已发布） → 第2版（待审核）"
+    assert phone.locator("section.diff h2").all_inner_texts() == ["其他问法", "状态"]
+    assert PICKED_WORDING in phone.locator("section.diff ins").all_inner_texts()
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    shot(phone, "31-phone-diff-pending-wording")
+    phone.goto("/admin/entries/pension-retirement-age/history")
+    assert "系统（随程序发布的内容）" in phone.locator("table.list").inner_text()
+    shot(phone, "32-phone-history")

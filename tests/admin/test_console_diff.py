@@ -19,8 +19,7 @@ def test_the_diff_page_speaks_chinese_and_marks_whole_units(
     client: FlaskClient, auth: AuthActions, app: Flask
 ) -> None:
     with app.extensions["shebao"].db.session() as s:
-        entry = curation.get_entry(s, ENTRY)
-        live = entry.version
+        live = curation.working_copy(s, ENTRY).revision_id
         data = curation.working_copy(s, ENTRY).data
         answer = data["answer"]
         data = {
@@ -29,7 +28,7 @@ def test_the_diff_page_speaks_chinese_and_marks_whole_units(
             "similar_questions": [*data["similar_questions"], "失业金最多能拿几个月"],
         }
         curation.update(s, ENTRY, data, "editor")
-        pending = curation.submit_for_review(s, ENTRY, "editor").version
+        pending = curation.submit_for_review(s, ENTRY, "editor").id
     auth.login("reviewer")
     page = client.get(f"/admin/entries/{ENTRY}/diff?a={live}&b={pending}").get_data(as_text=True)
     headings = re.findall(r"<h2>([^<]+)</h2>", page)

@@ -43,6 +43,8 @@ def test_the_seeds_are_listed_and_their_page_shows_coverage(
     found = re.search(r"<strong>未覆盖 (\d+) 句</strong>", page)
     assert found and found.group(1) == "0"  # every seed figure covered or excluded
     assert "不覆盖：" in page and "条目：" in page and "可由原文回答" in page
+    stating = re.findall(r'条目：<a href="/admin/entries/([^"]+)">([^<]+)</a>', page)
+    assert stating and all(text != entry_id for entry_id, text in stating)  # by question
 
 
 def test_a_quoted_passage_is_counted_on_the_page(

@@ -24,7 +24,6 @@ def _form(app: Flask, entry_id: str = ENTRY, **changes: str) -> dict[str, str]:
     with app.extensions["shebao"].db.session() as s:
         data = curation.working_copy(s, entry_id).data
     form = {
-        "id": data["id"],
         "topic": data["topic"],
         "question": data["question"],
         "similar_questions": "\n".join(data["similar_questions"]),
@@ -141,7 +140,6 @@ def test_new_entry_draft_submit_publish(client: FlaskClient, auth: AuthActions, 
     auth.login("editor")
     form = _form(
         app,
-        id="console-test-new-entry",
         question="控制台新建的测试问题是什么？",
         similar_questions="控制台测试问法一\n控制台测试问法二\n控制台测试问法三",
         answer="这是控制台新建的测试答案。",
@@ -152,14 +150,16 @@ def test_new_entry_draft_submit_publish(client: FlaskClient, auth: AuthActions, 
     )
     response = auth.post("/admin/entries/new", form)
     assert response.status_code == 302
-    entry = _entry(app, "console-test-new-entry")
+    new = response.location.rsplit("/", 1)[-1]  # made from the question: no id to type
+    assert new == "kongzhitai-xinjian-de-ceshi-wenti-shi-jiangmen"
+    entry = _entry(app, new)
     assert entry.status == "draft" and entry.region == "江门市"
-    auth.post("/admin/entries/console-test-new-entry/submit")
-    assert _entry(app, "console-test-new-entry").status == "review"
+    auth.post(f"/admin/entries/{new}/submit")
+    assert _entry(app, new).status == "review"
     auth.logout()
     auth.login("reviewer")
-    auth.post("/admin/entries/console-test-new-entry/publish")
-    assert _entry(app, "console-test-new-entry").status == "published"
+    auth.post(f"/admin/entries/{new}/publish")
+    assert (_entry(app, new).status, _entry(app, new).version) == ("published", 1)
 
 
 def test_invalid_content_is_explained_and_not_saved(
@@ -172,9 +172,9 @@ def test_invalid_content_is_explained_and_not_saved(
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "内容未通过校验" in page and "at most 320" in page
-    response = auth.post("/admin/entries/new", _form(app, id="Bad Id!", action="save"))
+    response = auth.post("/admin/entries/new", _form(app, action="save"))  # a question taken
     assert response.status_code == 400
-    assert "not a slug" in response.get_data(as_text=True)
+    assert "内容未通过校验" in response.get_data(as_text=True)
 
 
 def test_history_diff_restore_and_archive(
@@ -187,11 +187,17 @@ def test_history_diff_restore_and_archive(
     auth.login("reviewer")
     auth.post(f"/admin/entries/{ENTRY}/publish")
     live = _entry(app).version
+    assert live == 2  # one published edit: version 1 → 2
+    with app.extensions["shebao"].db.session() as s:
+        revisions = [r.id for r in curation.history(s, ENTRY)]
     history = client.get(f"/admin/entries/{ENTRY}/history").get_data(as_text=True)
     assert f"第{live}版" in history and "恢复此版" in history
-    diff = client.get(f"/admin/entries/{ENTRY}/diff?a=1&b={live}").get_data(as_text=True)
+    url = f"/admin/entries/{ENTRY}/diff?a={revisions[0]}&b={revisions[-1]}"
+    diff = client.get(url).get_data(as_text=True)
     assert "<ins>" in diff and "控制台测试" in diff
-    response = auth.post(f"/admin/entries/{ENTRY}/restore", {"version": "1"}, follow_redirects=True)
+    response = auth.post(
+        f"/admin/entries/{ENTRY}/restore", {"revision": str(revisions[0])}, follow_redirects=True
+    )
     assert "恢复为草稿" in response.get_data(as_text=True)
     with app.extensions["shebao"].db.session() as s:
         work = curation.working_copy(s, ENTRY)

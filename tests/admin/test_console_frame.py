@@ -67,6 +67,20 @@ def test_authors_and_reviewers_are_shown_by_display_name(
         assert ">editor2<" not in page and "作者：editor2" not in page, url
 
 
+def test_tools_are_named_in_chinese_where_authors_are_shown(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
+    with app.extensions["shebao"].db.session() as s:
+        data = curation.working_copy(s, ENTRY).data
+        curation.update(s, ENTRY, {**data, "answer": data["answer"] + "（改）"}, "console:editor")
+        curation.update(s, ENTRY, {**data, "answer": data["answer"] + "（再改）"}, "cli:root")
+    auth.login("reviewer")
+    page = client.get(f"/admin/entries/{ENTRY}/history").get_data(as_text=True)
+    assert "系统（随程序发布的内容）" in page  # the shipped content's import
+    assert "控制台导入（Editor）" in page and "命令行导入（root）" in page
+    assert ">system<" not in page and "console:" not in page and "cli:" not in page
+
+
 def test_the_root_page_says_what_runs_here(client: FlaskClient) -> None:
     response = client.get("/")
     page = response.get_data(as_text=True)
@@ -92,8 +106,9 @@ def test_history_names_every_action_in_chinese(
 ) -> None:
     with app.extensions["shebao"].db.session() as s:
         data = curation.working_copy(s, ENTRY).data
+        first = curation.history(s, ENTRY)[0].id
         curation.update(s, ENTRY, {**data, "answer": data["answer"] + "（改）"}, "editor")
-        curation.restore(s, ENTRY, 1, "editor")
+        curation.restore(s, ENTRY, first, "editor")
     auth.login("editor")
     page = client.get(f"/admin/entries/{ENTRY}/history").get_data(as_text=True)
     assert "恢复第1版" in page and "restore v" not in page and "修改" in page

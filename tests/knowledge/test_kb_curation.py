@@ -42,7 +42,7 @@ def live(session: Session, entry_id: str) -> Entry:
 
 
 def published_entry(session: Session, entry_id: str = "faq-a") -> Entry:
-    """A published entry written by alice and published by bob (versions 1-3)."""
+    """A published entry written by alice and published by bob: version 1, three revisions."""
     create_draft(session, make_raw(entry_id), "alice")
     submit_for_review(session, entry_id, "alice")
     return publish(session, entry_id, "bob")
@@ -64,14 +64,14 @@ def test_draft_review_publish(session: Session) -> None:
     entry = publish(session, "faq-a", "bob")
     assert (entry.status, entry.version, entry.updated_by, entry.submitted_by) == (
         "published",
-        3,
+        1,
         "bob",
         "alice",
     )
     assert [(r.version, r.action, r.changed_by) for r in history(session, "faq-a")] == [
         (1, "create", "alice"),
-        (2, "submit", "alice"),
-        (3, "publish", "bob"),
+        (1, "submit", "alice"),
+        (1, "publish", "bob"),
     ]
     assert published_in_force(session, TODAY) == [entry]
     assert generation(session) == 1
@@ -118,12 +118,12 @@ def test_editing_a_published_entry_keeps_serving_the_published_text(session: Ses
     published_entry(session)
     before = live(session, "faq-a").snapshot()
     rev = update(session, "faq-a", {"answer": "新标准：每月2000元（全国，2025年）。"}, "alice")
-    assert (rev.version, rev.action, rev.data["status"]) == (4, "edit", "draft")
+    assert (rev.version, rev.action, rev.data["status"]) == (2, "edit", "draft")
     assert live(session, "faq-a").snapshot() == before
-    assert live(session, "faq-a").version == 3
+    assert live(session, "faq-a").version == 1
     assert published_in_force(session, TODAY)[0].answer == before["answer"]
     pending = pending_edit(session, "faq-a")
-    assert pending is not None and pending.version == 4
+    assert pending is not None and (pending.id, pending.version) == (rev.id, 2)
 
     work = working_copy(session, "faq-a")
     assert (work.pending, work.status, work.data["answer"]) == (
@@ -141,7 +141,7 @@ def test_editing_a_published_entry_keeps_serving_the_published_text(session: Ses
     entry = publish(session, "faq-a", "bob")
     assert (entry.answer, entry.version, entry.status) == (
         "新标准：每月2000元（全国，2025年）。",
-        6,
+        2,
         "published",
     )
     assert pending_edit(session, "faq-a") is None
@@ -192,60 +192,64 @@ def test_a_question_may_not_be_asked_by_two_entries(session: Session) -> None:
 
 
 def test_history_diff_and_restore(session: Session) -> None:
-    published_entry(session)  # v1 create, v2 submit, v3 publish
+    published_entry(session)  # version 1: create, submit, publish
     update(
         session,
         "faq-a",
         {"answer": "养老金每月上调50元（全国，2025年）。", "keywords": ["测试", "养老金"]},
         "alice",
-    )  # v4
-    submit_for_review(session, "faq-a", "alice")  # v5
-    publish(session, "faq-a", "bob")  # v6
+    )  # version 2: edit, submit, publish
+    submit_for_review(session, "faq-a", "alice")
+    publish(session, "faq-a", "bob")
+    revisions = [r.id for r in history(session, "faq-a")]
 
-    changes = {d.field: d for d in diff(session, "faq-a", 3, 6)}
+    changes = {d.field: d for d in diff(session, "faq-a", revisions[2], revisions[5])}
     assert set(changes) == {"answer", "keywords"}
     assert changes["answer"].before == "关于faq-a：按规定办理（全国，2024年）。"
     assert "+养老金每月上调50元（全国，2025年）。" in changes["answer"].lines
     assert changes["keywords"].lines[-1] == "+养老金"
     assert "{+" in changes["answer"].inline and "[-" in changes["answer"].inline
-    assert [d.field for d in diff(session, "faq-a", 4, 5)] == ["status"]
+    assert changes["answer"].lines[:2] == ["--- v1", "+++ v2"]
+    assert [d.field for d in diff(session, "faq-a", revisions[3], revisions[4])] == ["status"]
 
-    rev = restore(session, "faq-a", 3, "carol")  # v7: pending, the v6 text still served
-    assert (rev.version, rev.action, rev.changed_by) == (7, "restore v3", "carol")
+    rev = restore(session, "faq-a", revisions[2], "carol")  # pending; version 2 still served
+    assert (rev.version, rev.action, rev.changed_by) == (3, "restore v1", "carol")
     assert live(session, "faq-a").answer == "养老金每月上调50元（全国，2025年）。"
     submit_for_review(session, "faq-a", "carol")
     entry = publish(session, "faq-a", "bob")
     assert entry.answer == "关于faq-a：按规定办理（全国，2024年）。"
     assert entry.keywords == ["测试"]
-    assert entry.version == 9
-    assert [r.action for r in history(session, "faq-a")] == [
-        "create",
-        "submit",
-        "publish",
-        "edit",
-        "submit",
-        "publish",
-        "restore v3",
-        "submit",
-        "publish",
+    assert entry.version == 3
+    assert [(r.version, r.action) for r in history(session, "faq-a")] == [
+        (1, "create"),
+        (1, "submit"),
+        (1, "publish"),
+        (2, "edit"),
+        (2, "submit"),
+        (2, "publish"),
+        (3, "restore v1"),
+        (3, "submit"),
+        (3, "publish"),
     ]
     with pytest.raises(curation.EntryNotFound):
-        restore(session, "faq-a", 99, "carol")
+        restore(session, "faq-a", 10**6, "carol")
 
 
 def test_archive_stops_serving_at_once_and_supersedes_a_pending_edit(session: Session) -> None:
     published_entry(session)
     update(session, "faq-a", {"answer": "待审的修改（全国，2025年）。"}, "alice")
     entry = archive(session, "faq-a", "carol")
-    assert (entry.status, entry.version) == ("archived", 5)
+    assert (entry.status, entry.version) == ("archived", 1)  # archiving changes no text
     assert pending_edit(session, "faq-a") is None
     assert published_in_force(session, TODAY) == []
     assert generation(session) == 2
     with pytest.raises(CurationError, match="already archived"):
         archive(session, "faq-a", "carol")
 
-    restore(session, "faq-a", 4, "carol")  # bring the superseded edit back as a draft
-    assert live(session, "faq-a").status == "draft"
+    superseded = history(session, "faq-a")[3]
+    assert (superseded.version, superseded.action) == (2, "edit")
+    restore(session, "faq-a", superseded.id, "carol")  # bring it back as a draft
+    assert (live(session, "faq-a").status, live(session, "faq-a").version) == ("draft", 2)
     submit_for_review(session, "faq-a", "carol")
     with pytest.raises(ReviewerIsAuthor):
         publish(session, "faq-a", "carol")
@@ -259,7 +263,7 @@ def test_import_supersedes_a_pending_edit(tmp_path: Path, session: Session) -> N
     result = import_entries(session, validate_paths([path], session)[0], "admin")
     assert (result.updated, result.superseded) == (["faq-a"], ["faq-a"])
     assert pending_edit(session, "faq-a") is None
-    assert live(session, "faq-a").version == 5
+    assert live(session, "faq-a").version == 2  # a new text went live
 
 
 def test_only_entries_in_force_are_served(tmp_path: Path, session: Session) -> None:

@@ -10,7 +10,7 @@ from bot.personal.models import ApplicationSubmission
 from bot.personal.notifications import Notice, run_jobs
 from webhooks.application_notices import SenderNotifier
 from webhooks.models import OutboundMessage
-from webhooks.wechat_outbound import RecordingSender
+from webhooks.wechat.outbound import RecordingOutbound, Sender
 
 
 class Inbox:
@@ -71,7 +71,7 @@ def test_the_webhook_sender_records_each_notice_once(
 ) -> None:
     app_id = apply(chat, sandbox)
     sandbox.advance(app_id)
-    notifier = SenderNotifier(engine.settings, engine.db, RecordingSender(engine.db))
+    notifier = SenderNotifier(engine.settings, engine.db, Sender(engine.db, RecordingOutbound()))
     run_jobs(engine, notifier)
     # A second worker that has not seen the first one's progress sends nothing new either.
     with engine.db.session() as s:

@@ -30,8 +30,8 @@ from sqlalchemy import select
 
 from bot.models import Exchange
 from shebao.db import Database
-from webhooks import wechat_texts
 from webhooks.models import ProcessedMessage
+from webhooks.wechat import texts as wechat_texts
 
 pytestmark = pytest.mark.faults
 WECHAT_BUDGET = 5.0

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from shebao.ratelimit import RateLimiter
 from shebao.redis import RedisClaims, RedisHub
-from webhooks.wechat_token import SharedTokenClient
+from webhooks.wechat.token import SharedTokenClient
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 

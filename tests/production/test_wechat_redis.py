@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from shebao.clock import FixedClock
-from webhooks import wechat_texts
+from webhooks.wechat import texts as wechat_texts
 
 pytestmark = pytest.mark.usefixtures("redis_url")
 

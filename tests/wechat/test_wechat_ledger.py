@@ -6,9 +6,13 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from flask import Flask
+from sqlalchemy import select
 
-from webhooks.wechat_dedup import Ledger, Outcome, Race
+from webhooks.models import ReplayNonce
+from webhooks.wechat.dedup import Ledger, Outcome, Race
+from webhooks.wechat.replay import Replayed
 
 
 def ledger(app: Flask) -> Ledger:
@@ -83,3 +87,37 @@ def test_the_race_has_one_winner_and_runs_only_its_action() -> None:
     assert not race.first("replied", then=lambda: ran.append("replied"))
     assert race.first("deferred")  # asking again does not change the winner
     assert ran == ["deferred"]
+
+
+def nonces(app: Flask) -> list[str]:
+    with app.extensions["shebao"].db.session() as s:
+        return list(s.scalars(select(ReplayNonce.key).order_by(ReplayNonce.key)))
+
+
+def test_the_nonce_goes_in_with_the_claim(app: Flask) -> None:
+    book = ledger(app)
+    assert book.claim("msg:1", "oUser", "text", nonce="1732500000:a1") is True
+    # A retry (new nonce, same message) keeps its nonce though it claims nothing.
+    assert book.claim("msg:1", "oUser", "text", nonce="1732500001:b2") is False
+    assert nonces(app) == ["1732500000:a1", "1732500001:b2"]
+
+
+def test_a_used_nonce_writes_nothing_and_keeps_the_queued_outcomes(app: Flask) -> None:
+    book = ledger(app)
+    book.claim("msg:1", "oUser", "text", nonce="1732500000:a1")
+    book.record("msg:1", "replied", reply_text="答复", reply_time=1732500000)
+    with pytest.raises(Replayed):
+        book.claim("msg:2", "oUser", "text", nonce="1732500000:a1")
+    assert book.outcome("msg:2") is None  # the claim was rolled back with the nonce
+    assert outcome(book, "msg:1").status == "replied"  # the outcome that rode along was not
+    with pytest.raises(Replayed):
+        book.remember_nonce("1732500000:a1")
+    book.remember_nonce("1732500002:c3")
+    assert nonces(app) == ["1732500000:a1", "1732500002:c3"]
+
+
+def test_an_event_that_claims_nothing_still_spends_its_nonce(app: Flask, wechat: Any) -> None:
+    query, body = wechat.build("event_unsubscribe.xml")
+    assert wechat.post_raw(query, body).get_data() == b"success"
+    assert wechat.post_raw(query, body).status_code == 403
+    assert nonces(app) == [f"{query['timestamp']}:{query['nonce']}"]

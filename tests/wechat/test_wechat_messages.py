@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from webhooks import wechat_texts as texts
 from webhooks.models import ProcessedMessage
-from webhooks.wechat_handlers import CLICK_ACTIONS, EVENT_HANDLERS, MESSAGE_HANDLERS
-from webhooks.wechat_protocol import PASSIVE_REPLY_MAX_BYTES
+from webhooks.wechat import texts
+from webhooks.wechat.handlers import CLICK_ACTIONS, EVENT_HANDLERS, MESSAGE_HANDLERS
+from webhooks.wechat.protocol import PASSIVE_REPLY_MAX_BYTES
 
 OPENID = "oSheBao-citizen-0001"
 ACCOUNT = "gh_5b1e2c0d9a77"
@@ -206,7 +206,7 @@ def test_database_unreachable_is_503_so_wechat_retries(
 ) -> None:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-    def unreachable(*args: object) -> bool:
+    def unreachable(*args: object, **kwargs: object) -> bool:
         raise PoolTimeout("QueuePool limit reached")
 
     monkeypatch.setattr(app.extensions["wechat"].ledger, "claim", unreachable)

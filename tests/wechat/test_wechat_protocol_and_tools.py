@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 import pytest
+from conftest import StubWeChatApi
 from flask import Flask
 
-from app import wechat_cli
 from app.wechat_cli import wechat as wechat_group
-from webhooks import wechat_texts as texts
-from webhooks.wechat_menu import menu_definition, menu_problems, push_menu
-from webhooks.wechat_protocol import cdata, escaped_size, fit_bytes
+from webhooks.wechat import texts
+from webhooks.wechat.menu import menu_definition, menu_problems
+from webhooks.wechat.protocol import cdata, escaped_size, fit_bytes
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APPID = "wx2c2769f8efd9abc2"
@@ -59,26 +59,6 @@ def test_the_menu_checks_wechat_limits() -> None:
     assert any("over 16 bytes" in p for p in problems)
 
 
-class FakeMenuApi:
-    def __init__(self) -> None:
-        self.created: list[dict[str, Any]] = []
-
-    def create(self, menu: dict[str, Any]) -> dict[str, Any]:
-        self.created.append(menu)
-        return {"errcode": 0, "errmsg": "ok"}
-
-
-class FakeClient:
-    def __init__(self) -> None:
-        self.menu = FakeMenuApi()
-
-
-def test_push_menu_uses_wechatpy_menu_create() -> None:
-    client = FakeClient()
-    assert push_menu(client) == {"errcode": 0, "errmsg": "ok"}
-    assert client.menu.created == [menu_definition()]
-
-
 def test_menu_command_without_appid_prints_the_json_and_does_not_push(runner: Any) -> None:
     result = runner.invoke(wechat_group, ["menu"])
     assert result.exit_code == 0, result.output
@@ -88,14 +68,27 @@ def test_menu_command_without_appid_prints_the_json_and_does_not_push(runner: An
 
 
 def test_menu_command_pushes_with_appid_and_secret(
-    runner: Any, monkeypatch: pytest.MonkeyPatch
+    runner: Any, monkeypatch: pytest.MonkeyPatch, wechat_api: StubWeChatApi
 ) -> None:
-    client = FakeClient()
-    monkeypatch.setattr(wechat_cli, "make_client", lambda settings: client)
+    monkeypatch.setenv("WECHAT_APPID", "wx0123456789abcdef")
+    monkeypatch.setenv("WECHAT_APP_SECRET", "not-a-real-secret")
+    monkeypatch.setenv("WECHAT_API_BASE_URL", wechat_api.base)
     result = runner.invoke(wechat_group, ["menu"])
     assert result.exit_code == 0, result.output
     assert "Menu pushed" in result.output
-    assert client.menu.created == [menu_definition()]
+    assert wechat_api.sent("menu/create") == [menu_definition()]
+
+
+def test_menu_command_with_recording_does_not_push(
+    runner: Any, monkeypatch: pytest.MonkeyPatch, wechat_api: StubWeChatApi
+) -> None:
+    monkeypatch.setenv("WECHAT_APPID", "wx0123456789abcdef")
+    monkeypatch.setenv("WECHAT_APP_SECRET", "not-a-real-secret")
+    monkeypatch.setenv("WECHAT_API_BASE_URL", wechat_api.base)
+    monkeypatch.setenv("WECHAT_OUTBOUND", "recording")
+    result = runner.invoke(wechat_group, ["menu"])
+    assert result.exit_code == 0, result.output
+    assert "Not pushed" in result.output and wechat_api.calls == []
 
 
 def test_replay_posts_a_signed_fixture_and_prints_the_reply(

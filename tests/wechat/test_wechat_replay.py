@@ -148,7 +148,7 @@ class TestSafeMode:
 def test_compat_mode_by_default_with_a_key_still_takes_plain_posts(
     app_config: dict[str, Any], bot: Any
 ) -> None:
-    from webhooks.wechat_responder import Responder
+    from webhooks.wechat.responder import Responder
 
     app = create_app(
         {"TESTING": True, **app_config, "wechat_aes_key": AES_KEY, "wechat_appid": "wx1"}

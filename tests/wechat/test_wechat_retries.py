@@ -15,8 +15,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from shebao import clock
-from webhooks import wechat_texts as texts
 from webhooks.models import ProcessedMessage
+from webhooks.wechat import texts
 
 ANSWER = "答复：灵活就业人员怎么参加养老保险"
 

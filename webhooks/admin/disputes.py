@@ -1,9 +1,9 @@
 """「答错反馈」: the answers citizens said were wrong, grouped by entry, and what staff do.
 
 For a group: edit the entry (through the usual review; the disputes are closed as edited),
-add the citizens' wordings as other ways of asking to another entry (through
-``curation.update`` and ``submit_for_review``, as the unanswered queue does), or close them as
-the citizen's misunderstanding.
+add the citizens' wordings as other ways of asking to the entry they meant, picked by
+searching its questions (``webhooks.admin.pick``, as the unanswered queue does), or close
+them as the citizen's misunderstanding.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from knowledge import curation
 from knowledge.models import Entry
 from knowledge.schema import InvalidEntries
-from webhooks.admin import disputed, texts, unanswered
+from webhooks.admin import disputed, pick, texts, unanswered
 from webhooks.admin.web import actor, record, transaction
 
 bp = Blueprint("disputes", __name__, url_prefix="/disputes")
@@ -26,12 +26,10 @@ def index() -> str:
         groups = disputed.open_groups(s)
         offered = {i for g in groups for d in g.disputes for i in d.offered}
         names = disputed.questions(s, offered)
-        entries = curation.choices(s)
     return render_template(
         "admin/disputes.html",
         groups=groups,
         names=names,
-        entries=entries,
         kinds=texts.DISPUTE_KINDS,
         window=disputed.WINDOW_DAYS,
     )
@@ -53,7 +51,7 @@ def edit_entry() -> Response:
     entry_id = (request.form.get("entry_id") or "").strip()
     with transaction() as s:
         if s.get(Entry, entry_id) is None:
-            flash(f"没有条目 {entry_id!r}", "error")
+            flash(texts.NO_SUCH_ENTRY, "error")
             return redirect(url_for(".index"))
         n = disputed.resolve(s, ids, "edited", actor(), f"修改条目 {entry_id}")
         record(s, "disputes_edit", entry_id, ids=ids)
@@ -61,19 +59,43 @@ def edit_entry() -> Response:
     return redirect(url_for("admin.entries.edit", entry_id=entry_id))
 
 
+@bp.get("/add")
+def pick_entry() -> str:
+    """Search the entry the citizens meant (the group's card links here)."""
+    ids = unanswered.parse_ids(request.args.get("ids"))
+    with transaction() as s:
+        return pick.render(
+            s,
+            pick.Pick(
+                title="市民其实想问的条目",
+                back_label="答错反馈",
+                back_url=url_for(".index"),
+                search_url=url_for(".pick_entry"),
+                action_url=url_for(".add_to_entry"),
+                button="把问法加入并提交审核",
+                ids_text=",".join(map(str, ids)),
+                wordings=disputed.wordings(s, ids),
+            ),
+        )
+
+
 @bp.post("/add")
 def add_to_entry() -> Response:
     """The citizens' wordings become other ways of asking of the entry they meant, for review."""
     ids = unanswered.parse_ids(request.form.get("ids"))
     entry_id = (request.form.get("entry_id") or "").strip()
+    if not entry_id:
+        flash(texts.PICK_AN_ENTRY, "error")
+        return redirect(url_for(".pick_entry", ids=",".join(map(str, ids))))
     try:
         with transaction() as s:
             if s.get(Entry, entry_id) is None:
-                raise curation.EntryNotFound(f"没有条目 {entry_id!r}")
+                raise curation.EntryNotFound(texts.NO_SUCH_ENTRY)
             wordings = disputed.wordings(s, ids)
             new = curation.add_similar_questions(s, entry_id, wordings, actor(), leave_others=True)
             n = disputed.resolve(s, ids, "reworded", actor(), f"问法加入 {entry_id}")
             record(s, "disputes_add_questions", entry_id, questions=new, ids=ids)
+            question = curation.working_copy(s, entry_id).data["question"]
     except InvalidEntries as exc:
         flash(
             texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
@@ -83,5 +105,5 @@ def add_to_entry() -> Response:
     except curation.CurationError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".index"))
-    flash(texts.DISPUTES_ADDED.format(n=len(new), entry=entry_id, closed=n), "success")
+    flash(texts.DISPUTES_ADDED.format(n=len(new), entry=question, closed=n), "success")
     return redirect(url_for("admin.entries.show", entry_id=entry_id))

@@ -16,6 +16,7 @@ from bot import grounded
 from knowledge.coverage import coverage, summary
 from knowledge.document_models import Document, Passage
 from knowledge.documents import FORMATS, import_document, sentences, validate_file
+from knowledge.models import Entry
 from knowledge.schema import Problem
 from shebao import clock
 from webhooks.admin import texts
@@ -111,11 +112,16 @@ def show(doc_id: str) -> str:
             abort(404)
         items = coverage(s, doc_id, index, regions, clock.china_today())
         passages = [{"passage": p, "sentences": sentences(p.text)} for p in doc.passages]
+        stating = {e for i in items for e in i.entries}
+        questions = dict(
+            s.execute(select(Entry.id, Entry.question).where(Entry.id.in_(stating))).all()
+        )
         return render_template(
             "admin/documents/show.html",
             doc=doc,
             passages=passages,
             items=items,
+            questions=questions,
             counts=summary(items),
             in_force=doc.in_force(clock.china_today()),
         )
@@ -141,6 +147,5 @@ def prefill_entry(form: Any, passage_id: int) -> bool:
         form.region.data = doc.region
         form.effective_from.data = doc.effective_from
         form.effective_to.data = doc.effective_to
-        form.id.data = f"{doc.id}-p{passage.position}"[:120]
         form.category.data = "documents"
         return True

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bot.models import Handoff
-from knowledge import curation
+from knowledge import curation, entry_picker
 from knowledge.exporter import FORMATS, select_entries, write_csv, write_jsonl, write_xlsx
 from knowledge.exporter import write_yaml as write_yaml_doc
 from knowledge.importer import SUFFIXES, import_entries, validate_paths
@@ -140,13 +140,17 @@ def show(entry_id: str) -> str:
         entry = _get(s, entry_id)
         work = curation.working_copy(s, entry_id)
         live = entry.snapshot()
+        live_revision = curation.live_revision(s, entry_id)
         disputes, answers = disputed.rate(s, entry_id)
         returned = curation.open_return(s, entry_id)
+        topic = entry_picker.topics(s).get(work.data["topic"], work.data["topic"])
     return render_template(
         "admin/entries/show.html",
         entry=entry,
         returned=returned,
         live=live,
+        live_revision=live_revision,
+        topic=topic,
         work=work,
         disputes=disputes,
         answers=answers,
@@ -170,8 +174,7 @@ def _apply_problems(form: EntryForm, problems: list[Problem]) -> None:
 
 def _render_form(form: EntryForm, entry: Entry | None, status: int = 200) -> tuple[str, int]:
     data = form.snapshot()
-    if entry is not None:
-        data["id"] = entry.id
+    data["id"] = entry.id if entry is not None else ""
     with transaction() as s:
         categories = list(s.scalars(select(Entry.category).distinct().order_by(Entry.category)))
     return render_template(
@@ -183,9 +186,14 @@ def _render_form(form: EntryForm, entry: Entry | None, status: int = 200) -> tup
     ), status
 
 
+def _form() -> EntryForm:
+    with transaction() as s:
+        return EntryForm(topics=entry_picker.topics(s))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response | tuple[str, int]:
-    form = EntryForm()
+    form = _form()
     if request.method == "GET":
         _prefill_new(form)
         return _render_form(form, None)
@@ -215,7 +223,7 @@ def new() -> str | Response | tuple[str, int]:
         flash(str(exc), "error")
         return _render_form(form, None, 400)
     flash(texts.SUBMITTED if action == "submit" else texts.CREATED, "success")
-    return redirect(url_for(".show", entry_id=data["id"]))
+    return redirect(url_for(".show", entry_id=entry.id))
 
 
 def _prefill_new(form: EntryForm) -> None:
@@ -252,11 +260,10 @@ def edit(entry_id: str) -> str | Response | tuple[str, int]:
     with transaction() as s:
         entry = _get(s, entry_id)
         work = curation.working_copy(s, entry_id)
-    form = EntryForm()
+    form = _form()
     if request.method == "GET":
         form.fill(work.data)
         return _render_form(form, entry)
-    form.id.data = entry_id
     action = request.form.get("action", "save")
     if action == "preview" or not form.validate():
         return _render_form(form, entry, 200 if action == "preview" else 400)
@@ -264,9 +271,9 @@ def edit(entry_id: str) -> str | Response | tuple[str, int]:
     data["id"] = entry_id
     try:
         with transaction() as s:
-            before = curation.working_copy(s, entry_id).version
+            before = curation.working_copy(s, entry_id).revision_id
             rev = curation.update(s, entry_id, data, actor())
-            changed = rev.version != before
+            changed = rev.id != before
             if action == "submit":
                 curation.submit_for_review(s, entry_id, actor())
             record(
@@ -371,14 +378,22 @@ def archive(entry_id: str) -> Response:
 
 @bp.post("/<entry_id>/restore")
 def restore(entry_id: str) -> Response:
-    version = request.form.get("version", type=int)
-    if version is None:
+    revision_id = request.form.get("revision", type=int)
+    if revision_id is None:
         abort(400)
     try:
         with transaction() as s:
             _get(s, entry_id)
-            rev = curation.restore(s, entry_id, version, actor())
-            record(s, "entry_restore", entry_id, version=version, new_version=rev.version)
+            version = curation.revision(s, entry_id, revision_id).version
+            rev = curation.restore(s, entry_id, revision_id, actor())
+            record(
+                s,
+                "entry_restore",
+                entry_id,
+                revision=revision_id,
+                version=version,
+                new_version=rev.version,
+            )
     except InvalidEntries as exc:
         flash(
             texts.INVALID + " " + "；".join(f"{p.field}：{p.message}" for p in exc.problems),
@@ -399,14 +414,18 @@ def history(entry_id: str) -> str:
     with transaction() as s:
         entry = _get(s, entry_id)
         revisions = curation.history(s, entry_id)
+        live = curation.live_revision(s, entry_id)
     return render_template(
-        "admin/entries/history.html", entry=entry, revisions=list(reversed(revisions))
+        "admin/entries/history.html",
+        entry=entry,
+        revisions=list(reversed(revisions)),
+        live_revision_id=live.id if live is not None else None,
     )
 
 
 @bp.get("/<entry_id>/diff")
 def diff(entry_id: str) -> str:
-    a = request.args.get("a", type=int)
+    a = request.args.get("a", type=int)  # revision ids: several revisions may be of one version
     b = request.args.get("b", type=int)
     if a is None or b is None:
         abort(400)

@@ -57,17 +57,13 @@ class PasswordForm(ConsoleForm):
 
 
 class EntryForm(ConsoleForm):
-    """One entry's fields; lists are one item a line in a text area."""
+    """One entry's fields; lists are one item a line in a text area. There is no id to type:
+    a new entry's is made from its question (``knowledge.entry_ids``)."""
 
-    id = StringField(
-        "条目编号",
-        validators=[DataRequired(), Length(max=120)],
-        description=("小写字母、数字和连字符，如 unemployment-benefit-duration；创建后不能修改"),
-    )
-    topic = StringField(
-        "主题",
-        validators=[Optional(), Length(max=120)],
-        description="同一问题的各地版本用同一个主题；留空则等于条目编号",
+    topic = SelectField(
+        "主题（同一问题的各地版本）",
+        validators=[Optional()],
+        description="本地版本请选全国或其他地区的同一问题；新问题选“自成一个主题”",
     )
     question = StringField("标准问题", validators=[DataRequired()])
     similar_questions = TextAreaField("其他问法（每行一个）", description="发布时至少需要 3 个")
@@ -89,15 +85,20 @@ class EntryForm(ConsoleForm):
     exchanges = HiddenField()  # unanswered questions this entry resolves (from the queue)
     handoff = HiddenField()  # the hand-off this entry was started from
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, topics: dict[str, str] | None = None, **kwargs: Any) -> None:
+        """``topics``: topic → label (``knowledge.entry_picker.topics``), the topic choices."""
         super().__init__(*args, **kwargs)
         self.region.choices = region_choices()
+        self.topic.choices = [
+            SelectChoice("", "（自成一个主题）"),
+            *(SelectChoice(topic, label) for topic, label in (topics or {}).items()),
+        ]
 
     def snapshot(self) -> dict[str, Any]:
-        """The form's content in the ``Entry.snapshot()`` format (status left out)."""
+        """The form's content in the ``Entry.snapshot()`` format (status and id left out; an
+        empty topic is the entry's own)."""
         return {
-            "id": (self.id.data or "").strip(),
-            "topic": (self.topic.data or "").strip() or (self.id.data or "").strip(),
+            "topic": (self.topic.data or "").strip(),
             "question": (self.question.data or "").strip(),
             "similar_questions": split_lines(self.similar_questions.data),
             "answer": (self.answer.data or "").strip(),
@@ -115,7 +116,6 @@ class EntryForm(ConsoleForm):
 
     def fill(self, data: dict[str, Any]) -> None:
         """Set the fields from snapshot-format ``data``."""
-        self.id.data = data.get("id", "")
         self.topic.data = data.get("topic") if data.get("topic") != data.get("id") else ""
         self.question.data = data.get("question", "")
         self.similar_questions.data = "\n".join(data.get("similar_questions") or [])

@@ -32,7 +32,7 @@ def sender() -> Any:
     if runtime is not None:
         return runtime.sender
     from webhooks.services import services
-    from webhooks.wechat_outbound import make_sender
+    from webhooks.wechat.outbound import make_sender
 
     svc = services()
     return make_sender(svc.settings, svc.db)

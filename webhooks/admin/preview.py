@@ -24,7 +24,7 @@ _TYPICAL = SimpleNamespace(target="gh_" + "0" * 12, source="o" + "0" * 27)
 def content_budget() -> int:
     """Bytes left for the reply text once WeChat's XML envelope is counted."""
     try:
-        from webhooks.wechat_protocol import content_budget as envelope_budget
+        from webhooks.wechat.protocol import content_budget as envelope_budget
 
         return int(envelope_budget(_TYPICAL))  # type: ignore[arg-type]
     except ImportError:  # the webhook is optional for the console

@@ -64,6 +64,9 @@ ACTION_NAMES = {
     "return": "退回修改",
 }
 RESTORE_ACTION = "恢复第{version}版"
+#: Who changed an entry when it was not a member of staff in the console (web.display_name).
+TOOL_ACTORS = {"system": "系统（随程序发布的内容）"}
+TOOL_PREFIXES = {"console": "控制台导入（{name}）", "cli": "命令行导入（{name}）"}
 
 # ── flashes ──────────────────────────────────────────────────────────────────────────────────
 LOGIN_REQUIRED = "请先登录。"
@@ -98,6 +101,8 @@ QUEUE_DISMISSED = "已将{n}个问题标记为无需处理。"
 QUEUE_ADDED = "已把{n}个问法加入条目「{entry}」，修改已提交审核。"
 QUEUE_ADDED_DRAFT = "已把{n}个问法加入条目「{entry}」（草稿）。"
 QUEUE_NOTHING_NEW = "这些问法条目里已经有了，无需添加。"
+PICK_AN_ENTRY = "请先搜索并选择一个条目。"
+NO_SUCH_ENTRY = "没有这个条目（可能已被删除），请重新搜索选择。"
 PREFILLED_FROM_QUEUE = (
     "已用市民的{n}种问法预填：最常见的作为标准问题，其余{similar}个作为其他问法；"
     "发布前至少需要3个其他问法，请补全答案和依据。"

@@ -183,8 +183,9 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def display_name(username: str | None) -> str:
     """How staff read a stored account name: the account's display name (``wang`` → 王芳).
 
-    Names written by tools (``console:wang`` from an import) keep their prefix; names with no
-    account (``system``) are shown as stored. The staff table is read once per request.
+    Names written by tools say which tool, in Chinese (``console:wang`` from an import →
+    控制台导入（王芳）, ``system`` → 系统（随程序发布的内容）); other names with no account are
+    shown as stored. The staff table is read once per request.
     """
     if not username:
         return ""
@@ -193,9 +194,13 @@ def display_name(username: str | None) -> str:
         with transaction() as s:
             names = {u.username: u.label for u in s.scalars(select(StaffUser))}
         g.display_names = names
+    if username in texts.TOOL_ACTORS:
+        return texts.TOOL_ACTORS[username]
     prefix, _, name = username.rpartition(":")
     shown = names.get(name, name)
-    return f"{prefix}:{shown}" if prefix else shown
+    if not prefix:
+        return shown
+    return texts.TOOL_PREFIXES.get(prefix, prefix + "：{name}").format(name=shown)
 
 
 def action_name(action: str) -> str:

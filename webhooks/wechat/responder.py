@@ -39,12 +39,19 @@ from shebao.masking import mask_text
 from shebao.outbox import enqueue
 from shebao.ratelimit import RateLimiter
 from shebao.redis import RedisClaims, hub_for
-from webhooks import wechat_texts as texts
-from webhooks.wechat_dedup import Ledger, Race, message_key
-from webhooks.wechat_handlers import Ask, Ignore, Say, action_for
-from webhooks.wechat_outbound import SEND_TEXT, Sender, make_sender
-from webhooks.wechat_protocol import Codec, Inbound, content_budget, fit_bytes, raw_type
-from webhooks.wechat_replay import ReplayGuard
+from webhooks.wechat import texts
+from webhooks.wechat.dedup import Ledger, Race, message_key
+from webhooks.wechat.handlers import Ask, Ignore, Say, action_for
+from webhooks.wechat.outbound import SEND_TEXT, Sender, make_sender
+from webhooks.wechat.protocol import (
+    Codec,
+    Inbound,
+    content_budget,
+    event_of,
+    fit_bytes,
+    raw_type,
+)
+from webhooks.wechat.replay import ReplayGuard
 
 log = logging.getLogger("shebao.wechat")
 
@@ -103,17 +110,24 @@ class Responder:
             self._executor = None
         self.ledger.close()
 
-    def respond(self, inbound: Inbound, started: float) -> PassiveReply | None:
-        """The passive reply for ``inbound``, or None for ``success``."""
+    def respond(
+        self, inbound: Inbound, started: float, nonce_key: str | None = None
+    ) -> PassiveReply | None:
+        """The passive reply for ``inbound``, or None for ``success``. ``nonce_key``: the
+        request's (timestamp, nonce) pair for the table (``ReplayGuard.first_use``), inserted
+        with the claim; ``Replayed`` (403, nothing done) if it was used before."""
         message = inbound.message
         action = action_for(message)
         if isinstance(action, Ignore):
+            if nonce_key is not None:
+                self.ledger.remember_nonce(nonce_key)
+                self.replay.inserted()
             return None
         key = message_key(message)
         openid = str(message.source)
         kind = raw_type(message)
         if kind == "event":
-            kind += ":" + str(message._data.get("Event", "")).lower()
+            kind += ":" + event_of(message)
         deadline = started + self.settings.reply_budget_seconds
         if log.isEnabledFor(logging.INFO):
             asked = action.text if isinstance(action, Ask) else ""
@@ -125,7 +139,7 @@ class Responder:
                 mask_text(asked[:200]),
             )
 
-        if not self._claim(key, openid, kind):
+        if not self._claim(key, openid, kind, nonce_key):
             outcome = self.ledger.wait(key, deadline)
             log.info(
                 "wechat retry %s: first attempt %s", key, outcome.status if outcome else "unknown"
@@ -171,24 +185,29 @@ class Responder:
             # The worker finished in the instant between the timeout and the race.
             return future.result()
 
-    def _claim(self, key: str, openid: str, kind: str) -> bool:
+    def _claim(self, key: str, openid: str, kind: str, nonce_key: str | None) -> bool:
         """Redis first (a retry it knows costs a read, not a write), then the ledger decides;
-        a claim whose owner died (``working`` for longer than the budget) is taken over."""
+        a claim whose owner died (``working`` for longer than the budget) is taken over. The
+        request's nonce, if the table remembers it, goes in with the claim."""
         fast = self.claims.claim(key) if self.claims is not None else None
         if fast is False:
             found = self.ledger.outcome(key)
             if found is not None:
+                if nonce_key is not None:
+                    self.ledger.remember_nonce(nonce_key)
+                    self.replay.inserted()
                 return found.status == "working" and self._take_over(key)
         # Unknown to Redis, or known to Redis only (its owner died before the insert, or the
         # database was restored): the ledger's primary key decides.
         try:
-            if self.ledger.claim(key, openid, kind):
-                return True
+            claimed = self.ledger.claim(key, openid, kind, nonce=nonce_key)
         except Exception:
             if fast and self.claims is not None:
                 self.claims.release(key)  # the database did not take it: a retry may
             raise
-        return self._take_over(key)
+        if nonce_key is not None:
+            self.replay.inserted()
+        return claimed or self._take_over(key)
 
     def _take_over(self, key: str) -> bool:
         taken = self.ledger.take_over(key, self.settings.reply_budget_seconds + STALE_MARGIN)

@@ -1,9 +1,11 @@
 """What each WeChat message type, event and menu click means: a registry of small handlers.
 
-A handler turns a parsed wechatpy message into an ``Action``: ``Ask`` (hand this text to the
-engine), ``Say`` (a fixed reply) or ``Ignore`` (answer ``success``, process nothing). Handlers
-are fast and pure; protocol, de-duplication and deadlines live elsewhere. Adding a type is
-adding a decorated function; anything unregistered falls back to a polite text.
+A handler turns a typed wechatpy message (``TextMessage``, ``VoiceMessage``, ``ClickEvent`` …;
+``protocol.UnknownTypeMessage`` for a type wechatpy does not know) into an ``Action``: ``Ask``
+(hand this text to the engine), ``Say`` (a fixed reply) or ``Ignore`` (answer ``success``,
+process nothing). Handlers are fast and pure; protocol, de-duplication and deadlines live
+elsewhere. Adding a type is adding a decorated function; anything unregistered falls back to a
+polite text.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wechatpy.messages import BaseMessage
+from wechatpy.events import ClickEvent
+from wechatpy.messages import BaseMessage, TextMessage, VoiceMessage
 
-from webhooks import wechat_texts as texts
-from webhooks.wechat_protocol import raw_type
+from webhooks.wechat import texts
+from webhooks.wechat.protocol import event_of, raw_type
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ Handler = Callable[[BaseMessage], Action]
 MESSAGE_HANDLERS: dict[str, Handler] = {}
 EVENT_HANDLERS: dict[str, Handler] = {}
 
-# Menu CLICK keys → what the click means. The menu (webhooks/wechat_menu.py) uses these keys.
+# Menu CLICK keys → what the click means. The menu (webhooks/wechat/menu.py) uses these keys.
 CLICK_ACTIONS: dict[str, Action] = {
     "MENU_POLICY": Say(texts.CLICK_REPLIES["MENU_POLICY"]),
     "MENU_MY_SHEBAO": Ask(texts.CLICK_ASKS["MENU_MY_SHEBAO"]),
@@ -73,20 +76,19 @@ def action_for(message: BaseMessage) -> Action:
     """The action for a parsed message: its handler's, or the fallback for its kind."""
     msg_type = raw_type(message)
     if msg_type == "event":
-        event = str(message._data.get("Event", "")).strip().lower()
-        return EVENT_HANDLERS.get(event, _unhandled_event)(message)
+        return EVENT_HANDLERS.get(event_of(message), _unhandled_event)(message)
     return MESSAGE_HANDLERS.get(msg_type, _unsupported)(message)
 
 
 @on_message("text")
-def _text(message: BaseMessage) -> Action:
-    content = str(message._data.get("Content") or "").strip()
+def _text(message: TextMessage) -> Action:
+    content = (message.content or "").strip()
     return Ask(content) if content else Say(texts.UNSUPPORTED_DEFAULT)
 
 
 @on_message("voice")
-def _voice(message: BaseMessage) -> Action:
-    recognition = str(message._data.get("Recognition") or "").strip()
+def _voice(message: VoiceMessage) -> Action:
+    recognition = (message.recognition or "").strip()
     return Ask(recognition) if recognition else Say(texts.VOICE_NOT_RECOGNISED)
 
 
@@ -106,8 +108,8 @@ def _unsubscribe(message: BaseMessage) -> Action:
 
 
 @on_event("click")
-def _click(message: BaseMessage) -> Action:
-    key = str(message._data.get("EventKey") or "").strip()
+def _click(message: ClickEvent) -> Action:
+    key = (message.key or "").strip()
     return CLICK_ACTIONS.get(key, Say(texts.CLICK_UNKNOWN))
 
 

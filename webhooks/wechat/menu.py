@@ -1,7 +1,7 @@
 """The Official Account's custom menu: its definition, WeChat's limits on it, and the push.
 
-Every CLICK button's key is a key of ``wechat_handlers.CLICK_ACTIONS`` (what a click means);
-labels live in ``wechat_texts.MENU_LABELS``. WeChat allows at most 3 top-level buttons (so
+Every CLICK button's key is a key of ``handlers.CLICK_ACTIONS`` (what a click means);
+labels live in ``texts.MENU_LABELS``. WeChat allows at most 3 top-level buttons (so
 失业金申领 and 转人工 sit under 办事服务), 5 sub-buttons each, and short names.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from webhooks.wechat_handlers import CLICK_ACTIONS
-from webhooks.wechat_texts import MENU_LABELS
+from webhooks.wechat.handlers import CLICK_ACTIONS
+from webhooks.wechat.outbound import WeChatOutbound
+from webhooks.wechat.texts import MENU_LABELS
 
 
 def _click(label: str, key: str) -> dict[str, str]:
@@ -68,13 +69,13 @@ def menu_problems(menu: dict[str, Any]) -> list[str]:
     return problems
 
 
-def push_menu(client: Any, menu: dict[str, Any] | None = None) -> Any:
-    """Create the menu with wechatpy's ``WeChatClient.menu.create``."""
+def push_menu(outbound: WeChatOutbound, menu: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create the menu through the outbound adapter (``menu/create``); WeChat's answer."""
     menu = menu if menu is not None else menu_definition()
     problems = menu_problems(menu)
     if problems:
         raise ValueError("menu not pushed: " + "; ".join(problems))
-    return client.menu.create(menu)
+    return outbound.create_menu(menu)
 
 
 def _check_name(button: dict[str, Any], limit: int, problems: list[str]) -> None:

@@ -3,9 +3,8 @@
 The views only sequence the parts: signature and replay window (403), body size (413),
 decoding in plain, compatible or safe mode (400 on malformed or hostile XML; 403 for a
 plaintext POST in safe mode), the (timestamp, nonce) pair's first use (403 on a second), then
-``Responder`` (handlers, de-dup, deadline) and encoding of the passive reply. See
-wechat_protocol, wechat_replay, wechat_handlers, wechat_dedup, wechat_responder and
-wechat_outbound.
+``Responder`` (handlers, de-dup, deadline) and encoding of the passive reply. See the
+package's protocol, replay, handlers, dedup, responder and outbound modules.
 """
 
 from __future__ import annotations
@@ -17,9 +16,10 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
 
 from shebao.db import is_unavailable
-from webhooks import wechat_texts as texts
-from webhooks.wechat_protocol import ProtocolError, check_signature
-from webhooks.wechat_responder import Responder
+from webhooks.wechat import texts
+from webhooks.wechat.protocol import ProtocolError, check_signature
+from webhooks.wechat.replay import Replayed
+from webhooks.wechat.responder import Responder
 
 log = logging.getLogger("shebao.wechat")
 
@@ -60,12 +60,16 @@ def receive() -> Response:
         check_signature(rt.settings.wechat_token, request.args)
         rt.replay.check_fresh(request.args["timestamp"])
         inbound = rt.codec.decode(_body(rt.settings.max_body_bytes), request.args)
-        rt.replay.remember(request.args["timestamp"], request.args["nonce"])
+        # Redis decides now; else the table, in the same transaction as the message's claim.
+        nonce_key = rt.replay.first_use(request.args["timestamp"], request.args["nonce"])
     except ProtocolError as exc:
         log.warning("wechat push refused (%s): %s", exc.status, exc)
         abort(exc.status)
     try:
-        reply = rt.respond(inbound, started)
+        reply = rt.respond(inbound, started, nonce_key)
+    except Replayed as exc:  # the table had the pair: nothing was processed or recorded
+        log.warning("wechat push refused (403): %s", exc)
+        abort(403)
     except Exception as exc:
         if is_unavailable(exc):
             raise  # 503 (the app's handler): nothing was claimed, so WeChat's retry is processed

@@ -11,8 +11,10 @@ key is a retry and waits for the owner's outcome instead of processing.
 Only the owner's process ever changes a claimed row, so the outcome (``replied`` with the reply
 text, ``deferred``, ``delivered``/``failed``) needs no cross-process locking: it is decided in
 the owner's memory (``Race``) and written behind, milliseconds later: in the transaction of
-the process's next claim, or by a writer thread when no claim comes. Under load each webhook
-call so costs one write transaction, not two.
+the process's next claim, or by a writer thread when no claim comes. The request's
+(timestamp, nonce) pair, when the database remembers it (no Redis, or Redis down; see
+replay.py), is inserted in the claim's transaction too. Under load each webhook call so costs
+one write transaction, not three.
 
 If a process dies while it works a message (or with its outcome still queued), the row stays
 ``working``. A live owner always settles its row within the reply budget (``replied``, or
@@ -40,7 +42,8 @@ from wechatpy.messages import BaseMessage
 
 from shebao.clock import utcnow
 from shebao.db import Database, make_engine
-from webhooks.models import ProcessedMessage
+from webhooks.models import ProcessedMessage, ReplayNonce
+from webhooks.wechat.replay import Replayed
 
 log = logging.getLogger("shebao.wechat.dedup")
 
@@ -48,11 +51,11 @@ log = logging.getLogger("shebao.wechat.dedup")
 def message_key(message: BaseMessage) -> str:
     """``msg:<FromUserName>:<MsgId>`` for messages, ``evt:<FromUserName>:<CreateTime>`` for
     events."""
-    data = message._data
-    msg_id = str(data.get("MsgId") or "").strip()
-    if msg_id and msg_id != "0":
-        return f"msg:{data.get('FromUserName', '')}:{msg_id}"
-    return f"evt:{data.get('FromUserName', '')}:{data.get('CreateTime', '')}"
+    source = message.source or ""
+    if message.id:  # wechatpy's MsgId (0 when absent; protocol.check_fields made it a number)
+        return f"msg:{source}:{message.id}"
+    created = message.time  # CreateTime
+    return f"evt:{source}:{'' if created is None else created}"
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,6 @@ class Ledger:
         self.engine = _ledger_engine(db)
         self.sqlite = self.engine.dialect.name == "sqlite"
         dbapi = self.engine.dialect.loaded_dbapi
-        self.integrity_error: type[Exception] = dbapi.IntegrityError
         self.operational_error: type[Exception] = dbapi.OperationalError
         self.poll_seconds = poll_seconds
         self.linger = linger
@@ -110,8 +112,12 @@ class Ledger:
 
     # -- claims (synchronous) ---------------------------------------------------------------
 
-    def claim(self, key: str, openid: str, msg_type: str) -> bool:
+    def claim(self, key: str, openid: str, msg_type: str, nonce: str | None = None) -> bool:
         """Insert the key. True: this request owns the message. False: it is a retry.
+
+        With ``nonce`` (replay.py's key of the request's timestamp and nonce) the pair is
+        inserted first, in the same transaction; if it was used before, nothing is written and
+        ``Replayed`` is raised (403).
 
         Outcomes queued meanwhile ride along in the same transaction, so under load each
         webhook call costs one write transaction. SQLite has one writer at a time anyway, so
@@ -130,19 +136,29 @@ class Ledger:
                 "updated_at": now,
             },
         )
+        statements = [claim] if nonce is None else [self._nonce(nonce, now), claim]
         draining = self._drain_lock.acquire(blocking=self.sqlite)
         try:
             outcomes = self._take_pending() if draining else []
-            try:
-                self._execute([*outcomes, claim])
-                return True
-            except self.integrity_error:
+            first = len(outcomes) if nonce is not None else None
+            inserted = self._execute([*outcomes, *statements], first=first)
+            if inserted is None:  # the pair was used before: rolled back, outcomes again
                 if outcomes:
                     self._execute(outcomes)
-                return False
+                raise Replayed("timestamp and nonce used before")
+            return inserted[-1] == 1
         finally:
             if draining:
                 self._drain_lock.release()
+
+    def remember_nonce(self, nonce: str) -> None:
+        """Insert replay.py's pair key alone (for a request that claims nothing); ``Replayed``
+        if it was used before."""
+        if self._execute([self._nonce(nonce, self._now())], first=0) is None:
+            raise Replayed("timestamp and nonce used before")
+
+    def _nonce(self, nonce: str, now: object) -> tuple[str, dict[str, Any]]:
+        return ("nonce", {"key": nonce, "seen_at": now})
 
     def take_over(self, key: str, stale_after: float) -> bool:
         """Claim ``key`` from a dead owner: True for the one caller that finds it still
@@ -288,33 +304,45 @@ class Ledger:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _execute(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
-        """Run statements in one transaction."""
+    def _execute(
+        self, statements: list[tuple[str, dict[str, Any]]], first: int | None = None
+    ) -> list[int] | None:
+        """Run statements in one transaction; the rows each of them changed. With ``first``,
+        the statement at that index must change a row (a nonce's first use), or the whole
+        transaction is rolled back and None returned."""
         if not self.sqlite:
-            return self._execute_once(statements)
+            return self._execute_once(statements, first)
         # The ledger's SQLite connections do not wait in SQLite's busy handler (which sleeps
         # 1, 2, 5, 10 … ms): another process's write lasts tens of microseconds, so a short
         # retry gets the lock far sooner.
         delay, give_up = 0.0001, time.monotonic() + _SQLITE_BUSY_SECONDS
         while True:
             try:
-                return self._execute_once(statements)
+                return self._execute_once(statements, first)
             except self.operational_error as exc:
                 if "locked" not in str(exc) or time.monotonic() > give_up:
                     raise
             time.sleep(delay)
             delay = min(delay * 1.5, 0.002)
 
-    def _execute_once(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+    def _execute_once(
+        self, statements: list[tuple[str, dict[str, Any]]], first: int | None
+    ) -> list[int] | None:
         conn = self.engine.raw_connection()
         try:
             cursor = conn.cursor()
             try:
                 if not self.sqlite:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                for name, params in statements:
+                changed = []
+                for index, (name, params) in enumerate(statements):
                     cursor.execute(self._sql[name], params)
+                    changed.append(cursor.rowcount)
+                    if index == first and cursor.rowcount != 1:
+                        conn.rollback()
+                        return None
                 conn.commit()
+                return changed
             except BaseException:
                 conn.rollback()
                 raise
@@ -343,9 +371,13 @@ class Ledger:
 _SQLITE_BUSY_SECONDS = 30.0  # as long as the app's own connections wait for a lock
 _T = ProcessedMessage.__tablename__
 _SQL = {
+    # ON CONFLICT DO NOTHING: a retry's claim (or a nonce used before) changes no row, and on
+    # PostgreSQL leaves the transaction usable, unlike an IntegrityError.
     "claim": f"INSERT INTO {_T} (key, openid, msg_type, status, created_at, updated_at) "
     "VALUES (%(key)s, %(openid)s, %(msg_type)s, 'working', %(created_at)s, "
-    "%(updated_at)s)",
+    "%(updated_at)s) ON CONFLICT DO NOTHING",
+    "nonce": f"INSERT INTO {ReplayNonce.__tablename__} (key, seen_at) "
+    "VALUES (%(key)s, %(seen_at)s) ON CONFLICT DO NOTHING",
     "outcome": f"SELECT status, reply_text, reply_time FROM {_T} WHERE key = %(key)s",
     "take_over": f"UPDATE {_T} SET updated_at = %(updated_at)s WHERE key = %(key)s "
     "AND status = 'working' AND updated_at < %(cutoff)s",

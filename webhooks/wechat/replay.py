@@ -10,8 +10,11 @@ anyone post any body, as any openid, for ever. So a push is accepted only when
 
 The memory is Redis (``SET NX EX``, shared by every process and host) when ``REDIS_URL`` is set
 and Redis answers, and the ``wechat_replay_nonce`` table otherwise (its primary key makes the
-first use atomic across processes). WeChat signs every retry anew (new timestamp and nonce), so
-retries are not refused here; the retry ledger recognises them by their message key.
+first use atomic across processes). On the webhook's path ``first_use`` asks Redis and, when
+the table must decide, returns the pair's key for the retry ledger to insert in the same
+transaction as the message's claim (dedup.py): one write per message, not two. WeChat signs
+every retry anew (new timestamp and nonce), so retries are not refused here; the retry ledger
+recognises them by their message key.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from shebao import clock
 from shebao.db import Database
 from shebao.redis import PREFIX, RedisHub
 from webhooks.models import ReplayNonce
-from webhooks.wechat_protocol import BadSignature
+from webhooks.wechat.protocol import BadSignature
 
 log = logging.getLogger("shebao.wechat.replay")
 
@@ -60,14 +63,31 @@ class ReplayGuard:
 
     def remember(self, timestamp: str, nonce: str) -> None:
         """Record the pair's first use; refuse (``Replayed``) any later one."""
+        key = self.first_use(timestamp, nonce)
+        if key is not None and not self._database_first(key):
+            raise Replayed("timestamp and nonce used before")
+
+    def first_use(self, timestamp: str, nonce: str) -> str | None:
+        """Redis's verdict on the pair (``Replayed`` if used before, None if this is its first
+        use), or, without Redis or while it is down, the pair's key for the table: the caller
+        inserts it (``Ledger.claim(nonce=…)``) and then calls ``inserted()``."""
         if not nonce or len(nonce) > MAX_NONCE or len(timestamp) > 20:
             raise Replayed("nonce missing or too long")
         key = f"{timestamp}:{nonce}"
         first = self._redis_first(key)
         if first is None:
-            first = self._database_first(key)
+            return key
         if not first:
             raise Replayed("timestamp and nonce used before")
+        return None
+
+    def inserted(self) -> None:
+        """A pair went into the table: every ``PRUNE_EVERY`` of them, forget the old ones."""
+        with self._lock:
+            self._inserts += 1
+            due = self._inserts % PRUNE_EVERY == 0
+        if due:
+            self.prune()
 
     def _redis_first(self, key: str) -> bool | None:
         if self.hub is None:
@@ -84,11 +104,7 @@ class ReplayGuard:
                 s.add(ReplayNonce(key=key, seen_at=clock.utcnow()))
         except IntegrityError:
             return False
-        with self._lock:
-            self._inserts += 1
-            due = self._inserts % PRUNE_EVERY == 0
-        if due:
-            self.prune()
+        self.inserted()
         return True
 
     def prune(self) -> int:

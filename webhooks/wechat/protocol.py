@@ -5,8 +5,12 @@ Nothing here knows what a message means. The view calls ``Codec.decode`` on a re
 status the view answers with (403 bad signature, 400 malformed or hostile XML).
 
 XML is parsed with defusedxml and any DTD is refused, so no entity (internal or external) is
-ever resolved. The parsed tree is handed to wechatpy's message classes as the same dict
-``wechatpy.parse_message`` would build, so each body is parsed once.
+ever resolved. The parsed tree's fields are checked here (names, numbers, no lone surrogate),
+then handed to wechatpy's typed message classes (``TextMessage``, ``VoiceMessage``,
+``ClickEvent``, ``SubscribeEvent`` …) as the same dict ``wechatpy.parse_message`` would build,
+so each body is parsed once; the rest of the package reads their attributes (``content``,
+``recognition``, ``key``, ``id``, ``time``), never the dict. A type wechatpy has no class for is
+an ``UnknownTypeMessage``, which keeps the type as sent.
 """
 
 from __future__ import annotations
@@ -22,14 +26,15 @@ from typing import Any
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.events import EVENT_TYPES
+from wechatpy.events import EVENT_TYPES, BaseEvent
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.fields import StringField
 from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 from wechatpy.replies import TextReply
 from wechatpy.utils import WeChatSigner
 
 from shebao import clock
-from webhooks import wechat_texts as texts
+from webhooks.wechat import texts
 
 PASSIVE_REPLY_MAX_BYTES = 2048  # WeChat's limit for a passive text reply, in UTF-8 bytes
 CUSTOMER_SERVICE_MAX_BYTES = 2048  # and for a customer-service text message's content
@@ -146,20 +151,6 @@ class Codec:
             else:
                 raise BadXml("safe-mode message but WECHAT_AES_KEY is not configured")
         message = message_from_element(document)
-        fields = message._data
-        for value in fields.values():
-            if isinstance(value, str) and _SURROGATE.search(value):
-                raise BadXml("a field holds a lone surrogate")
-        for name in ("FromUserName", "ToUserName", "MsgType"):
-            if not isinstance(fields.get(name), str) or not fields[name]:
-                raise BadXml(f"message lacks a plain <{name}>")
-            if len(fields[name]) > MAX_NAME:  # an openid is 28 characters, a type a word
-                raise BadXml(f"<{name}> is longer than {MAX_NAME} characters")
-        try:
-            int(fields.get("CreateTime") or 0)
-            int(fields.get("MsgId") or 0)
-        except (TypeError, ValueError) as exc:
-            raise BadXml("CreateTime or MsgId is not a number") from exc
         return Inbound(
             message=message,
             encrypted=encrypted and self.crypto is not None,
@@ -207,26 +198,65 @@ def element_fields(element: ET.Element) -> dict[str, Any]:
     return fields
 
 
+def check_fields(fields: Mapping[str, Any]) -> None:
+    """Refuse (``BadXml``) what WeChat never sends: a lone surrogate, a missing or overlong
+    name or type, a ``CreateTime`` or ``MsgId`` that is not a number."""
+    for value in fields.values():
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise BadXml("a field holds a lone surrogate")
+    for name in ("FromUserName", "ToUserName", "MsgType"):
+        value = fields.get(name)
+        if not isinstance(value, str) or not value:
+            raise BadXml(f"message lacks a plain <{name}>")
+        if len(value) > MAX_NAME:  # an openid is 28 characters, a type a word
+            raise BadXml(f"<{name}> is longer than {MAX_NAME} characters")
+    try:
+        int(fields.get("CreateTime") or 0)
+        int(fields.get("MsgId") or 0)
+    except (TypeError, ValueError) as exc:
+        raise BadXml("CreateTime or MsgId is not a number") from exc
+
+
+class UnknownTypeMessage(UnknownMessage):  # type: ignore[misc]
+    """A message or event wechatpy has no class for (``hologram``, ``file``, an event it does not
+    know): its ``MsgType`` and ``Event`` as sent, as typed fields."""
+
+    msg_type = StringField("MsgType", "")
+    event_name = StringField("Event", "")
+
+
 def message_from_element(root: ET.Element) -> BaseMessage:
-    """The wechatpy message for a parsed document, looked up in wechatpy's registries the way
-    ``wechatpy.parse_message`` does, without parsing the XML a second time."""
+    """The typed wechatpy message for a parsed document (checked by ``check_fields``), looked
+    up in wechatpy's registries the way ``wechatpy.parse_message`` does, without parsing the
+    XML a second time."""
     fields = element_fields(root)
-    msg_type = fields.get("MsgType")
-    if not isinstance(msg_type, str):
-        raise BadXml("message lacks a plain <MsgType>")
-    if msg_type.lower() != "event":
-        return MESSAGE_TYPES.get(msg_type.lower(), UnknownMessage)(fields)
+    check_fields(fields)
+    msg_type = str(fields["MsgType"]).lower()
+    if msg_type != "event":
+        return MESSAGE_TYPES.get(msg_type, UnknownTypeMessage)(fields)
     event = str(fields.get("Event") or "").lower()
     event_key = fields.get("EventKey")
     if event == "subscribe" and isinstance(event_key, str) and event_key.startswith("qrscene_"):
         event = fields["Event"] = "subscribe_scan"
         fields["EventKey"] = event_key.removeprefix("qrscene_")
-    return EVENT_TYPES.get(event, UnknownMessage)(fields)
+    return EVENT_TYPES.get(event, UnknownTypeMessage)(fields)
 
 
 def raw_type(message: BaseMessage) -> str:
-    """The message's ``MsgType`` as sent (wechatpy maps types it does not know to "unknown")."""
-    return str(message._data.get("MsgType", "")).strip().lower()
+    """The message's ``MsgType`` as sent: wechatpy's class says it (``text``, ``voice``,
+    ``event`` …); an ``UnknownTypeMessage`` kept it."""
+    if isinstance(message, UnknownTypeMessage):
+        return str(message.msg_type).strip().lower()
+    return str(message.type)
+
+
+def event_of(message: BaseMessage) -> str:
+    """An event's name (``subscribe``, ``subscribe_scan``, ``click`` …); "" for a message."""
+    if isinstance(message, BaseEvent):
+        return str(message.event)
+    if isinstance(message, UnknownTypeMessage) and raw_type(message) == "event":
+        return str(message.event_name).strip().lower()
+    return ""
 
 
 def cdata(value: str) -> str:
