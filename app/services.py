@@ -1,11 +1,13 @@
 """Building the service's parts from ``Settings``, written once: ``open_database`` (migrate,
-load the shipped content) and ``build_services`` (the database, the engine built on first use,
-the job handlers registered). ``create_app``, every command and the worker start here."""
+load the shipped content) and ``build_services`` (the database, the engine built on first use
+with its registrations, the job handlers registered). ``create_app``, every command and the
+worker start here."""
 
 from __future__ import annotations
 
 import app.models  # noqa: F401  (every table on Base.metadata before the schema is checked)
 from app.jobs import register_jobs
+from app.registrations import build_bot
 from knowledge.importer import load_shipped_content
 from shebao.db import Database
 from shebao.schema import ensure_schema
@@ -26,7 +28,8 @@ def open_database(settings: Settings, *, migrate: bool = True, content: bool = T
 
 
 def build_services(settings: Settings, *, migrate: bool = True, content: bool = True) -> Services:
-    """Settings, the opened database and the engine (built on first use); the job handlers
-    registered with the outbox."""
+    """Settings, the opened database and the engine (built on first use by
+    app/registrations.py's ``build_bot``); the job handlers registered with the outbox."""
     register_jobs()
-    return Services(settings, open_database(settings, migrate=migrate, content=content))
+    db = open_database(settings, migrate=migrate, content=content)
+    return Services(settings, db, lambda: build_bot(settings, db))

@@ -86,7 +86,7 @@ def main() -> None:
         default_threads_child(json.loads(Path(args.child_default_threads).read_text("utf-8")))
         return
 
-    from bot.engine import Bot
+    from app.registrations import build_bot
     from bot.evaluation import facts_present, load_rows
     from intents.taxonomy import POLICY
     from knowledge import semantic
@@ -102,7 +102,7 @@ def main() -> None:
     db = Database(url)
     ensure_schema(db)
     load_shipped_content(db)
-    bot = Bot(settings, db)
+    bot = build_bot(settings, db)
     understanding = bot.understanding
     index = understanding.index
     distinct = len(set(index.q_text))

@@ -209,7 +209,7 @@ def full_turns(queries: list[str], semantic: bool = False) -> str:
     with or without the e5 second opinion; the share of turns whose decision asked it."""
     import tempfile
 
-    from bot.engine import Bot
+    from app.registrations import build_bot
     from bot.types import Message
     from shebao.settings import Settings
 
@@ -219,7 +219,7 @@ def full_turns(queries: list[str], semantic: bool = False) -> str:
         from knowledge.importer import load_shipped_content
 
         load_shipped_content(db)
-        bot = Bot(Settings(database_url=db.url, semantic_second_opinion=semantic), db)
+        bot = build_bot(Settings(database_url=db.url, semantic_second_opinion=semantic), db)
         bot.warm()
         for q in queries[:20]:
             bot.handle(Message("bench", "warm", q))

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.policy import ANSWER_AT
+from bot.thresholds import ANSWER_AT
 from intents.taxonomy import (
     APPLY_UNEMPLOYMENT,
     CALC_UNEMPLOYMENT,

@@ -14,8 +14,7 @@ import re
 
 from bot.context import Turn
 from bot.personal import texts as personal_texts
-from bot.personal.handlers import recorded_unemployment_months
-from bot.registry import handles
+from bot.personal.records import recorded_unemployment_months
 from bot.types import Reply
 from intents.taxonomy import CALC_UNEMPLOYMENT
 
@@ -92,10 +91,9 @@ def record_sentence(months: int) -> str:
     )
 
 
-@handles(CALC_UNEMPLOYMENT)
 def calc_unemployment(turn: Turn) -> Reply:
     text = turn.understood.normalized
-    years = contribution_years(turn.bot.understanding.normalize.readable(turn.text))
+    years = contribution_years(turn.bot.understanding.normalize.readable(turn.message.text))
     parts: list[str] = []
     sources = [ARTICLE]
     faq_id = None

@@ -17,21 +17,20 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot import calc as _calc  # noqa: F401  (registers handlers)
-from bot import disputes, forms, grounded, rehearsal, texts
-from bot import policy as _policy  # noqa: F401
-from bot import simple as _simple  # noqa: F401
+from bot import disputes, forms, grounded, intake, rehearsal, texts
 from bot.arbitration import MATCH_AT, SURE_MATCH, UNSURE_INTENT, arbitrate, policy_support
 from bot.context import Turn
 from bot.dialogue import DialogueStore, State
 from bot.handoffs import has_pending, pending_staff_replies
 from bot.models import Exchange
-from bot.personal import handlers as _personal  # noqa: F401
-from bot.registry import HANDLERS
+from bot.personal.volunteer import mark_role
+from bot.policy import answer_entry
+from bot.registry import Registry
 from bot.shaping import cut
 from bot.split import split_questions
 from bot.types import Candidate, Message, Reply
 from bot.understanding import Understanding, Understood
+from intents.classifier import Prediction
 from intents.taxonomy import CHITCHAT, HANDOFF, POLICY
 from knowledge.semantic import SecondOpinion
 from proxy.core import CoreServices
@@ -46,9 +45,25 @@ _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hello|hi|哈喽|早上
 
 
 class Bot:
-    def __init__(self, settings: Settings, db: Database, today: date | None = None) -> None:
+    """The engine. ``registry`` says which handler answers each intent, the form kinds, the
+    continuations and the commands (filled by the composition root: app/registrations.py,
+    whose ``build_bot`` makes a ``Bot`` with it)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        today: date | None = None,
+        *,
+        registry: Registry,
+    ) -> None:
+        fallback = registry.handler(POLICY)
+        if fallback is None:
+            raise ValueError(f"the registry has no handler for {POLICY}, the fallback intent")
         self.settings = settings
         self.db = db
+        self.registry = registry
+        self._fallback = fallback
         self.understanding = Understanding(db, today, SecondOpinion(db, settings))
         self.dialogue = DialogueStore(db)
         self._core: CoreServices | None = None
@@ -139,7 +154,10 @@ class Bot:
         if message.region:
             state.region = regions.resolve(message.region)
         normalized = self.understanding.normalize(text)
-        early = forms.before_understanding(self, message, state, text)  # open forms, 授权码…
+        mark_role(self.db, message, state.user_key)  # a registered volunteer's is a volunteer's
+        early = intake.before_understanding(  # commands (授权码…), then an open form
+            self.registry, Turn(self, message, state, text.strip())
+        )
         if early is not None:
             return early, normalized
 
@@ -172,8 +190,8 @@ class Bot:
     def _understand_and_answer(self, message: Message, state: State, text: str) -> Reply:
         u = self.understanding.understand(_GREETING.sub("", text) or text, state.region)
         intent = self._intent(u, state.region)
-        turn = Turn(self, message, state, u, state.region)
-        reply = HANDLERS[intent](turn)
+        turn = Turn(self, message, state, u.text or message.text, u)
+        reply = (self.registry.handler(intent) or self._fallback)(turn)
         if intent not in (HANDOFF,):
             state.data["last_question"] = text
         return reply
@@ -187,11 +205,9 @@ class Bot:
         if hesitant and MATCH_AT <= top < SURE_MATCH:  # only where the opinion can change it
             agrees = self.understanding.agrees(u.normalized, u.hits, region)
         intent = arbitrate(u.prediction, u.normalized, policy_support(u.hits, agrees))
-        return intent if intent in HANDLERS else POLICY
+        return intent if self.registry.handler(intent) is not None else POLICY
 
     def _pick(self, message: Message, state: State, number: int) -> Reply:
-        from bot.policy import answer_entry
-
         ids = state.data["last_candidates"]
         if number > len(ids):
             return Reply(texts.PICK_OUT_OF_RANGE, POLICY, 1.0, "clarified")
@@ -199,7 +215,7 @@ class Bot:
         if entry is None:
             return Reply(texts.ABSTAIN, POLICY, 0.0, "abstained")
         u = Understood(message.text, message.text, _certain(POLICY), [])
-        return answer_entry(Turn(self, message, state, u, state.region), entry, 1.0)
+        return answer_entry(Turn(self, message, state, message.text, u), entry, 1.0)
 
     def _dispute(
         self, message: Message, state: State, last: dict[str, Any], said: disputes.Said
@@ -312,7 +328,5 @@ def _remember_answer(state: State, reply: Reply) -> None:
     }
 
 
-def _certain(intent: str):  # type: ignore[no-untyped-def]
-    from intents.classifier import Prediction
-
+def _certain(intent: str) -> Prediction:
     return Prediction(intent, 1.0, {intent: 1.0})

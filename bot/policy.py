@@ -11,21 +11,19 @@ questions as citizens ask them; the reliability table is in ``shebao eval``):
   the leader, clarify when it does not. Without a second opinion, a leader far ahead is answered;
 - **clarify** with a numbered list of two or more questions (never one; no figures shown);
 - **abstain** only when nothing is close (below ``CLARIFY_AT``), recorded for the staff.
+
+Those four levels are in bot/thresholds.py (the intent arbitration reads ``ANSWER_AT`` too).
 """
 
 from __future__ import annotations
 
 from bot import grounded, texts
 from bot.context import Turn
-from bot.registry import handles
+from bot.thresholds import ANSWER_AT, CLARIFY_AT, GREY_AT, TIE
 from bot.types import Candidate, Reply
 from intents.taxonomy import POLICY
 from knowledge.index import Hit, IndexedEntry
 
-ANSWER_AT = 0.55
-GREY_AT = 0.35  # from here up to ANSWER_AT the second opinion decides
-CLARIFY_AT = 0.20
-TIE = 0.05  # a runner-up this close to the leader is as likely: a true tie
 # Without a second opinion, a grey-zone leader this high and this far ahead is still answered.
 LEAD_AT = 0.40
 LEAD = 0.20
@@ -82,7 +80,7 @@ def ask_region(turn: Turn, hit: Hit, options: list[str] | None = None) -> Reply:
     if options is None:
         options = [c for r in hit.variants for c in regions.within(r) if regions.depth(c) >= 2]
         options = list(dict.fromkeys(options)) or regions.cities()
-    turn.state.data["pending_region_question"] = turn.text
+    turn.state.data["pending_region_question"] = turn.message.text
     text = texts.ASK_REGION.format(options="、".join(o for o in options[:4]))
     return Reply(
         text, POLICY, hit.score, "clarified", candidates=candidates_of(turn.understood.hits)
@@ -111,7 +109,7 @@ def not_here(turn: Turn, hit: Hit) -> Reply:
     inside = [v for v in hit.variants if v != turn.region and turn.region in regions.ancestors(v)]
     if inside:
         return ask_region(turn, hit, inside)
-    turn.state.data["last_abstained"] = turn.text
+    turn.state.data["last_abstained"] = turn.message.text
     text = texts.REGION_NOT_COVERED.format(
         question=hit.entry.question, regions="、".join(hit.variants), region=turn.region
     )
@@ -162,7 +160,7 @@ def abstain(turn: Turn, hits: list[Hit]) -> Reply:
     other = elsewhere(turn)
     if other is not None:
         return not_here(turn, other)
-    turn.state.data["last_abstained"] = turn.text
+    turn.state.data["last_abstained"] = turn.message.text
     related = [h for h in hits[:3] if h.score >= RELATED_AT]
     if related:
         reply = clarify(turn, related, head=texts.ABSTAIN_WITH_CANDIDATES, decision="abstain")
@@ -206,7 +204,6 @@ def decide(turn: Turn, hits: list[Hit]) -> str:
     return "grey-agreed" if agrees else "grey-disagreed"
 
 
-@handles(POLICY)
 def policy(turn: Turn) -> Reply:
     hits = turn.understood.hits
     decision = decide(turn, hits)

@@ -12,7 +12,6 @@ import re
 from bot import texts
 from bot.context import Turn
 from bot.models import Handoff
-from bot.registry import handles
 from bot.types import Reply
 from intents.taxonomy import CHITCHAT, HANDOFF, OUT_OF_SCOPE, REPORT_COMPLAINT, REPORT_FRAUD
 from shebao.masking import mask_text
@@ -27,7 +26,6 @@ _FESTIVE = re.compile(
 )
 
 
-@handles(CHITCHAT)
 def chitchat(turn: Turn) -> Reply:
     norm = turn.understood.normalized
     if _FESTIVE.search(norm):
@@ -45,7 +43,6 @@ def chitchat(turn: Turn) -> Reply:
     return Reply(text, CHITCHAT, turn.understood.prediction.confidence, "answered")
 
 
-@handles(OUT_OF_SCOPE)
 def out_of_scope(turn: Turn) -> Reply:
     return Reply(
         texts.OUT_OF_SCOPE, OUT_OF_SCOPE, turn.understood.prediction.confidence, "answered"
@@ -60,20 +57,18 @@ def open_handoff(turn: Turn, kind: str = "handoff") -> None:
                 channel=turn.message.channel,
                 user_key=turn.state.user_key,
                 role=turn.message.role,
-                question=mask_text(turn.text),
+                question=mask_text(turn.message.text),
                 context=mask_text(f"[{kind}] {context}".strip()),
             )
         )
 
 
-@handles(HANDOFF)
 def handoff(turn: Turn) -> Reply:
     open_handoff(turn)
     text = texts.HANDOFF_VOLUNTEER if turn.message.role == "volunteer" else texts.HANDOFF
     return Reply(text, HANDOFF, turn.understood.prediction.confidence, "handed_off")
 
 
-@handles(REPORT_FRAUD)
 def report_fraud(turn: Turn) -> Reply:
     open_handoff(turn, kind="report")
     return Reply(
@@ -81,7 +76,6 @@ def report_fraud(turn: Turn) -> Reply:
     )
 
 
-@handles(REPORT_COMPLAINT)
 def report_complaint(turn: Turn) -> Reply:
     open_handoff(turn, kind="complaint")
     return Reply(

@@ -9,30 +9,34 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
 from shebao.db import Database
 from shebao.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.engine import Bot
+
 log = logging.getLogger(__name__)
 
 
 class Services:
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: Settings, db: Database, make_bot: Callable[[], Bot]) -> None:
         self.settings = settings
         self.db = db  # opened (migrated, content loaded) by app.services.build_services
+        self._make_bot = make_bot  # app.registrations.build_bot: the engine and its registry
         self.warmed = threading.Event()
         self.warm_seconds: float | None = None
         self._warming = threading.Lock()
         self._warm_started = False
 
     @cached_property
-    def bot(self):  # type: ignore[no-untyped-def]
-        from bot.engine import Bot
-
-        return Bot(self.settings, self.db)
+    def bot(self) -> Bot:
+        return self._make_bot()
 
     def warm(self) -> float:
         """Make the engine ready (once); the seconds it took."""

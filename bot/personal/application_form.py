@@ -5,7 +5,7 @@ reported): a citizen who cannot claim is told why and no form is opened. Then fi
 checked and asked again with the reason when wrong — leaving date, reason for leaving (only
 非本人意愿中断就业 qualifies), where to pay (社保卡 or a bank card passing the Luhn check),
 phone, willingness to seek work — then a masked summary to confirm. 「修改3」 goes back to one
-field; 「取消」 ends it at any point (bot.forms). On 「确认」 the idempotency key is put in the
+field; 「取消」 ends it at any point (bot/intake.py). On 「确认」 the idempotency key is put in the
 form and the dialogue state saved *before* the core is called (bot.personal.applications.submit).
 """
 
@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from bot.context import Turn
-from bot.forms import FormContext, command, form_reply, register_form, start_form
+from bot.forms import clearly_else, form_reply, start_form
 from bot.personal import texts as t
 from bot.personal.applications import (
     Outcome,
@@ -45,7 +45,6 @@ from bot.personal.validate import (
     yes_or_no,
 )
 from bot.personal.volunteer import active_grant
-from bot.registry import handles
 from bot.types import Reply
 from intents.taxonomy import APPLY_UNEMPLOYMENT
 from proxy.errors import CoreError, CoreUnavailable, IdempotencyKeyReused
@@ -88,7 +87,7 @@ class ApplyForm:
 
     # -- questions --------------------------------------------------------------------------
 
-    def prompt(self, ctx: FormContext, form: dict[str, Any]) -> str:
+    def prompt(self, turn: Turn, form: dict[str, Any]) -> str:
         step = form["step"]
         known = form.get("known") or {}
         if step == "leaving_date":
@@ -109,11 +108,11 @@ class ApplyForm:
             return t.ASK_APPLY_PHONE
         if step == "seeking_work":
             return t.ASK_SEEKING_WORK
-        return self.summary(ctx, form)
+        return self.summary(turn, form)
 
-    def summary(self, ctx: FormContext, form: dict[str, Any]) -> str:
+    def summary(self, turn: Turn, form: dict[str, Any]) -> str:
         values = form["values"]
-        secret = unseal(ctx.settings, form.get("sealed")) or {}
+        secret = unseal(turn.settings, form.get("sealed")) or {}
         if values.get("account_kind") == PaymentAccountKind.BANK_CARD.value:
             account = t.ACCOUNT_BANK.format(number_masked=mask_id(secret.get("account", "")))
         else:
@@ -128,59 +127,59 @@ class ApplyForm:
 
     # -- answers ----------------------------------------------------------------------------
 
-    def step(self, ctx: FormContext, form: dict[str, Any]) -> Reply | None:
+    def step(self, turn: Turn, form: dict[str, Any]) -> Reply | None:
         step = form["step"]
-        if _QUESTIONISH.search(ctx.text) and ctx.clearly_else(self.intent):
+        if _QUESTIONISH.search(turn.text) and clearly_else(turn, self.intent):
             return None
         if step == "summary":
-            return self._summary(ctx, form)
+            return self._summary(turn, form)
         try:
-            special = getattr(self, "_" + step)(ctx, form)
+            special = getattr(self, "_" + step)(turn, form)
         except Invalid as exc:
-            if ctx.clearly_else(self.intent):
+            if clearly_else(turn, self.intent):
                 return None
-            return form_reply(self, ctx, form, exc.message, reprompt=step == "leaving_reason")
+            return form_reply(self, turn, form, exc.message, reprompt=step == "leaving_reason")
         if special is not None:
             return special
-        return self._advance(ctx, form)
+        return self._advance(turn, form)
 
-    def _advance(self, ctx: FormContext, form: dict[str, Any]) -> Reply:
+    def _advance(self, turn: Turn, form: dict[str, Any]) -> Reply:
         if form.get("editing"):
             form["step"] = "summary"
         else:
             missing = [s for s in STEPS if not self._has(form, s)]
             form["step"] = missing[0] if missing else "summary"
-        return form_reply(self, ctx, form)
+        return form_reply(self, turn, form)
 
     @staticmethod
     def _has(form: dict[str, Any], step: str) -> bool:
         key = {"payment": "account_kind", "phone": "phone_given"}.get(step, step)
         return key in form["values"]
 
-    def _leaving_date(self, ctx: FormContext, form: dict[str, Any]) -> Reply | None:
+    def _leaving_date(self, turn: Turn, form: dict[str, Any]) -> Reply | None:
         known = (form.get("known") or {}).get("date")
-        if known and yes_or_no(ctx.text) is True:
+        if known and yes_or_no(turn.text) is True:
             form["values"]["leaving_date"] = known
             return None
-        form["values"]["leaving_date"] = read_date(ctx.text, today()).isoformat()
+        form["values"]["leaving_date"] = read_date(turn.text, today()).isoformat()
         return None
 
-    def _leaving_reason(self, ctx: FormContext, form: dict[str, Any]) -> Reply | None:
+    def _leaving_reason(self, turn: Turn, form: dict[str, Any]) -> Reply | None:
         known = (form.get("known") or {}).get("reason")
-        if known and yes_or_no(ctx.text) is True:
+        if known and yes_or_no(turn.text) is True:
             reason = LeavingReason(known)
         else:
-            reason = read_reason(ctx.text)
+            reason = read_reason(turn.text)
         if not reason_qualifies(reason):
             return form_reply(
-                self, ctx, form, t.REASON_VOLUNTARY.format(reason=reason.label), reprompt=False
+                self, turn, form, t.REASON_VOLUNTARY.format(reason=reason.label), reprompt=False
             )
         form["values"]["leaving_reason"] = reason.value
         return None
 
-    def _payment(self, ctx: FormContext, form: dict[str, Any]) -> Reply | None:
-        text = plain(ctx.text)
-        secret = unseal(ctx.settings, form.get("sealed")) or {}
+    def _payment(self, turn: Turn, form: dict[str, Any]) -> Reply | None:
+        text = plain(turn.text)
+        secret = unseal(turn.settings, form.get("sealed")) or {}
         if _SOCIAL_CARD.match(text):
             form["values"]["account_kind"] = PaymentAccountKind.SOCIAL_SECURITY_CARD.value
             secret.pop("account", None)
@@ -189,44 +188,44 @@ class ApplyForm:
         else:
             secret["account"] = read_bank_card(text)
             form["values"]["account_kind"] = PaymentAccountKind.BANK_CARD.value
-        form["sealed"] = seal(ctx.settings, secret)
+        form["sealed"] = seal(turn.settings, secret)
         return None
 
-    def _phone(self, ctx: FormContext, form: dict[str, Any]) -> Reply | None:
-        secret = unseal(ctx.settings, form.get("sealed")) or {}
-        secret["phone"] = read_phone(ctx.text)
-        form["sealed"] = seal(ctx.settings, secret)
+    def _phone(self, turn: Turn, form: dict[str, Any]) -> Reply | None:
+        secret = unseal(turn.settings, form.get("sealed")) or {}
+        secret["phone"] = read_phone(turn.text)
+        form["sealed"] = seal(turn.settings, secret)
         form["values"]["phone_given"] = True
         return None
 
-    def _seeking_work(self, ctx: FormContext, form: dict[str, Any]) -> Reply | None:
-        answer = yes_or_no(ctx.text)
+    def _seeking_work(self, turn: Turn, form: dict[str, Any]) -> Reply | None:
+        answer = yes_or_no(turn.text)
         if answer is None:
             raise Invalid(t.SEEKING_INVALID)
         if not seeking_work_qualifies(answer):
-            return form_reply(self, ctx, form, t.SEEKING_NO, reprompt=False)
+            return form_reply(self, turn, form, t.SEEKING_NO, reprompt=False)
         form["values"]["seeking_work"] = True
         return None
 
-    def _summary(self, ctx: FormContext, form: dict[str, Any]) -> Reply | None:
-        text = re.sub(r"[\s。！!,，]", "", plain(ctx.text))
+    def _summary(self, turn: Turn, form: dict[str, Any]) -> Reply | None:
+        text = re.sub(r"[\s。！!,，]", "", plain(turn.text))
         edit = _EDIT.match(text)
         if edit:
             form["step"], form["editing"] = STEPS[int(edit.group(1)) - 1], True
-            return form_reply(self, ctx, form)
+            return form_reply(self, turn, form)
         if _CONFIRM.match(text):
-            return self._submit(ctx, form)
-        if ctx.clearly_else(self.intent):
+            return self._submit(turn, form)
+        if clearly_else(turn, self.intent):
             return None
-        return form_reply(self, ctx, form, t.SUMMARY_INVALID, reprompt=False)
+        return form_reply(self, turn, form, t.SUMMARY_INVALID, reprompt=False)
 
     # -- submission -------------------------------------------------------------------------
 
     def request(
-        self, ctx: FormContext, form: dict[str, Any], person_ref: str
+        self, turn: Turn, form: dict[str, Any], person_ref: str
     ) -> UnemploymentApplicationRequest:
         values = form["values"]
-        secret = unseal(ctx.settings, form.get("sealed")) or {}
+        secret = unseal(turn.settings, form.get("sealed")) or {}
         kind = PaymentAccountKind(values["account_kind"])
         account = PaymentAccount(
             kind, secret.get("account") if kind is PaymentAccountKind.BANK_CARD else None
@@ -240,45 +239,45 @@ class ApplyForm:
             seeking_work=True,
         )
 
-    def _submit(self, ctx: FormContext, form: dict[str, Any]) -> Reply:
-        binding = current(ctx.db, ctx.user_key)
+    def _submit(self, turn: Turn, form: dict[str, Any]) -> Reply:
+        binding = current(turn.db, turn.user_key)
         if binding is None:
-            ctx.state.pop("form")
+            turn.state.pop("form")
             return Reply(t.NOT_BOUND, self.intent, 1.0, "answered")
-        request = self.request(ctx, form, binding.person_ref)
+        request = self.request(turn, form, binding.person_ref)
         digest = request_digest(request)
         if form.get("digest") != digest or not form.get("key"):
             form["key"], form["digest"] = new_key(), digest
-        ctx.bot.dialogue.save(ctx.state)  # the key is stored before the core is called
+        turn.bot.dialogue.save(turn.state)  # the key is stored before the core is called
         try:
             outcome = submit(
-                ctx.backend,
-                user_key=ctx.user_key,
+                turn.bot,
+                user_key=turn.user_key,
                 person_ref=binding.person_ref,
                 request=request,
                 idempotency_key=form["key"],
-                summary=self.summary(ctx, form),
+                summary=self.summary(turn, form),
             )
         except IdempotencyKeyReused:
             form["key"], form["digest"] = new_key(), digest
-            return self._submit(ctx, form)
-        return self.after_submit(ctx, form, outcome)
+            return self._submit(turn, form)
+        return self.after_submit(turn, form, outcome)
 
-    def settled(self, ctx: FormContext, form: dict[str, Any]) -> bool:
+    def settled(self, turn: Turn, form: dict[str, Any]) -> bool:
         """True (and the form closed as after a submission) when its key was already sent:
         the process that sent it died before saving the closed form. Else 进度 would say
         "已提交 SY…" and then "申请还没填完"."""
         key = form.get("key")
         if not key:
             return False
-        row = by_key(ctx.db, str(key))
+        row = by_key(turn.db, str(key))
         if row is None or not (row.application_id or row.status == "pending"):
             return False
-        ctx.state.pop("form")
-        ctx.state.data["submitted_application"] = {"key": key}
+        turn.state.pop("form")
+        turn.state.data["submitted_application"] = {"key": key}
         return True
 
-    def after_submit(self, ctx: FormContext, form: dict[str, Any], outcome: Outcome) -> Reply:
+    def after_submit(self, turn: Turn, form: dict[str, Any], outcome: Outcome) -> Reply:
         if outcome.kind == "refused":
             return Reply(
                 t.SUBMIT_REFUSED.format(message=outcome.message or "") + "\n" + t.SUMMARY_INVALID,
@@ -286,8 +285,8 @@ class ApplyForm:
                 1.0,
                 "form",
             )
-        ctx.state.pop("form")
-        ctx.state.data["submitted_application"] = {"key": form["key"]}
+        turn.state.pop("form")
+        turn.state.data["submitted_application"] = {"key": form["key"]}
         if outcome.kind == "submitted":
             return Reply(
                 t.SUBMITTED.format(application_id=outcome.application_id),
@@ -305,31 +304,32 @@ class ApplyForm:
         return Reply(t.SUBMIT_PENDING, self.intent, 1.0, "answered")
 
 
-APPLY_FORM = register_form(ApplyForm())
+APPLY_FORM = ApplyForm()
 
 
-@handles(APPLY_UNEMPLOYMENT)
 def apply(turn: Turn) -> Reply:
-    ctx = FormContext.from_turn(turn)
+    """``apply.unemployment``: eligibility from the core first, then the form (or why not)."""
     intent = APPLY_UNEMPLOYMENT
-    if active_grant(ctx.db, ctx.user_key) is not None:
+    if active_grant(turn.db, turn.user_key) is not None:
         return Reply(t.APPLY_VOLUNTEER, intent, 1.0, "answered")
-    form = ctx.state.data.get("form")
+    form = turn.state.data.get("form")
     if form and form.get("kind") == APPLY_FORM.kind:
         form["paused"] = False
-        return form_reply(APPLY_FORM, ctx, form)
-    binding = current(ctx.db, ctx.user_key)
+        return form_reply(APPLY_FORM, turn, form)
+    binding = current(turn.db, turn.user_key)
     if binding is None:
-        return begin_binding(ctx, then={"intent": intent, "text": ctx.text}, head=t.BIND_FOR_APPLY)
-    if pending_for(ctx.db, binding.person_ref) is not None:
+        return begin_binding(
+            turn, then={"intent": intent, "text": turn.text}, head=t.BIND_FOR_APPLY
+        )
+    if pending_for(turn.db, binding.person_ref) is not None:
         return Reply(t.APPLY_PENDING_EXISTS, intent, 1.0, "answered")
-    mine = open_submitted(ctx.db, binding.person_ref)
-    if mine is not None and still_open(ctx, mine):
+    mine = open_submitted(turn.db, binding.person_ref)
+    if mine is not None and still_open(turn, mine):
         return Reply(
             t.APPLY_OPEN_EXISTS.format(application_id=mine.application_id), intent, 1.0, "answered"
         )
     try:
-        eligibility = ctx.backend.core.unemployment_eligibility(binding.person_ref)
+        eligibility = turn.bot.core.unemployment_eligibility(binding.person_ref)
     except CoreUnavailable:
         return Reply(t.CORE_DOWN, intent, 1.0, "error")
     except CoreError as exc:
@@ -342,37 +342,40 @@ def apply(turn: Turn) -> Reply:
             "date": eligibility.separation.leaving_date.isoformat(),
             "reason": eligibility.separation.leaving_reason.value,
         }
-    form = start_form(ctx.state, APPLY_FORM.kind, step="leaving_date", values={}, known=known)
-    reply = form_reply(APPLY_FORM, ctx, form)
+    form = start_form(turn.state, APPLY_FORM.kind, step="leaving_date", values={}, known=known)
+    reply = form_reply(APPLY_FORM, turn, form)
     reply.text = t.APPLY_ELIGIBLE.format(reason=eligibility.reason) + "\n" + reply.text
     return reply
 
 
-def still_open(ctx: FormContext, row: ApplicationSubmission) -> bool:
+def still_open(turn: Turn, row: ApplicationSubmission) -> bool:
     """Whether the application the bot sent is still open in the core (a rejected one may be
     followed by a new application before the notification job has noticed)."""
     assert row.application_id is not None
     try:
-        status = ctx.backend.core.unemployment_application(row.application_id).status
+        status = turn.bot.core.unemployment_application(row.application_id).status
     except CoreError:
         return True  # the core will refuse a second open application anyway
     if status.is_final:
-        record_core_status(ctx.db, row.id, status.value)
+        record_core_status(turn.db, row.id, status.value)
         return False
     return True
 
 
-@command(r"确认|确认提交|提交|确定|提交申请", during_form=False)
-def confirm_again(ctx: FormContext, match: re.Match[str]) -> Reply | None:
+CONFIRM_AGAIN_COMMAND = r"确认|确认提交|提交|确定|提交申请"  # only while no form is open
+APPLY_COMMAND = r"(?:我要|我想)?(?:申请|申领|办理)失业(?:保险)?金"
+
+
+def confirm_again(turn: Turn, match: re.Match[str]) -> Reply | None:
     """A second 「确认」 after the form closed: never a second application."""
-    done = ctx.state.data.get("submitted_application")
+    done = turn.state.data.get("submitted_application")
     if not done:
         return None
-    row = by_key(ctx.db, done["key"])
+    row = by_key(turn.db, done["key"])
     if row is None:
         return None
     if row.status == "pending":
-        outcome = resend_one(ctx.backend, row)
+        outcome = resend_one(turn.bot, row)
         if outcome.kind != "submitted":
             return Reply(t.SUBMIT_PENDING, APPLY_UNEMPLOYMENT, 1.0, "answered")
         return Reply(
@@ -391,7 +394,6 @@ def confirm_again(ctx: FormContext, match: re.Match[str]) -> Reply | None:
     return None
 
 
-@command(r"(?:我要|我想)?(?:申请|申领|办理)失业(?:保险)?金")
-def apply_command(ctx: FormContext, match: re.Match[str]) -> Reply:
+def apply_command(turn: Turn, match: re.Match[str]) -> Reply:
     """The words the bot itself suggests (「申请失业金」) always start the application."""
-    return apply(ctx.turn())
+    return apply(turn)

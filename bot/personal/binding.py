@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from bot.backend import Backend, local_time, user_key
-from bot.forms import CONTINUATIONS, FormContext, form_reply, register_form, start_form
+from bot.context import Turn
+from bot.forms import clearly_else, form_reply, start_form
 from bot.personal import texts as t
 from bot.personal.models import Binding, Verification
 from bot.personal.sealed import keyed_hash, seal, unseal
@@ -34,7 +35,7 @@ from bot.personal.validate import (
     read_name,
     read_phone,
 )
-from bot.registry import HANDLERS, handles
+from bot.personal.volunteer import revoke_citizen_grants
 from bot.types import Reply
 from intents.taxonomy import BIND
 from proxy.errors import (
@@ -168,8 +169,6 @@ def confirm(backend: Backend, key: str, channel: str, code: str) -> Binding:
 
 def unbind(db: Database, key: str) -> bool:
     """Delete the binding; the authorisations the citizen gave volunteers end with it."""
-    from bot.personal.volunteer import revoke_citizen_grants
-
     revoke_citizen_grants(db, key)
     with db.session() as s:
         gone = s.execute(delete(Binding).where(Binding.user_key == key)).rowcount  # type: ignore[attr-defined]
@@ -224,7 +223,7 @@ class BindForm:
     kind = "bind"
     intent = BIND
 
-    def prompt(self, ctx: FormContext, form: dict[str, Any]) -> str:
+    def prompt(self, turn: Turn, form: dict[str, Any]) -> str:
         step = form["step"]
         if step == "code":
             return t.CODE_SENT.format(
@@ -232,34 +231,37 @@ class BindForm:
             )
         return {"id": t.ASK_ID_NUMBER, "name": t.ASK_NAME, "phone": t.ASK_PHONE}[step]
 
-    def step(self, ctx: FormContext, form: dict[str, Any]) -> Reply | None:
-        values: dict[str, str] = unseal(ctx.settings, form.get("sealed")) or {}
-        text = ctx.text
+    def settled(self, turn: Turn, form: dict[str, Any]) -> bool:
+        return False  # nothing is sent that a lost save could leave done but open
+
+    def step(self, turn: Turn, form: dict[str, Any]) -> Reply | None:
+        values: dict[str, str] = unseal(turn.settings, form.get("sealed")) or {}
+        text = turn.text
         if form["step"] == "code":
-            return self._code(ctx, form, values)
+            return self._code(turn, form, values)
         # Whatever fields the message holds are taken, so "身份证 姓名 手机" works in one go.
         found = self._fields(text, form["step"])
-        if not found and ctx.clearly_else(self.intent):
+        if not found and clearly_else(turn, self.intent):
             return None
         if form["step"] == "id" and "id" not in found:
             try:
                 read_id_number(text)
             except Invalid as exc:
-                return form_reply(self, ctx, form, exc.message, reprompt=False)
+                return form_reply(self, turn, form, exc.message, reprompt=False)
         if form["step"] == "name" and "name" not in found:
-            return form_reply(self, ctx, form, t.NAME_INVALID, reprompt=False)
+            return form_reply(self, turn, form, t.NAME_INVALID, reprompt=False)
         if form["step"] == "phone" and "phone" not in found:
-            return form_reply(self, ctx, form, t.PHONE_INVALID, reprompt=False)
+            return form_reply(self, turn, form, t.PHONE_INVALID, reprompt=False)
         for name, value in found.items():
             if name == "error":
-                return form_reply(self, ctx, form, value, reprompt=False)
+                return form_reply(self, turn, form, value, reprompt=False)
             values[name] = value
-        form["sealed"] = seal(ctx.settings, values)
+        form["sealed"] = seal(turn.settings, values)
         for name in ("id", "name", "phone"):
             if name not in values:
                 form["step"] = name
-                return form_reply(self, ctx, form)
-        return self._send_code(ctx, form, values)
+                return form_reply(self, turn, form)
+        return self._send_code(turn, form, values)
 
     def _fields(self, text: str, step: str) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -276,62 +278,61 @@ class BindForm:
             found["name"] = read_name(words[0])
         return found
 
-    def _send_code(self, ctx: FormContext, form: dict[str, Any], values: dict[str, str]) -> Reply:
+    def _send_code(self, turn: Turn, form: dict[str, Any], values: dict[str, str]) -> Reply:
         try:
-            started = start(
-                ctx.backend, ctx.user_key, values["id"], values["name"], values["phone"]
-            )
+            started = start(turn.bot, turn.user_key, values["id"], values["name"], values["phone"])
         except BindingError as exc:
             if exc.code == "identity_mismatch":
-                form["step"], form["sealed"] = "id", seal(ctx.settings, {})
-                return form_reply(self, ctx, form, exc.message, reprompt=False)
+                form["step"], form["sealed"] = "id", seal(turn.settings, {})
+                return form_reply(self, turn, form, exc.message, reprompt=False)
             if exc.code == "invalid_request" and exc.field:
                 field = {"id_number": "id", "name": "name", "phone": "phone"}[exc.field]
                 values.pop(field, None)
-                form["step"], form["sealed"] = field, seal(ctx.settings, values)
-                return form_reply(self, ctx, form, exc.message)
-            return self._stop(ctx, exc)
+                form["step"], form["sealed"] = field, seal(turn.settings, values)
+                return form_reply(self, turn, form, exc.message)
+            return self._stop(turn, exc)
         form["step"], form["phone_masked"] = "code", started.phone_masked
-        return form_reply(self, ctx, form)
+        return form_reply(self, turn, form)
 
-    def _code(self, ctx: FormContext, form: dict[str, Any], values: dict[str, str]) -> Reply | None:
-        text = ctx.text.strip()
+    def _code(self, turn: Turn, form: dict[str, Any], values: dict[str, str]) -> Reply | None:
+        text = turn.text.strip()
         if text in ("重新获取", "重新发送", "再发一次", "重发", "没收到"):
-            return self._send_code(ctx, form, values)
+            return self._send_code(turn, form, values)
         try:
             read_code(text)
         except Invalid as exc:
-            if ctx.clearly_else(self.intent):
+            if clearly_else(turn, self.intent):
                 return None
-            return form_reply(self, ctx, form, exc.message, reprompt=False)
+            return form_reply(self, turn, form, exc.message, reprompt=False)
         try:
-            binding = confirm(ctx.backend, ctx.user_key, ctx.message.channel, text)
+            binding = confirm(turn.bot, turn.user_key, turn.message.channel, text)
         except BindingError as exc:
             if exc.code in ("wrong_code", "invalid_request", "verification_expired"):
-                return form_reply(self, ctx, form, exc.message, reprompt=False)
-            return self._stop(ctx, exc)
-        ctx.state.pop("form")
-        if ctx.state.region is None:  # the 参保地, however the core spells it
-            ctx.state.region = ctx.bot.understanding.regions.resolve(binding.region)
+                return form_reply(self, turn, form, exc.message, reprompt=False)
+            return self._stop(turn, exc)
+        turn.state.pop("form")
+        if turn.state.region is None:  # the 参保地, however the core spells it
+            turn.state.region = turn.bot.understanding.regions.resolve(binding.region)
         head = t.BOUND.format(
             name_masked=binding.name_masked, id_masked=binding.id_masked, region=binding.region
         )
         then = form.get("then") or {}
+        routes = turn.bot.registry
+        handler = routes.handler(then["intent"]) if then.get("intent") else None
+        go_on = routes.continuation(then["continue"]) if then.get("continue") else None
         reply: Reply | None = None
-        if then.get("intent") in HANDLERS:
-            reply = HANDLERS[then["intent"]](ctx.turn_for(then.get("text") or ""))
-        elif then.get("continue") in CONTINUATIONS:
-            reply = CONTINUATIONS[then["continue"]](
-                FormContext(ctx.bot, ctx.message, ctx.state, then.get("text") or "")
-            )
+        if handler is not None:  # the question asked before binding, answered now
+            reply = handler(turn.asking(then.get("text") or ""))
+        elif go_on is not None:
+            reply = go_on(turn.continuing(then.get("text") or ""))
         if reply is not None:
             reply.text = head + "\n" + reply.text
             return reply
         return Reply(head + "\n" + t.BOUND_NEXT, BIND, 1.0, "answered")
 
-    def _stop(self, ctx: FormContext, exc: BindingError) -> Reply:
+    def _stop(self, turn: Turn, exc: BindingError) -> Reply:
         if exc.code == "locked":
-            ctx.state.pop("form")
+            turn.state.pop("form")
         return Reply(exc.message, BIND, 1.0, "form" if exc.code != "locked" else "error")
 
 
@@ -339,28 +340,27 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[\s,，。;；、/|:：]+|\d+[Xx]?", text) if w]
 
 
-BIND_FORM = register_form(BindForm())
+BIND_FORM = BindForm()
 
 
 def begin_binding(
-    ctx: FormContext, then: dict[str, str] | None = None, head: str = t.BIND_INTRO
+    turn: Turn, then: dict[str, str] | None = None, head: str = t.BIND_INTRO
 ) -> Reply:
     """Open the bind form (after a personal question: ``then`` is answered once bound)."""
-    form = start_form(ctx.state, BIND_FORM.kind, step="id", then=then)
-    reply = form_reply(BIND_FORM, ctx, form)
+    form = start_form(turn.state, BIND_FORM.kind, step="id", then=then)
+    reply = form_reply(BIND_FORM, turn, form)
     reply.text = head + reply.text
     if then and then.get("intent"):  # the reply still answers to what was asked
         reply.intent = then["intent"]
     return reply
 
 
-@handles(BIND)
-def bind(turn: Any) -> Reply:
-    ctx = FormContext.from_turn(turn)
-    text = ctx.text
+def bind(turn: Turn) -> Reply:
+    """``account.bind``: bind (or say who one is bound to), rebind, or unbind."""
+    text = turn.text
     if any(w in text for w in ("解除绑定", "解绑", "取消绑定")):
-        return unbind_reply(ctx)
-    binding = current(ctx.db, ctx.user_key)
+        return unbind_reply(turn)
+    binding = current(turn.db, turn.user_key)
     if binding is not None and "重新绑定" not in text and "更换" not in text:
         return Reply(
             t.ALREADY_BOUND.format(
@@ -370,14 +370,14 @@ def bind(turn: Any) -> Reply:
             1.0,
             "answered",
         )
-    return begin_binding(ctx)
+    return begin_binding(turn)
 
 
-def unbind_reply(ctx: FormContext) -> Reply:
-    form = ctx.state.data.get("form")
+def unbind_reply(turn: Turn) -> Reply:
+    form = turn.state.data.get("form")
     if form and form.get("kind") == BIND_FORM.kind:
-        ctx.state.pop("form")
-    done = unbind(ctx.db, ctx.user_key)
+        turn.state.pop("form")
+    done = unbind(turn.db, turn.user_key)
     return Reply(t.UNBOUND if done else t.NOT_BOUND, BIND, 1.0, "answered")
 
 

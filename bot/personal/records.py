@@ -8,6 +8,7 @@ personal question opens the bind form and is answered once bound. Every look is 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from decimal import Decimal
 
 from bot.backend import Backend
 from bot.context import Turn
-from bot.forms import FormContext, command
 from bot.personal import texts as t
+from bot.personal.applications import pending_for, resend_one, submissions_of
 from bot.personal.binding import begin_binding, current
 from bot.personal.volunteer import (
     Grant,
@@ -26,7 +27,6 @@ from bot.personal.volunteer import (
     log_access,
     names_another_person,
 )
-from bot.registry import handles
 from bot.types import Reply
 from intents.taxonomy import CONTRIBUTIONS, PENSION, UNEMPLOYMENT_STATUS
 from proxy.errors import CoreError, CoreUnavailable
@@ -41,6 +41,8 @@ from proxy.types import (
 )
 from shebao import clock
 from shebao.clock import CHINA
+
+log = logging.getLogger(__name__)
 
 LATEST = 3
 _TYPE_WORDS = {
@@ -66,80 +68,77 @@ class Subject:
         return self.via != "self"
 
 
-def _refused(
-    ctx: FormContext, grant: Grant, intent: str, scope: str, outcome: str, text: str
-) -> Reply:
+def _refused(turn: Turn, grant: Grant, intent: str, scope: str, outcome: str, text: str) -> Reply:
     """A volunteer's look refused under ``grant``: logged with ``outcome``, ``text`` said."""
     log_access(
-        ctx.db,
-        actor_key=ctx.user_key,
+        turn.db,
+        actor_key=turn.user_key,
         actor_role="volunteer",
         person_ref=grant.person_ref,
         what=scope,
         via=f"grant:{grant.id}",
-        channel=ctx.message.channel,
+        channel=turn.message.channel,
         outcome=outcome,
     )
     return Reply(text, intent, 1.0, "answered")
 
 
-def subject_for(ctx: FormContext, intent: str, scope: str) -> Subject | Reply:
+def subject_for(turn: Turn, intent: str, scope: str) -> Subject | Reply:
     """Whose records this message may see, or the reply that explains what is needed."""
-    volunteer = ctx.message.role == "volunteer" or is_volunteer(ctx.db, ctx.user_key)
+    volunteer = turn.message.role == "volunteer" or is_volunteer(turn.db, turn.user_key)
     if volunteer:
-        grant = active_grant(ctx.db, ctx.user_key)
+        grant = active_grant(turn.db, turn.user_key)
         if grant is not None:
-            if names_another_person(ctx.text, grant):  # authorised for one, asking of another
+            if names_another_person(turn.text, grant):  # authorised for one, asking of another
                 text = t.VOLUNTEER_OTHER_PERSON.format(name_masked=grant.name_masked)
-                return _refused(ctx, grant, intent, scope, "refused_other_person", text)
+                return _refused(turn, grant, intent, scope, "refused_other_person", text)
             if scope not in grant.scope:
                 text = t.VOLUNTEER_OUT_OF_SCOPE.format(what=t.SCOPE_LABELS[scope])
-                return _refused(ctx, grant, intent, scope, "refused", text)
+                return _refused(turn, grant, intent, scope, "refused", text)
             return Subject(
                 grant.person_ref, grant.name_masked, grant.id_masked, None, f"grant:{grant.id}"
             )
-    binding = current(ctx.db, ctx.user_key)
+    binding = current(turn.db, turn.user_key)
     if binding is not None:
         return Subject(
             binding.person_ref, binding.name_masked, binding.id_masked, binding.region, "self"
         )
     if volunteer:
         return Reply(t.VOLUNTEER_NEEDS_AUTH, intent, 1.0, "answered")
-    return begin_binding(ctx, then={"intent": intent, "text": ctx.text}, head=t.BIND_FOR_QUESTION)
+    return begin_binding(turn, then={"intent": intent, "text": turn.text}, head=t.BIND_FOR_QUESTION)
 
 
 def _answer(
     turn: Turn, intent: str, scope: str, fetch: Callable[[Backend, Subject, str], str]
 ) -> Reply:
-    ctx = FormContext.from_turn(turn)
-    who = subject_for(ctx, intent, scope)
+    who = subject_for(turn, intent, scope)
     if isinstance(who, Reply):
         return who
     role = "volunteer" if who.on_behalf else "citizen"
     try:
-        text = fetch(turn.bot, who, turn.understood.normalized or turn.text)
+        text = fetch(turn.bot, who, turn.understood.normalized or turn.message.text)
     except CoreError as exc:
         outcome = "unavailable" if isinstance(exc, CoreUnavailable) else "refused"
         log_access(
-            ctx.db,
-            actor_key=ctx.user_key,
+            turn.db,
+            actor_key=turn.user_key,
             actor_role=role,
             person_ref=who.person_ref,
             what=scope,
             via=who.via,
-            channel=ctx.message.channel,
+            channel=turn.message.channel,
             outcome=outcome,
         )
         message = t.CORE_DOWN if isinstance(exc, CoreUnavailable) else exc.message
         return Reply(message, intent, turn.understood.prediction.confidence, "error")
     log_access(
-        ctx.db,
-        actor_key=ctx.user_key,
+        turn.db,
+        actor_key=turn.user_key,
         actor_role=role,
         person_ref=who.person_ref,
         what=scope,
         via=who.via,
-        channel=ctx.message.channel,
+        channel=turn.message.channel,
         outcome="shown",
     )
     if who.on_behalf:  # the reader is the volunteer: the citizen is 陈*明, not 您
@@ -245,8 +244,6 @@ def describe_pension(payments: PensionPayments, who: Subject, today: date) -> st
 
 
 def status_text(backend: Backend, who: Subject, question: str) -> str:
-    from bot.personal.applications import pending_for, resend_one
-
     pending = pending_for(backend.db, who.person_ref)
     if pending is not None:
         outcome = resend_one(backend, pending)  # one call: the kept application, sent again
@@ -270,8 +267,6 @@ def known_locally(backend: Backend, who: Subject) -> str | None:
     """While the core cannot be asked (down, or its circuit breaker still open): what the bot's
     own database knows of the person's latest application (its number, when it was sent, the
     status last seen), and that the live status is unavailable. None if it knows nothing."""
-    from bot.personal.applications import submissions_of
-
     for row in submissions_of(backend.db, who.person_ref):
         if row.application_id:
             status = next((s for s in ApplicationStatus if s.value == row.core_status), None)
@@ -311,17 +306,14 @@ def describe_application(app: UnemploymentApplication) -> str:
 # -- the handlers --------------------------------------------------------------------------------
 
 
-@handles(CONTRIBUTIONS)
 def contributions(turn: Turn) -> Reply:
     return _answer(turn, CONTRIBUTIONS, "contributions", contributions_text)
 
 
-@handles(PENSION)
 def pension(turn: Turn) -> Reply:
     return _answer(turn, PENSION, "pension", pension_text)
 
 
-@handles(UNEMPLOYMENT_STATUS)
 def unemployment_status(turn: Turn) -> Reply:
     return _answer(turn, UNEMPLOYMENT_STATUS, "unemployment_status", status_text)
 
@@ -338,7 +330,37 @@ def _china(instant: datetime) -> date:
     return instant.astimezone(CHINA).date()
 
 
-@command(r"(?:查询?|查看)?(?:我的)?失业(?:保险)?金(?:申请|申领)?(?:进度|状态)(?:查询)?")
-def status_command(ctx: FormContext, match: re.Match[str]) -> Reply:
+STATUS_COMMAND = r"(?:查询?|查看)?(?:我的)?失业(?:保险)?金(?:申请|申领)?(?:进度|状态)(?:查询)?"
+
+
+def status_command(turn: Turn, match: re.Match[str]) -> Reply:
     """The words the bot itself suggests (「失业金进度」) always ask for the status."""
-    return unemployment_status(ctx.turn())
+    return unemployment_status(turn)
+
+
+def recorded_unemployment_months(turn: Turn) -> tuple[int, str] | None:
+    """A bound asker's 失业保险 contribution months from the core, and their 参保地; None if
+    the asker is not bound or the core cannot say (bot/calc.py's duration for a bound citizen
+    who states no years)."""
+    bound = current(turn.db, turn.user_key)
+    if bound is None:
+        return None
+    try:
+        records_ = turn.bot.core.contributions(
+            bound.person_ref, insurance_type=InsuranceType.UNEMPLOYMENT
+        )
+    except CoreError as exc:
+        log.info("contribution months unavailable: %s", exc.code)
+        return None
+    log_access(
+        turn.db,
+        actor_key=turn.user_key,
+        actor_role="citizen",
+        person_ref=bound.person_ref,
+        what="contributions",
+        via="self",
+        channel=turn.message.channel,
+        outcome="shown",
+    )
+    found = records_.of(InsuranceType.UNEMPLOYMENT)
+    return (found.total_months if found else 0), bound.region

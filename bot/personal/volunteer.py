@@ -6,6 +6,9 @@ asked the bot for an authorisation code (「授权码」, optionally naming what
 ``GRANT_FOR``; the citizen can take it back (「取消授权」), the volunteer can end it (「结束代查」).
 Codes are one-time, expire after ``CODE_FOR`` and are kept only as keyed hashes; wrong codes lock
 a volunteer out after ``LOCK_AFTER``. Every look at personal data goes to ``personal_access_log``.
+
+This module is the rules and the tables' side; the chat commands that use them (and the
+citizen's 「谁查过我的信息」) are bot/personal/authorisation.py.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.forms import FormContext, command, continuation
+from bot.backend import local_time
 from bot.personal import texts as t
 from bot.personal.models import (
     AccessLog,
@@ -29,8 +32,7 @@ from bot.personal.models import (
     Volunteer,
 )
 from bot.personal.sealed import keyed_hash
-from bot.types import Message, Reply
-from intents.taxonomy import BIND
+from bot.types import Message
 from shebao.clock import utcnow
 from shebao.db import Database
 from shebao.masking import mask_id
@@ -48,7 +50,6 @@ _SCOPE_WORDS = {
     "pension": ("养老金", "退休金"),
     "unemployment_status": ("失业",),
 }
-INTENT = BIND  # authorisation is about identity: its replies are filed under account.bind
 
 
 # -- the role ------------------------------------------------------------------------------------
@@ -194,8 +195,6 @@ class Grant:
 
 def active_grant(db: Database, volunteer_key: str) -> Grant | None:
     """The volunteer's newest grant still in force, if any."""
-    from bot.backend import local_time
-
     with db.session() as s:
         row = s.scalar(
             select(AuthorisationGrant)
@@ -227,8 +226,6 @@ class AuthorisationRefused(Exception):
 
 def redeem_code(db: Database, settings: Settings, volunteer_key: str, code: str) -> Grant:
     """Turn a citizen's code into a grant for ``volunteer_key``, or ``AuthorisationRefused``."""
-    from bot.backend import local_time
-
     now = utcnow()
     if not is_volunteer(db, volunteer_key):
         raise AuthorisationRefused(t.AUTH_NOT_VOLUNTEER)
@@ -347,79 +344,7 @@ def revoke_citizen_grants(db: Database, citizen_key: str) -> int:
     return int(grants or 0) + int(codes or 0)
 
 
-# -- chat commands -------------------------------------------------------------------------------
-
-
-@command(
-    r"(?:我要|生成|获取|申请|给我|发个?)?(?:一个)?授权码[^0-9]{0,12}|授权给志愿者|我要授权.{0,8}"
-)
-def ask_code(ctx: FormContext, match: re.Match[str]) -> Reply:
-    from bot.personal.binding import begin_binding, current
-
-    binding = current(ctx.db, ctx.user_key)
-    if binding is None:
-        return begin_binding(
-            ctx,
-            then={"continue": "authorisation_code", "text": ctx.text},
-            head=t.AUTH_CODE_NEEDS_BINDING,
-        )
-    return code_reply(ctx, binding)
-
-
-@continuation("authorisation_code")
-def code_after_binding(ctx: FormContext) -> Reply:
-    from bot.personal.binding import current
-
-    binding = current(ctx.db, ctx.user_key)
-    assert binding is not None
-    return code_reply(ctx, binding)
-
-
-def code_reply(ctx: FormContext, binding: Binding) -> Reply:
-    scope = scope_of(ctx.text)
-    code = issue_code(ctx.db, ctx.settings, ctx.user_key, binding, scope)
-    text = t.AUTH_CODE.format(
-        code=code,
-        minutes=int(CODE_FOR.total_seconds() // 60),
-        hours=int(GRANT_FOR.total_seconds() // 3600),
-        scope=scope_label(scope),
-    )
-    return Reply(text, INTENT, 1.0, "answered")
-
-
-@command(r"授权(?:码)?[：:\s]*(\d{6})")
-def redeem(ctx: FormContext, match: re.Match[str]) -> Reply:
-    try:
-        grant = redeem_code(ctx.db, ctx.settings, ctx.user_key, match.group(1))
-    except AuthorisationRefused as exc:
-        return Reply(exc.message, INTENT, 1.0, "answered")
-    return Reply(
-        t.AUTH_GRANTED.format(
-            name_masked=grant.name_masked,
-            id_masked=grant.id_masked,
-            until=grant.expires_at_text,
-            scope=scope_label(grant.scope),
-        ),
-        INTENT,
-        1.0,
-        "answered",
-    )
-
-
-@command(r"结束代查|结束授权|代查结束|退出代查")
-def end(ctx: FormContext, match: re.Match[str]) -> Reply:
-    grant = end_grants(ctx.db, ctx.user_key)
-    if grant is None:
-        return Reply(t.AUTH_NONE_ACTIVE, INTENT, 1.0, "answered")
-    return Reply(t.AUTH_ENDED.format(name_masked=grant.name_masked), INTENT, 1.0, "answered")
-
-
-@command(r"取消授权|收回授权|撤销授权|撤回授权")
-def revoke(ctx: FormContext, match: re.Match[str]) -> Reply:
-    count = revoke_citizen_grants(ctx.db, ctx.user_key)
-    text = t.AUTH_REVOKED.format(count=count) if count else t.AUTH_NOTHING_TO_REVOKE
-    return Reply(text, INTENT, 1.0, "answered")
-
+# -- whom a volunteer asks about -----------------------------------------------------------------
 
 # Someone named in a volunteer's request: an ID number, or a name after 查/看 (帮我查下李秀英的…),
 # told from words by a common family name (社保, 我妈 are not people).
@@ -450,54 +375,6 @@ def names_another_person(text: str, grant: Grant) -> bool:
         if not same:
             return True
     return False
-
-
-ACCESS_SHOWN = 10  # the newest looks at a citizen's data listed for them
-
-
-@command(
-    r"谁(?:查|看|查询|查看)过我的?(?:信息|记录|社保|资料|数据)?"
-    r"|我的(?:信息|社保|资料)被谁(?:查|看)过|查询记录|访问记录"
-)
-def who_looked(ctx: FormContext, match: re.Match[str]) -> Reply:
-    """A citizen's own access history: who looked at their records, when, what, on what
-    authority (their own look, or a volunteer's grant), refusals included."""
-    from bot.personal.binding import begin_binding, current
-
-    if current(ctx.db, ctx.user_key) is None:
-        return begin_binding(ctx, then={"continue": "who_looked", "text": ctx.text})
-    return access_history(ctx)
-
-
-@continuation("who_looked")
-def access_history(ctx: FormContext) -> Reply:
-    """The bound citizen's newest ``ACCESS_SHOWN`` looks at their records, as a reply."""
-    from bot.backend import local_time
-    from bot.personal.binding import current
-
-    binding = current(ctx.db, ctx.user_key)
-    assert binding is not None
-    with ctx.db.session() as s:
-        rows = s.scalars(
-            select(AccessLog)
-            .where(AccessLog.person_ref == binding.person_ref, AccessLog.what != "grant")
-            .order_by(AccessLog.at.desc(), AccessLog.id.desc())
-            .limit(ACCESS_SHOWN)
-        ).all()
-    if not rows:
-        return Reply(t.ACCESS_NONE, BIND, 1.0, "answered")
-    lines = [t.ACCESS_HEAD.format(n=len(rows))]
-    for row in rows:
-        who = (
-            t.ACCESS_SELF
-            if row.actor_key == ctx.user_key
-            else t.ACCESS_VOLUNTEER.format(tail=row.actor_key[-4:])
-        )
-        what = t.SCOPE_LABELS.get(row.what, row.what)
-        outcome = t.ACCESS_OUTCOMES.get(row.outcome, row.outcome)
-        lines.append(f"{local_time(row.at)} {who} {what}（{outcome}）")
-    lines.append(t.ACCESS_TAIL)
-    return Reply("\n".join(lines), BIND, 1.0, "answered")
 
 
 def access_entries(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from dbutil import DatabaseTemplate
 
+from app.registrations import build_bot
 from bot.engine import Bot
 from bot.types import Message, Reply
 from shebao.db import Database
@@ -25,7 +26,7 @@ def shipped_db(
 
 @pytest.fixture(scope="module")
 def bot(shipped_db: Database) -> Bot:
-    return Bot(Settings(database_url=shipped_db.url), shipped_db)
+    return build_bot(Settings(database_url=shipped_db.url), shipped_db)
 
 
 Ask = Callable[..., Reply]

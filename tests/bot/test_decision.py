@@ -82,7 +82,7 @@ def test_the_grey_zone_follows_the_second_opinion(
     u = bot.understanding.understand("失业保险金最长能领多长时间", None)
     hits = _grey_hits(bot)
     understood = Understood(u.text, u.normalized, u.prediction, hits)
-    turn = Turn(bot, Message("cli", "g", u.text), State("cli:g"), understood, None)
+    turn = Turn(bot, Message("cli", "g", u.text), State("cli:g"), u.text, understood)
     monkeypatch.setattr(bot.understanding, "agrees", _Opinion(True))
     assert decide(turn, hits) == "grey-agreed"
     monkeypatch.setattr(bot.understanding, "agrees", _Opinion(False))

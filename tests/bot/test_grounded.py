@@ -12,6 +12,7 @@ import pytest
 from dbutil import DatabaseTemplate
 
 import knowledge.passage_store
+from app.registrations import build_bot
 from bot import grounded
 from bot.engine import Bot
 from bot.types import Message, Reply
@@ -34,7 +35,7 @@ def db(database_template: DatabaseTemplate, tmp_path: Path) -> Iterator[Database
 @pytest.fixture
 def bot(db: Database, monkeypatch: pytest.MonkeyPatch) -> Bot:
     monkeypatch.setattr(knowledge.passage_store, "RELOAD_CHECK_SECONDS", 0.0)  # see imports
-    return Bot(Settings(database_url=db.url), db, today=date(2026, 11, 20))
+    return build_bot(Settings(database_url=db.url), db, today=date(2026, 11, 20))
 
 
 def ask(bot: Bot, text: str, region: str | None = None, user: str | None = None) -> Reply:

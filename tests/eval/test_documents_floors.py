@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from dbutil import DatabaseTemplate
 
+from app.registrations import build_bot
 from bot.engine import Bot
 from bot.evaluation import Row, evaluate_rows, load_rows
 from intents.taxonomy import POLICY
@@ -24,7 +25,7 @@ def bot(
     database_template: DatabaseTemplate, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Bot]:
     db = Database(database_template.copy(tmp_path_factory.mktemp("eval-docs"), "eval.db"))
-    yield Bot(Settings(database_url=db.url), db)
+    yield build_bot(Settings(database_url=db.url), db)
     db.engine.dispose()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from dbutil import DatabaseTemplate
 
-from bot.engine import Bot
+from app.registrations import build_bot
 from bot.evaluation import evaluate_rows, load_rows
 from shebao.db import Database
 from shebao.settings import Settings
@@ -26,7 +26,7 @@ def figures(
     database_template: DatabaseTemplate, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
     db = Database(database_template.copy(tmp_path_factory.mktemp("eval"), "eval.db"))
-    report = evaluate_rows(Bot(Settings(database_url=db.url), db), load_rows(DEVSET))
+    report = evaluate_rows(build_bot(Settings(database_url=db.url), db), load_rows(DEVSET))
     db.engine.dispose()
     return report.figures()
 

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "proxy"))
 from proxy_servers import LiveServer  # noqa: E402  (the proxy tests' server helper)
 
 import bot.engine  # noqa: E402
+from app.registrations import build_bot  # noqa: E402
 from bot.engine import Bot  # noqa: E402
 from bot.types import Message, Reply  # noqa: E402
 from bot.understanding import Understanding  # noqa: E402
@@ -113,7 +114,7 @@ def make_bot(
         settings = Settings(
             database_url=db.url, core_base_url=core_url, secret_key="test-secret", **fields
         )
-        engine = Bot(settings, db)
+        engine = build_bot(settings, db)
         made.append(engine)
         return engine
 
