@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa  # noqa: E402
 
 from app import models as _models  # noqa: E402, F401  (every table, for create_all)
+from app.registrations import build_bot  # noqa: E402
 from bot.engine import Bot  # noqa: E402
 from bot.policy import ANSWER_AT  # noqa: E402
 from bot.types import Message  # noqa: E402
@@ -42,7 +42,7 @@ from knowledge.importer import load_shipped_content  # noqa: E402
 from knowledge.models import Entry  # noqa: E402
 from knowledge.regions import load_regions  # noqa: E402
 from knowledge.vocabulary import load_vocabulary  # noqa: E402
-from shebao.clock import utcnow  # noqa: E402
+from shebao.clock import china_today, utcnow  # noqa: E402
 from shebao.db import Database  # noqa: E402
 from shebao.settings import Settings  # noqa: E402
 
@@ -160,9 +160,9 @@ def main() -> None:
     print(f"{total} entries in {url.split('://')[0]} ({time.perf_counter() - started:.0f} s)")
 
     settings = Settings.from_env({"DATABASE_URL": url, "SEMANTIC_SECOND_OPINION": "0"})
-    today = date.today()
-    engine = Bot(settings, Database(url), today)  # serving: catches up as requests come
-    other = Bot(settings, Database(url), today)  # for the catch-up alone, by refresh()
+    today = china_today()
+    engine = build_bot(settings, Database(url), today)  # serving: catches up as requests come
+    other = build_bot(settings, Database(url), today)  # for the catch-up alone, by refresh()
     started = time.perf_counter()
     engine.warm()
     other.understanding.refresh()
