@@ -257,35 +257,3 @@ CALC_FROM_RECORD = (
 CALC_FROM_RECORD_NONE = (
     "按您的参保记录，失业保险累计缴费{months}个月，不满1年（12个月），按{article}暂不符合领取条件。"
 )
-
-# -- the mini-program API ---------------------------------------------------------------------
-API_BODY_NOT_OBJECT = "请求体应为JSON对象。"
-API_BAD_FIELD = "缺少或不正确的字段：{field}"
-API_LOGIN_NEEDED = "请先登录。"
-API_LOGIN_EXPIRED = "登录已过期，请重新登录。"
-API_UNKNOWN_REGION = "没有识别出这个地区，请填写市或区县名称，如：江门市、金湖县。"
-API_FEEDBACK_TOO_OFTEN = "评价太频繁了，请稍后再试。"
-API_ANSWER_NOT_FOUND = "没有找到这条答复。"
-API_INVALID_CODE = "登录凭证无效，请重新登录。"
-API_WECHAT_DOWN = "微信登录服务暂时不可用，请稍后再试。"
-API_TYPE_INVALID = "险种不正确。"
-API_KEY_REQUIRED = "请在请求头 Idempotency-Key 中带上本次申请的唯一编号（8到128个字符）。"
-API_REASON_VOLUNTARY = (
-    "“{reason}”不属于非本人意愿中断就业，按《失业保险条例》第十四条不能领取失业保险金。"
-)
-API_SEEKING_REQUIRED = "按《失业保险条例》第十四条，领取失业保险金需要有求职要求。"
-API_HTTP = {
-    400: "请求格式不正确。",
-    401: "请先登录。",
-    403: "没有权限。",
-    404: "没有这个接口或记录。",
-    405: "不支持这种请求方式。",
-    409: "与现有记录冲突。",
-    413: "请求内容太长。",
-    415: "请求格式不正确。",
-    429: "操作太频繁，请稍后再试。",
-    500: "服务出了点问题，本次操作没有完成，请稍后再试。",
-    503: "系统暂时繁忙，本次操作没有完成，请稍后再试。",
-}
-API_TOO_DEEP = "请求体嵌套太深。"
-API_BAD_TEXT = "字段 {field} 含有无法识别的字符。"
