@@ -186,7 +186,8 @@ def _ensure_schema(db: Database, auto_upgrade: bool | None) -> SchemaState:
             return state
         if state.empty:
             log.info("empty database: creating the schema (migrations up to %s)", state.head)
-            _run(conn, "upgrade", "head")
+            with _quiet_migrations():  # that one line says it; not one line per migration
+                _run(conn, "upgrade", "head")
             return _state(conn)
         if state.current is None:
             return _adopt(db, conn, state)
@@ -224,6 +225,18 @@ def _adopt(db: Database, conn: Connection, state: SchemaState) -> SchemaState:
     log.warning("database without migration history matches the models: stamping %s", state.head)
     _run(conn, "stamp", "head")
     return _state(conn)
+
+
+@contextmanager
+def _quiet_migrations() -> Iterator[None]:
+    """Alembic's "Running upgrade …" lines off while an empty database is created."""
+    logger = logging.getLogger("alembic.runtime.migration")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _is_known(revision: str) -> bool:

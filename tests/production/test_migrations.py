@@ -4,6 +4,7 @@ shows and fixes it."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,18 @@ def test_every_revision_downgrades_and_upgrades_again(db: Database) -> None:
     assert differences(db) == []
 
 
-def test_an_empty_database_is_created_without_an_extra_step(db: Database) -> None:
+def test_an_empty_database_is_created_without_an_extra_step(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
     assert schema_state(db).empty
-    state = ensure_schema(db, auto_upgrade=False)  # even with auto-upgrade off
+    with caplog.at_level(logging.INFO):
+        state = ensure_schema(db, auto_upgrade=False)  # even with auto-upgrade off
     assert state.at_head
     assert differences(db) == []
+    # One line says what happened, not one per migration (the first `shebao serve`).
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert any(m.startswith("empty database: creating the schema") for m in said), said
+    assert not [m for m in said if m.startswith("Running upgrade")], said
 
 
 def test_an_older_schema_is_refused_with_the_command_to_run(
